@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+using JobQueue.Api.Jobs;
+using JobQueue.Api.Legacy;
+
+namespace JobQueue.Api;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(JobView))]
+[JsonSerializable(typeof(JobAccepted))]
+[JsonSerializable(typeof(SubmitResponse))]
+[JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

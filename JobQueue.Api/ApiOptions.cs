@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace JobQueue.Api;
+
+/// <summary>Settings of the HTTP API (configuration section <c>Api</c>).</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "Api";
+
+    /// <summary>Largest request body accepted for a job submission; larger ones get 413.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+}

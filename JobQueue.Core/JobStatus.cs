@@ -1,0 +1,10 @@
+namespace JobQueue;
+
+/// <summary>The states a job moves through; stored in the job hash as the lower-case names below.</summary>
+public static class JobStatus
+{
+    public const string Queued = "queued";
+    public const string Processing = "processing";
+    public const string Done = "done";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,161 @@
+using StackExchange.Redis;
+
+namespace JobQueue.Redis;
+
+/// <summary>
+/// One worker's seat in the consumer group: reads and reclaims entries, claims, completes and renews
+/// attempts. Blocking reads go through their own connection so they never stall the other commands.
+/// </summary>
+public sealed class JobConsumer(
+    IConnectionMultiplexer redis,
+    IConnectionMultiplexer blockingRedis,
+    QueueKeys keys,
+    int maxAttempts,
+    string consumerName)
+{
+    private IDatabase Db => redis.GetDatabase();
+
+    public string Name => consumerName;
+
+    /// <summary>Creates the stream and group if missing; the group starts at 0 so jobs enqueued before any worker existed are read.</summary>
+    public async Task EnsureGroupAsync()
+    {
+        try
+        {
+            await Db.StreamCreateConsumerGroupAsync(keys.Stream, QueueKeys.ConsumerGroup, "0-0", createStream: true);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+        }
+    }
+
+    /// <summary>XREADGROUP ... BLOCK for up to <paramref name="count"/> new entries; empty when the block time passes.</summary>
+    public async Task<IReadOnlyList<DeliveredEntry>> ReadAsync(int count, TimeSpan block)
+    {
+        var reply = await blockingRedis.GetDatabase().ExecuteAsync(
+            "XREADGROUP", "GROUP", QueueKeys.ConsumerGroup, consumerName, "COUNT", count,
+            "BLOCK", (long)block.TotalMilliseconds, "STREAMS", keys.Stream, ">");
+        if (reply.IsNull)
+        {
+            return [];
+        }
+
+        // [[stream, [[id, [field, value, ...]], ...]]]
+        var entries = (RedisResult[])((RedisResult[])((RedisResult[])reply!)[0]!)[1]!;
+        return [.. entries.Select(e =>
+        {
+            var parts = (RedisResult[])e!;
+            var fields = parts[1].IsNull ? [] : (RedisResult[])parts[1]!;
+            return new DeliveredEntry(parts[0].ToString()!, JobIdOf(fields.Select(f => (RedisValue)f).ToArray()));
+        })];
+    }
+
+    /// <summary>
+    /// One XAUTOCLAIM step: takes over entries idle longer than <paramref name="minIdle"/> (their worker died
+    /// or hung). Returns them with the cursor for the next step ("0-0" when the sweep is complete).
+    /// </summary>
+    public async Task<(IReadOnlyList<DeliveredEntry> Entries, string NextCursor, int Deleted)> ReclaimAsync(
+        TimeSpan minIdle, string cursor, int count)
+    {
+        var result = await Db.StreamAutoClaimAsync(
+            keys.Stream, QueueKeys.ConsumerGroup, consumerName, (long)minIdle.TotalMilliseconds, cursor, count);
+        var entries = result.ClaimedEntries
+            .Where(e => !e.IsNull)
+            .Select(e => new DeliveredEntry(e.Id.ToString(), JobIdOf(e.Values.SelectMany(v => new[] { v.Name, v.Value }).ToArray())))
+            .ToList();
+        return (entries, result.NextStartId.ToString(), result.DeletedIds.Length);
+    }
+
+    /// <summary>Runs the claim script over entries delivered to this consumer, in one round trip.</summary>
+    public async Task<IReadOnlyList<ClaimResult>> ClaimAsync(IReadOnlyList<DeliveredEntry> entries)
+    {
+        var valid = entries.Where(e => e.JobId is not null).ToList();
+        if (valid.Count == 0)
+        {
+            return [];
+        }
+
+        RedisKey[] scriptKeys = [keys.Stream, .. valid.Select(e => keys.Job(e.JobId!))];
+        RedisValue[] args = [QueueKeys.ConsumerGroup, consumerName, maxAttempts, .. valid.Select(e => (RedisValue)e.EntryId)];
+        var rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Claim, scriptKeys, args))!;
+
+        var results = new List<ClaimResult>(rows.Length);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var row = (RedisResult[])rows[i]!;
+            var entry = valid[i];
+            results.Add(row[0].ToString() switch
+            {
+                "claimed" => new ClaimResult(entry, ClaimOutcome.Claimed, new ClaimedJob(
+                    entry.EntryId, entry.JobId!, row[2].ToString()!, row[3].ToString()!, (int)row[1],
+                    row[4].ToString()!, NullIfEmpty(row[5].ToString())), (int)row[1]),
+                "exhausted" => new ClaimResult(entry, ClaimOutcome.Exhausted, null, (int)row[1]),
+                "finished" => new ClaimResult(entry, ClaimOutcome.Finished, null, 0),
+                _ => new ClaimResult(entry, ClaimOutcome.Lost, null, 0),
+            });
+        }
+
+        return results;
+    }
+
+    /// <summary>Acknowledges and deletes an entry that names no job (written by hand or corrupted).</summary>
+    public Task DiscardAsync(string entryId)
+    {
+        var tx = Db.CreateTransaction();
+        _ = tx.StreamAcknowledgeAsync(keys.Stream, QueueKeys.ConsumerGroup, entryId);
+        _ = tx.StreamDeleteAsync(keys.Stream, [entryId]);
+        return tx.ExecuteAsync();
+    }
+
+    /// <summary>Records the end of an attempt; refused (<see cref="CompletionResult.Stale"/>) if the job was reclaimed meanwhile.</summary>
+    public async Task<CompletionResult> CompleteAsync(ClaimedJob job, AttemptOutcome outcome, string resultOrError)
+    {
+        var reply = await Db.ScriptEvaluateAsync(
+            QueueScripts.Complete,
+            [keys.Stream, keys.Job(job.JobId)],
+            [QueueKeys.ConsumerGroup, job.EntryId, job.Token, OutcomeArg(outcome), resultOrError, maxAttempts, job.JobId]);
+        return reply.ToString() switch
+        {
+            "done" => CompletionResult.Done,
+            "retried" => CompletionResult.Retried,
+            "failed" => CompletionResult.Failed,
+            _ => CompletionResult.Stale,
+        };
+    }
+
+    /// <summary>Resets the idle time of attempts this consumer still holds; returns the tokens of those it lost.</summary>
+    public async Task<IReadOnlySet<string>> RenewAsync(IReadOnlyCollection<ClaimedJob> jobs)
+    {
+        if (jobs.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        RedisKey[] scriptKeys = [keys.Stream, .. jobs.Select(j => keys.Job(j.JobId))];
+        RedisValue[] args = [QueueKeys.ConsumerGroup, consumerName, .. jobs.SelectMany(j => new RedisValue[] { j.EntryId, j.Token })];
+        var lost = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Renew, scriptKeys, args))!;
+        return lost.Select(l => l.ToString()!).ToHashSet();
+    }
+
+    private static string OutcomeArg(AttemptOutcome outcome) => outcome switch
+    {
+        AttemptOutcome.Succeeded => "done",
+        AttemptOutcome.Failed => "error",
+        _ => "fatal",
+    };
+
+    private static string? JobIdOf(RedisValue[] fieldsAndValues)
+    {
+        for (var i = 0; i + 1 < fieldsAndValues.Length; i += 2)
+        {
+            if (fieldsAndValues[i] == "job_id" && Guid.TryParse(fieldsAndValues[i + 1].ToString(), out _))
+            {
+                return fieldsAndValues[i + 1].ToString();
+            }
+        }
+
+        return null;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

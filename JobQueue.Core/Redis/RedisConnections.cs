@@ -1,0 +1,25 @@
+using StackExchange.Redis;
+
+namespace JobQueue.Redis;
+
+/// <summary>How every JobQueue process connects to Redis.</summary>
+public static class RedisConnections
+{
+    /// <summary>
+    /// Connects without failing when Redis is down (it reconnects by itself), and fails commands fast
+    /// while disconnected instead of queueing them, so callers can answer 503 or back off.
+    /// </summary>
+    public static ConnectionMultiplexer Connect(string connectionString, string clientName, TimeSpan? commandTimeout = null)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ClientName = clientName;
+        if (commandTimeout is { } timeout)
+        {
+            options.AsyncTimeout = options.SyncTimeout = (int)timeout.TotalMilliseconds;
+        }
+
+        return ConnectionMultiplexer.Connect(options);
+    }
+}

@@ -1,0 +1,49 @@
+namespace JobQueue.Redis;
+
+/// <summary>A stream entry delivered to this consumer; <see cref="JobId"/> is null if the entry is malformed.</summary>
+public sealed record DeliveredEntry(string EntryId, string? JobId);
+
+/// <summary>An attempt this consumer now owns: the token fences every later write for it.</summary>
+public sealed record ClaimedJob(
+    string EntryId,
+    string JobId,
+    string Type,
+    string PayloadJson,
+    int Attempt,
+    string Token,
+    string? TraceParent);
+
+/// <summary>What the claim script decided for one delivered entry.</summary>
+public enum ClaimOutcome
+{
+    /// <summary>The job is now <c>processing</c> under this consumer; run it.</summary>
+    Claimed,
+    /// <summary>The job had used all its attempts and was marked <c>failed</c>.</summary>
+    Exhausted,
+    /// <summary>The job was already terminal or gone; the entry was dropped.</summary>
+    Finished,
+    /// <summary>Another consumer holds the entry now.</summary>
+    Lost,
+}
+
+public sealed record ClaimResult(DeliveredEntry Entry, ClaimOutcome Outcome, ClaimedJob? Job, int Attempts);
+
+/// <summary>How an attempt ended, as reported by the handler runner.</summary>
+public enum AttemptOutcome
+{
+    Succeeded,
+    /// <summary>Failed; retried if the job has attempts left.</summary>
+    Failed,
+    /// <summary>Failed in a way a retry cannot fix (e.g. no handler for the type).</summary>
+    FailedPermanently,
+}
+
+/// <summary>What the completion script recorded.</summary>
+public enum CompletionResult
+{
+    Done,
+    Retried,
+    Failed,
+    /// <summary>Refused: the job was reclaimed by another worker while this attempt ran.</summary>
+    Stale,
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Nodes;
+
+namespace JobQueue.Worker.Handlers;
+
+/// <summary>The specification's job: the result is the payload.</summary>
+public sealed class EchoHandler : IJobHandler
+{
+    public Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken) =>
+        Task.FromResult(job.Payload?.DeepClone());
+}

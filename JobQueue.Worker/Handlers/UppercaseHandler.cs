@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace JobQueue.Worker.Handlers;
+
+/// <summary>Seed 000's job: <c>"hello world"</c> becomes <c>"HELLO WORLD"</c>.</summary>
+public sealed class UppercaseHandler : IJobHandler
+{
+    public Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken) =>
+        job.Payload is JsonValue value && value.GetValueKind() == JsonValueKind.String
+            ? Task.FromResult<JsonNode?>(JsonValue.Create(value.GetValue<string>().ToUpperInvariant()))
+            : throw new PermanentJobFailureException("uppercase expects a JSON string payload, e.g. \"hello world\".");
+}

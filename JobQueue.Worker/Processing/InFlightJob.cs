@@ -1,0 +1,25 @@
+using JobQueue.Redis;
+
+namespace JobQueue.Worker.Processing;
+
+/// <summary>An attempt this process is running, and the means to make its handler stop.</summary>
+public sealed class InFlightJob(ClaimedJob job) : IDisposable
+{
+    private readonly CancellationTokenSource _abandon = new();
+
+    public ClaimedJob Job => job;
+
+    /// <summary>Fires when the worker lets go of the job (lease lost, shutting down).</summary>
+    public CancellationToken Abandoned => _abandon.Token;
+
+    /// <summary>Why the worker let go of the job; null while it still holds it.</summary>
+    public string? AbandonReason { get; private set; }
+
+    public void Abandon(string reason)
+    {
+        AbandonReason ??= reason;
+        _abandon.Cancel();
+    }
+
+    public void Dispose() => _abandon.Dispose();
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using JobQueue.Redis;
+using JobQueue.Worker.Handlers;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Worker.Processing;
+
+/// <summary>
+/// Runs one claimed attempt: finds its handler, runs it under the per-attempt timeout inside a span that
+/// continues the submitter's trace, and records the outcome with the fenced completion script.
+/// </summary>
+public sealed class JobExecutor(
+    IServiceScopeFactory scopes,
+    JobConsumer consumer,
+    JobHandlerTypes handlerTypes,
+    IOptions<WorkerOptions> options,
+    ILogger<JobExecutor> logger)
+{
+    private const int MaxErrorLength = 2000;
+    private const int CompletionTries = 5;
+
+    public async Task RunAsync(InFlightJob inFlight)
+    {
+        var job = inFlight.Job;
+        var type = string.IsNullOrEmpty(job.Type) ? "echo" : job.Type;
+        ActivityContext.TryParse(job.TraceParent, null, out var parent);
+        using var activity = JobQueueTelemetry.Source.StartActivity($"process {type}", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.consumer.group.name", QueueKeys.ConsumerGroup);
+        activity?.SetTag("jobqueue.job.id", job.JobId);
+        activity?.SetTag("jobqueue.job.type", type);
+        activity?.SetTag("jobqueue.job.attempt", job.Attempt);
+        activity?.SetTag("jobqueue.worker", consumer.Name);
+
+        logger.LogDebug("Job {JobId} ({JobType}) attempt {Attempt} started", job.JobId, type, job.Attempt);
+        var clock = Stopwatch.StartNew();
+        var (outcome, text) = await RunHandlerAsync(inFlight, type);
+        var elapsed = clock.Elapsed;
+        JobQueueTelemetry.ProcessingDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("jobqueue.job.type", type));
+
+        if (inFlight.AbandonReason is { } reason && outcome != AttemptOutcome.Succeeded)
+        {
+            // Not this attempt's failure: the entry stays pending and is reclaimed by a worker that holds it.
+            logger.LogWarning("Job {JobId} attempt {Attempt} stopped because {Reason}", job.JobId, job.Attempt, reason);
+            activity?.SetStatus(ActivityStatusCode.Error, reason);
+            return;
+        }
+
+        var recorded = await CompleteAsync(job, outcome, text);
+        Report(job, type, outcome, text, recorded, elapsed, activity);
+    }
+
+    private async Task<(AttemptOutcome Outcome, string ResultOrError)> RunHandlerAsync(InFlightJob inFlight, string type)
+    {
+        var job = inFlight.Job;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(inFlight.Abandoned);
+        timeout.CancelAfter(options.Value.JobTimeout);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetKeyedService<IJobHandler>(type)
+                ?? throw new PermanentJobFailureException(
+                    $"No handler is registered for job type '{type}' (this worker has: {string.Join(", ", handlerTypes.Names)}).");
+            var payload = ParsePayload(job.PayloadJson);
+            var result = await handler.HandleAsync(new JobContext(job.JobId, type, payload, job.Attempt), timeout.Token);
+            return (AttemptOutcome.Succeeded, result?.ToJsonString() ?? "null");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !inFlight.Abandoned.IsCancellationRequested)
+        {
+            return (AttemptOutcome.Failed, $"timed out after {options.Value.JobTimeout}");
+        }
+        catch (PermanentJobFailureException e)
+        {
+            return (AttemptOutcome.FailedPermanently, Describe(e));
+        }
+        catch (Exception e)
+        {
+            return (AttemptOutcome.Failed, Describe(e));
+        }
+    }
+
+    private static JsonNode? ParsePayload(string payloadJson)
+    {
+        try
+        {
+            return JsonNode.Parse(payloadJson);
+        }
+        catch (JsonException)
+        {
+            throw new PermanentJobFailureException("The job's payload is not valid JSON.");
+        }
+    }
+
+    /// <summary>Records the outcome, retrying through short Redis outages: a result lost here would re-run the job.</summary>
+    private async Task<CompletionResult?> CompleteAsync(ClaimedJob job, AttemptOutcome outcome, string text)
+    {
+        var backoff = new RetryBackoff();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await consumer.CompleteAsync(job, outcome, text);
+            }
+            catch (RedisException e) when (attempt < CompletionTries)
+            {
+                logger.LogWarning("Recording job {JobId} failed ({Reason}); retrying", job.JobId, e.Message);
+                await backoff.WaitAsync(CancellationToken.None);
+            }
+            catch (RedisException e)
+            {
+                logger.LogError(e, "Could not record job {JobId}; its entry stays pending and will be reclaimed", job.JobId);
+                return null;
+            }
+        }
+    }
+
+    private void Report(ClaimedJob job, string type, AttemptOutcome outcome, string text, CompletionResult? recorded,
+        TimeSpan elapsed, Activity? activity)
+    {
+        var tag = new KeyValuePair<string, object?>("jobqueue.job.type", type);
+        var ms = (long)elapsed.TotalMilliseconds;
+        switch (recorded)
+        {
+            case CompletionResult.Done:
+                JobQueueTelemetry.JobsCompleted.Add(1, tag);
+                logger.LogInformation("Job {JobId} ({JobType}) done on attempt {Attempt} in {ElapsedMs} ms", job.JobId, type, job.Attempt, ms);
+                break;
+            case CompletionResult.Retried:
+                JobQueueTelemetry.JobsRetried.Add(1, tag);
+                logger.LogWarning("Job {JobId} ({JobType}) attempt {Attempt} failed, requeued: {Error}", job.JobId, type, job.Attempt, text);
+                break;
+            case CompletionResult.Failed:
+                JobQueueTelemetry.JobsFailed.Add(1, tag);
+                logger.LogError("Job {JobId} ({JobType}) failed on attempt {Attempt}: {Error}", job.JobId, type, job.Attempt, text);
+                break;
+            case CompletionResult.Stale:
+                JobQueueTelemetry.StaleCompletions.Add(1, tag);
+                logger.LogWarning("Job {JobId} attempt {Attempt} finished ({Outcome}) after another worker took it over; result discarded",
+                    job.JobId, job.Attempt, outcome);
+                break;
+        }
+
+        if (outcome != AttemptOutcome.Succeeded)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, text);
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        var text = e is PermanentJobFailureException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+        return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+    }
+}

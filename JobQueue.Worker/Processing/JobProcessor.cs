@@ -1,0 +1,64 @@
+using JobQueue.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Worker.Processing;
+
+/// <summary>
+/// Reads new entries with XREADGROUP ... BLOCK, as many as there are free slots, and hands them to the
+/// dispatcher. Survives Redis outages: it backs off and resumes by itself, recreating the group if it vanished.
+/// </summary>
+public sealed class JobProcessor(
+    JobConsumer consumer,
+    JobDispatcher dispatcher,
+    IOptions<WorkerOptions> options,
+    ILogger<JobProcessor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new RetryBackoff();
+        var groupReady = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!groupReady)
+                {
+                    await consumer.EnsureGroupAsync();
+                    groupReady = true;
+                    logger.LogInformation("Worker {Consumer} reading jobs with concurrency {Concurrency}",
+                        consumer.Name, options.Value.Concurrency);
+                }
+
+                var slots = await dispatcher.AcquireSlotsAsync(options.Value.Concurrency, stoppingToken);
+                IReadOnlyList<DeliveredEntry> entries;
+                try
+                {
+                    entries = await consumer.ReadAsync(slots, options.Value.BlockTimeout);
+                }
+                catch
+                {
+                    dispatcher.ReleaseSlots(slots);
+                    throw;
+                }
+
+                await dispatcher.ClaimAndStartAsync(entries, slots);
+                backoff.Reset();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                logger.LogWarning("The stream or its consumer group is gone (Redis lost its data?); recreating it");
+                groupReady = false;
+            }
+            catch (RedisException e)
+            {
+                logger.LogWarning("Reading jobs failed, backing off: {Reason}", e.Message);
+                await backoff.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+}
