@@ -14,8 +14,6 @@ builder.Services.AddOptions<ApiOptions>()
     .ValidateOnStart();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RedisUnavailableHandler>();
-builder.Services.ConfigureHttpJsonOptions(options =>
-    options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
 
 var app = builder.Build();
 

@@ -33,7 +33,7 @@ public static class JobEndpoints
             }
 
             var job = await store.EnqueueAsync(submission!.Type, submission.PayloadJson);
-            return TypedResults.Accepted($"/jobs/{job.Id}", new JobAccepted(job.Id));
+            return ApiResults.Accepted(request.HttpContext.Response, $"/jobs/{job.Id}", new JobAccepted(job.Id), ApiJsonContext.Default.JobAccepted);
         }
     }
 
@@ -47,6 +47,6 @@ public static class JobEndpoints
         var job = await store.GetAsync(guid.ToString("D"));
         return job is null
             ? Problems.NotFound($"There is no job {guid:D} (it never existed, or it expired).")
-            : TypedResults.Ok(JobView.From(job));
+            : ApiResults.Ok(JobView.From(job), ApiJsonContext.Default.JobView);
     }
 }

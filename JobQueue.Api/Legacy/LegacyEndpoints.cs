@@ -42,8 +42,8 @@ public static class LegacyEndpoints
             }
 
             var job = await store.EnqueueAsync(JobType, input.GetRawText());
-            return TypedResults.Accepted($"/status?id={job.Id}",
-                new SubmitResponse(job.Id, input.GetString()!, job.Status, "", job.CreatedAt));
+            return ApiResults.Accepted(request.HttpContext.Response, $"/status?id={job.Id}",
+                new SubmitResponse(job.Id, input.GetString()!, job.Status, "", job.CreatedAt), ApiJsonContext.Default.SubmitResponse);
         }
     }
 
@@ -65,10 +65,11 @@ public static class LegacyEndpoints
             return Problems.NotFound($"There is no job {guid:D}.");
         }
 
-        return TypedResults.Ok(new StatusResponse(
+        var status = new StatusResponse(
             job.Status,
             job.Status == JobStatus.Done && job.ResultJson is not null ? RawJson.Parse(job.ResultJson) : null,
-            job.Status == JobStatus.Failed ? job.LastError : null));
+            job.Status == JobStatus.Failed ? job.LastError : null);
+        return ApiResults.Ok(status, ApiJsonContext.Default.StatusResponse);
     }
 }
 

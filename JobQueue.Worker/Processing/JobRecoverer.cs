@@ -71,5 +71,4 @@ public sealed class JobRecoverer(
         }
         while (cursor != "0-0");
     }
-
 }

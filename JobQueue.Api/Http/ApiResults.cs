@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization.Metadata;
+
+namespace JobQueue.Api.Http;
+
+/// <summary>Success responses written with the API's source-generated (snake_case) JSON contract.</summary>
+public static class ApiResults
+{
+    public static IResult Ok<T>(T value, JsonTypeInfo<T> contract) => Results.Json(value, contract);
+
+    public static IResult Accepted<T>(HttpResponse response, string location, T value, JsonTypeInfo<T> contract)
+    {
+        response.Headers.Location = location;
+        return Results.Json(value, contract, statusCode: StatusCodes.Status202Accepted);
+    }
+}
