@@ -1,0 +1,25 @@
+var builder = DistributedApplication.CreateBuilder(args);
+var config = builder.Configuration;
+
+var redis = builder.AddRedis("redis", port: config.GetValue("Redis:Port", 6379))
+    .WithDataDirectory(config["Redis:DataDir"] ?? Path.Combine(builder.AppHostDirectory, ".data", "redis"))
+    .WithPassword(config["Redis:Password"])
+    .WithAppendFsync(config["Redis:AppendFsync"] ?? "everysec");
+
+builder.AddProject<Projects.JobQueue_Api>("api")
+    .WithHttpEndpoint(port: config.GetValue("Api:Port", 8000))
+    .WithHttpHealthCheck("/health")
+    .WithReference(redis)
+    .WaitFor(redis)
+    .WithEnvironment(config.GetSection("Queue"))
+    .WithEnvironment(config.GetSection("Api"))
+    .WithReplicas(config.GetValue("Api:Replicas", 1));
+
+builder.AddProject<Projects.JobQueue_Worker>("worker")
+    .WithReference(redis)
+    .WaitFor(redis)
+    .WithEnvironment(config.GetSection("Queue"))
+    .WithEnvironment(config.GetSection("Worker"))
+    .WithReplicas(config.GetValue("Worker:Replicas", 3));
+
+builder.Build().Run();

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace JobQueue.Hosting;
+
+/// <summary>A built AppHost: starting it starts every resource; stopping it (Ctrl+C, SIGTERM, Dispose) stops them all.</summary>
+public sealed class DistributedApplication(IHost host) : IHost, IAsyncDisposable
+{
+    public static IDistributedApplicationBuilder CreateBuilder(string[] args) =>
+        CreateBuilder(new DistributedApplicationOptions { Args = args });
+
+    public static IDistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options)
+    {
+        if (BuilderInterception.Current is { } interception)
+        {
+            options = new DistributedApplicationOptions
+            {
+                Args = options.Args,
+                AppHostAssembly = interception.AppHostAssembly,
+                RandomizePorts = true,
+                EnvironmentName = Environments.Development,
+            };
+        }
+
+        return new DistributedApplicationBuilder(options);
+    }
+
+    public IServiceProvider Services => host.Services;
+
+    public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
+
+    public DistributedApplicationModel Model => Services.GetRequiredService<DistributedApplicationModel>();
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => host.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => host.StopAsync(cancellationToken);
+
+    public Task RunAsync(CancellationToken cancellationToken = default) => host.RunAsync(cancellationToken);
+
+    public void Run() => host.Run();
+
+    public void Dispose() => host.Dispose();
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        if (host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Reflection;
+using JobQueue.Hosting.Orchestration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace JobQueue.Hosting;
+
+public interface IDistributedApplicationBuilder
+{
+    ConfigurationManager Configuration { get; }
+
+    IHostEnvironment Environment { get; }
+
+    IServiceCollection Services { get; }
+
+    /// <summary>The AppHost project's directory (recorded at build time).</summary>
+    string AppHostDirectory { get; }
+
+    IReadOnlyList<IResource> Resources { get; }
+
+    IResourceBuilder<T> AddResource<T>(T resource) where T : ExecutableResource;
+
+    DistributedApplication Build();
+}
+
+internal sealed class DistributedApplicationBuilder : IDistributedApplicationBuilder
+{
+    private readonly HostApplicationBuilder _host;
+    private readonly DistributedApplicationOptions _options;
+    private readonly List<ExecutableResource> _resources = [];
+
+    public DistributedApplicationBuilder(DistributedApplicationOptions options)
+    {
+        _options = options;
+        var assembly = options.AppHostAssembly ?? Assembly.GetEntryAssembly()!;
+        _host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = options.Args,
+            ApplicationName = assembly.GetName().Name,
+            EnvironmentName = options.EnvironmentName,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        AppHostDirectory = assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "AppHostProjectDirectory")?.Value ?? AppContext.BaseDirectory;
+    }
+
+    public ConfigurationManager Configuration => _host.Configuration;
+
+    public IHostEnvironment Environment => _host.Environment;
+
+    public IServiceCollection Services => _host.Services;
+
+    public string AppHostDirectory { get; }
+
+    public IReadOnlyList<IResource> Resources => _resources;
+
+    public IResourceBuilder<T> AddResource<T>(T resource) where T : ExecutableResource
+    {
+        if (_resources.Any(r => string.Equals(r.Name, resource.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new DistributedApplicationException($"A resource named '{resource.Name}' already exists.");
+        }
+
+        _resources.Add(resource);
+        return new ResourceBuilder<T>(this, resource);
+    }
+
+    public DistributedApplication Build()
+    {
+        // Under DistributedApplicationTestingBuilder the AppHost's Main stops here and hands this builder to the test.
+        BuilderInterception.Current?.Capture(this);
+        return BuildCore();
+    }
+
+    internal DistributedApplication BuildCore()
+    {
+        foreach (var endpoint in _resources.SelectMany(r => r.Endpoints))
+        {
+            endpoint.Port = _options.RandomizePorts || endpoint.RequestedPort is null
+                ? PortAllocator.FreePort()
+                : endpoint.RequestedPort.Value;
+        }
+
+        _host.Services.AddSingleton(new DistributedApplicationModel(_resources));
+        _host.Services.AddSingleton<ResourceNotificationService>();
+        _host.Services.AddSingleton<ResourceConsole>();
+        _host.Services.AddSingleton<Orchestrator>();
+        _host.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
+        _host.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        return new DistributedApplication(_host.Build());
+    }
+}
