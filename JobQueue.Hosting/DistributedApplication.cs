@@ -29,6 +29,8 @@ public sealed class DistributedApplication(IHost host) : IHost, IAsyncDisposable
 
     public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
 
+    public ResourceCommandService ResourceCommands => Services.GetRequiredService<ResourceCommandService>();
+
     public DistributedApplicationModel Model => Services.GetRequiredService<DistributedApplicationModel>();
 
     public Task StartAsync(CancellationToken cancellationToken = default) => host.StartAsync(cancellationToken);

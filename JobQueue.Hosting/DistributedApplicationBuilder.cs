@@ -87,6 +87,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         _host.Services.AddSingleton<ResourceConsole>();
         _host.Services.AddSingleton<Orchestrator>();
         _host.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
+        _host.Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<Orchestrator>()));
         _host.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         return new DistributedApplication(_host.Build());
     }

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace JobQueue.Api.Http;
 
 /// <summary>
 /// Reads a JSON request body under a size limit, turning every way it can be wrong into a 4xx problem:
-/// wrong content type (415), too large (413), not JSON or not UTF-8 (400).
+/// wrong content type (415), too large (413), not UTF-8 or not JSON (400).
 /// </summary>
 public static class JsonBody
 {
@@ -27,6 +28,11 @@ public static class JsonBody
         if (body is null)
         {
             return (null, Problems.TooLarge(maxBytes));
+        }
+
+        if (!Utf8.IsValid(body.Value.Span))
+        {
+            return (null, Problems.BadRequest("The body is not valid UTF-8", "JSON bodies must be encoded as UTF-8."));
         }
 
         try

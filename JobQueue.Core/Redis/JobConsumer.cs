@@ -40,8 +40,9 @@ public sealed class JobConsumer(
             return [];
         }
 
-        // [[stream, [[id, [field, value, ...]], ...]]]
-        var entries = (RedisResult[])((RedisResult[])((RedisResult[])reply!)[0]!)[1]!;
+        // RESP2: [[stream, entries]]; RESP3: a map {stream: entries}. Each entry is [id, [field, value, ...]].
+        var streams = (RedisResult[])reply!;
+        var entries = (RedisResult[])(reply.Resp3Type == ResultType.Map ? streams[1] : ((RedisResult[])streams[0]!)[1])!;
         return [.. entries.Select(e =>
         {
             var parts = (RedisResult[])e!;

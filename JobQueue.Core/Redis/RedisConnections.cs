@@ -15,8 +15,6 @@ public static class RedisConnections
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ClientName = clientName;
-        // Raw commands (XREADGROUP ... BLOCK) are parsed in their RESP2 shape.
-        options.Protocol = RedisProtocol.Resp2;
         if (commandTimeout is { } timeout)
         {
             options.AsyncTimeout = options.SyncTimeout = (int)timeout.TotalMilliseconds;

@@ -84,6 +84,23 @@ internal sealed class Orchestrator(
         }
     }
 
+    /// <summary>Stops one replica (SIGTERM, then SIGKILL after the grace period).</summary>
+    public Task StopReplicaAsync(string replicaName) => Runner(replicaName).StopAsync(StopGrace);
+
+    /// <summary>Starts one replica again if it is not running.</summary>
+    public async Task StartReplicaAsync(string replicaName)
+    {
+        var runner = Runner(replicaName);
+        if (notifications.GetReplica(replicaName)?.State is not (KnownResourceStates.Running or KnownResourceStates.Starting))
+        {
+            await runner.StartAsync(_stopping.Token);
+        }
+    }
+
+    private ReplicaRunner Runner(string replicaName) =>
+        _runners.Values.SelectMany(r => r).FirstOrDefault(r => r.Replica.Name == replicaName)
+        ?? throw new ArgumentException($"There is no replica '{replicaName}'.", nameof(replicaName));
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();

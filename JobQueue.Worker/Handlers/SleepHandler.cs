@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace JobQueue.Worker.Handlers;
 
-/// <summary>Waits <c>{"ms": n}</c> milliseconds, then returns <c>{"slept_ms": n}</c>: a stand-in for slow work.</summary>
+/// <summary>Waits <c>{"ms": n}</c> milliseconds, then returns <c>{"slept_ms": n, "attempt": k}</c>: a stand-in for slow work.</summary>
 public sealed class SleepHandler : IJobHandler
 {
     public async Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken)
@@ -11,6 +11,6 @@ public sealed class SleepHandler : IJobHandler
             ? n
             : throw new PermanentJobFailureException("sleep expects {\"ms\": <non-negative integer>}.");
         await Task.Delay(ms, cancellationToken);
-        return new JsonObject { ["slept_ms"] = ms };
+        return new JsonObject { ["slept_ms"] = ms, ["attempt"] = job.Attempt };
     }
 }

@@ -1,0 +1,117 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using JobQueue.Redis;
+using StackExchange.Redis;
+
+namespace JobQueue.Tests.Infrastructure;
+
+/// <summary>
+/// The whole distributed app (redis-server, the API, 3 worker processes) started once through the
+/// AppHost's own Program, on free ports and a throwaway data directory, shared by the tests of the
+/// <see cref="AppCollection"/>. The processing timeout is 2 s so recovery tests run quickly.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-tests-" + Guid.NewGuid().ToString("N"));
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public HttpClient Api { get; private set; } = null!;
+
+    public ConnectionMultiplexer Redis { get; private set; } = null!;
+
+    public IDatabase Db => Redis.GetDatabase();
+
+    public QueueKeys Keys { get; } = new("jobs");
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
+        [
+            $"--Redis:DataDir={_dataDirectory}",
+            $"--Queue:ProcessingTimeout={ProcessingTimeout}",
+            "--Worker:Replicas=3",
+        ]);
+        App = await builder.BuildAsync();
+        await App.StartAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
+        await App.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, startup.Token);
+        Api = App.CreateHttpClient("api");
+        Redis = await ConnectionMultiplexer.ConnectAsync((await App.GetConnectionStringAsync("redis"))!);
+        // Workers create the consumer group when they start reading.
+        await Eventually.WaitAsync(
+            async () => await Db.KeyExistsAsync(Keys.Stream) && (await Db.StreamGroupInfoAsync(Keys.Stream)).Length > 0,
+            ready => ready, TimeSpan.FromSeconds(30), "the workers' consumer group");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    public async Task<string> SubmitAsync(object body)
+    {
+        using var response = await Api.PostAsJsonAsync("/jobs", body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!;
+    }
+
+    public async Task<JsonElement> GetJobAsync(string jobId) =>
+        await Api.GetFromJsonAsync<JsonElement>($"/jobs/{jobId}");
+
+    public Task<JsonElement> WaitForStatusAsync(string jobId, TimeSpan timeout, params string[] statuses) =>
+        Eventually.WaitAsync(() => GetJobAsync(jobId), job => statuses.Contains(job.GetProperty("status").GetString()),
+            timeout, $"job {jobId} to be {string.Join(" or ", statuses)}");
+
+    public Task<JsonElement> WaitForTerminalAsync(string jobId, TimeSpan timeout) =>
+        WaitForStatusAsync(jobId, timeout, "done", "failed");
+
+    /// <summary>The worker replica running as process <paramref name="pid"/>.</summary>
+    public string WorkerReplicaOf(int pid) =>
+        App.ResourceNotifications.GetReplicas("worker").Single(r => r.Pid == pid).ReplicaName;
+
+    /// <summary>Starts again every worker replica a test stopped or killed.</summary>
+    public async Task RestoreWorkersAsync()
+    {
+        foreach (var replica in App.ResourceNotifications.GetReplicas("worker"))
+        {
+            await App.ResourceCommands.ExecuteCommandAsync(replica.ReplicaName, ResourceCommandService.Start);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await App.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, timeout.Token);
+    }
+
+    /// <summary>The pid of the worker holding a pending entry: consumer names end with the process id.</summary>
+    public async Task<int?> HolderPidAsync(string jobId)
+    {
+        var entryId = (string?)await Db.HashGetAsync(Keys.Job(jobId), "entry_id");
+        if (entryId is null)
+        {
+            return null;
+        }
+
+        var pending = await Db.StreamPendingMessagesAsync(Keys.Stream, QueueKeys.ConsumerGroup, 1, RedisValue.Null, entryId, entryId);
+        return pending.Length == 1 ? int.Parse(pending[0].ConsumerName.ToString().Split('-')[^1]) : null;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app";
+}

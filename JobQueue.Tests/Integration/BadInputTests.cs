@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using JobQueue.Tests.Infrastructure;
+
+namespace JobQueue.Tests.Integration;
+
+/// <summary>Every malformed request gets its 4xx as problem+json, and Redis holds exactly what it held before.</summary>
+[Collection(AppCollection.Name)]
+public sealed class BadInputTests(AppFixture app)
+{
+    private const string Json = "application/json";
+
+    public static TheoryData<string, string, string, string?, byte[]?, int> Cases() => new()
+    {
+        { "not JSON", "POST", "/jobs", Json, Utf8("{oops"), 400 },
+        { "empty body", "POST", "/jobs", Json, [], 400 },
+        { "an array", "POST", "/jobs", Json, Utf8("[1,2]"), 400 },
+        { "a bare string", "POST", "/jobs", Json, Utf8("\"x\""), 400 },
+        { "no payload", "POST", "/jobs", Json, Utf8("""{"type":"echo"}"""), 400 },
+        { "an unknown field", "POST", "/jobs", Json, Utf8("""{"payload":1,"priority":5}"""), 400 },
+        { "a duplicated field", "POST", "/jobs", Json, Utf8("""{"payload":1,"payload":2}"""), 400 },
+        { "a numeric type", "POST", "/jobs", Json, Utf8("""{"payload":1,"type":7}"""), 400 },
+        { "a malformed type", "POST", "/jobs", Json, Utf8("""{"payload":1,"type":"Bad Type!"}"""), 400 },
+        { "invalid UTF-8", "POST", "/jobs", Json, [(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}'], 400 },
+        { "JSON nested 100 deep", "POST", "/jobs", Json, Utf8("{\"payload\":" + new string('[', 100) + new string(']', 100) + "}"), 400 },
+        { "a text/plain body", "POST", "/jobs", "text/plain", Utf8("""{"payload":1}"""), 415 },
+        { "no content type", "POST", "/jobs", null, Utf8("""{"payload":1}"""), 415 },
+        { "a body over 1 MiB", "POST", "/jobs", Json, Utf8("{\"payload\":\"" + new string('x', 1024 * 1024) + "\"}"), 413 },
+        { "a malformed job id", "GET", "/jobs/not-a-uuid", null, null, 400 },
+        { "an unknown job id", "GET", "/jobs/3f2504e0-4f89-41d3-9a0c-0305e82c3301", null, null, 404 },
+        { "a wrong method", "DELETE", "/jobs", null, null, 405 },
+        { "a submit without input", "POST", "/submit", Json, Utf8("""{"text":"hi"}"""), 400 },
+        { "a submit with a numeric input", "POST", "/submit", Json, Utf8("""{"input":5}"""), 400 },
+        { "a status without id", "GET", "/status", null, null, 400 },
+        { "a status with a malformed id", "GET", "/status?id=42", null, null, 400 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task A_bad_request_gets_a_problem_and_writes_nothing(
+        string what, string method, string path, string? contentType, byte[]? body, int expected)
+    {
+        var keysBefore = await app.Db.ExecuteAsync("DBSIZE");
+        var entriesBefore = await app.Db.StreamLengthAsync(app.Keys.Stream);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = contentType is null ? null : new(contentType);
+        }
+
+        using var response = await app.Api.SendAsync(request);
+
+        Assert.True(expected == (int)response.StatusCode, $"{what}: expected {expected}, got {(int)response.StatusCode}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(expected, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.Equal((long)keysBefore, (long)await app.Db.ExecuteAsync("DBSIZE"));
+        Assert.Equal(entriesBefore, await app.Db.StreamLengthAsync(app.Keys.Stream));
+    }
+
+    private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+}

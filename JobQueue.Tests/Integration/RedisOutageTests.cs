@@ -1,0 +1,40 @@
+using System.Net;
+using System.Text.Json;
+using JobQueue.Tests.Infrastructure;
+
+namespace JobQueue.Tests.Integration;
+
+[Collection(AppCollection.Name)]
+public sealed class RedisOutageTests(AppFixture app)
+{
+    [Fact]
+    public async Task While_redis_hangs_the_api_answers_503_and_everything_resumes_by_itself_afterwards()
+    {
+        var redisPid = app.App.ResourceNotifications.GetReplica("redis")!.Pid!.Value;
+
+        Signals.Send(redisPid, Signals.Stop);
+        HttpResponseMessage response;
+        try
+        {
+            response = await app.Api.PostAsync("/jobs", JsonContent("""{"payload":{"during":"outage"}}"""));
+        }
+        finally
+        {
+            Signals.Send(redisPid, Signals.Continue);
+        }
+
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+
+        // Workers backed off during the outage and read again without a restart.
+        var jobId = await app.SubmitAsync(new { payload = new { after = "outage" } });
+        var job = await app.WaitForTerminalAsync(jobId, TimeSpan.FromSeconds(45));
+        Assert.Equal("done", job.GetProperty("status").GetString());
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+}

@@ -1,0 +1,238 @@
+using JobQueue.Redis;
+using JobQueue.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace JobQueue.Tests.Scripts;
+
+/// <summary>Each Lua script against a real Redis; every test works in a queue of its own.</summary>
+public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<RedisServerFixture>
+{
+    private const int MaxAttempts = 2;
+    private static readonly TimeSpan NoBlock = TimeSpan.FromMilliseconds(10);
+    private readonly QueueKeys _keys = new("test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    private IDatabase Db => server.Redis.GetDatabase();
+
+    private JobStore Store => new(server.Redis, _keys);
+
+    private JobConsumer Consumer(string name) => new(server.Redis, server.Redis, _keys, MaxAttempts, name);
+
+    [Fact]
+    public async Task Enqueue_writes_the_job_hash_and_its_stream_entry_together()
+    {
+        var job = await Store.EnqueueAsync("echo", """{"x":1}""");
+
+        var hash = (await Db.HashGetAllAsync(_keys.Job(job.Id))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+        Assert.Equal("queued", hash["status"]);
+        Assert.Equal("echo", hash["type"]);
+        Assert.Equal("""{"x":1}""", hash["payload"]);
+        Assert.Equal("0", hash["attempts"]);
+        Assert.True(long.Parse(hash["created_at"]) > 0);
+        var entries = await Db.StreamRangeAsync(_keys.Stream);
+        var entry = Assert.Single(entries);
+        Assert.Equal(hash["entry_id"], entry.Id.ToString());
+        Assert.Equal(job.Id, entry["job_id"].ToString());
+    }
+
+    [Fact]
+    public async Task Enqueue_refuses_an_id_that_exists_and_writes_nothing()
+    {
+        var job = await Store.EnqueueAsync("echo", "1");
+
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => Db.ScriptEvaluateAsync(
+            QueueScripts.Enqueue, [_keys.Job(job.Id), _keys.Stream], [job.Id, "echo", "2", ""]));
+
+        Assert.StartsWith("JOB_EXISTS", error.Message);
+        Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal("1", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "payload"));
+    }
+
+    [Fact]
+    public async Task Claim_marks_the_job_processing_under_a_fresh_token_and_counts_the_attempt()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = await Store.EnqueueAsync("echo", """{"x":1}""");
+
+        var claim = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)));
+
+        Assert.Equal(ClaimOutcome.Claimed, claim.Outcome);
+        Assert.Equal(1, claim.Job!.Attempt);
+        Assert.Equal("w1/1", claim.Job.Token);
+        Assert.Equal("""{"x":1}""", claim.Job.PayloadJson);
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts", "token"]);
+        Assert.Equal(["processing", "1", "w1/1"], state.Select(v => v.ToString()));
+        Assert.NotNull((string?)await Db.HashGetAsync(_keys.Job(job.Id), "started_at"));
+    }
+
+    [Fact]
+    public async Task Claim_acknowledges_and_drops_entries_whose_job_is_finished_or_gone()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var finished = await Store.EnqueueAsync("echo", "1");
+        var gone = await Store.EnqueueAsync("echo", "2");
+        await Db.HashSetAsync(_keys.Job(finished.Id), "status", "done");
+        await Db.KeyDeleteAsync(_keys.Job(gone.Id));
+
+        var claims = await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock));
+
+        Assert.All(claims, c => Assert.Equal(ClaimOutcome.Finished, c.Outcome));
+        Assert.Equal(2, claims.Count);
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal(0, (await Db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
+        Assert.Equal("done", (string?)await Db.HashGetAsync(_keys.Job(finished.Id), "status"));
+    }
+
+    [Fact]
+    public async Task Claim_fails_a_reclaimed_job_that_has_used_all_its_attempts()
+    {
+        var (first, second) = (Consumer("w1"), Consumer("w2"));
+        await first.EnsureGroupAsync();
+        var job = await Store.EnqueueAsync("echo", "1");
+        await first.ClaimAsync(await first.ReadAsync(10, NoBlock));
+        await Db.HashSetAsync(_keys.Job(job.Id), "attempts", MaxAttempts);
+
+        var (reclaimed, _, _) = await second.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
+        var claim = Assert.Single(await second.ClaimAsync(reclaimed));
+
+        Assert.Equal(ClaimOutcome.Exhausted, claim.Outcome);
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts", "last_error"]);
+        Assert.Equal("failed", state[0].ToString());
+        Assert.Equal("2", state[1].ToString());
+        Assert.Contains("gave up after 2 attempt(s)", state[2].ToString());
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+    }
+
+    [Fact]
+    public async Task Claim_counts_deliveries_so_an_entry_reclaimed_again_and_again_cannot_run_past_the_limit()
+    {
+        var (first, second, third) = (Consumer("w1"), Consumer("w2"), Consumer("w3"));
+        await first.EnsureGroupAsync();
+        var job = await Store.EnqueueAsync("echo", "1");
+        await first.ReadAsync(10, NoBlock);                 // delivery 1: the worker dies before claiming
+        await second.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 2: dies again before claiming
+
+        var (reclaimed, _, _) = await third.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 3
+        var claim = Assert.Single(await third.ClaimAsync(reclaimed));
+
+        Assert.Equal(ClaimOutcome.Exhausted, claim.Outcome);
+        Assert.Equal("failed", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "status"));
+    }
+
+    [Fact]
+    public async Task Complete_records_the_result_once_and_removes_the_entry()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = await Store.EnqueueAsync("echo", "1");
+        var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+
+        var result = await worker.CompleteAsync(claimed, AttemptOutcome.Succeeded, """{"ok":true}""");
+        var again = await worker.CompleteAsync(claimed, AttemptOutcome.Succeeded, """{"ok":"twice"}""");
+
+        Assert.Equal(CompletionResult.Done, result);
+        Assert.Equal(CompletionResult.Stale, again);
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "result", "token"]);
+        Assert.Equal("done", state[0].ToString());
+        Assert.Equal("""{"ok":true}""", state[1].ToString());
+        Assert.True(state[2].IsNull);
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal(0, (await Db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task A_zombie_whose_job_was_reclaimed_cannot_complete_it()
+    {
+        var (zombie, rescuer) = (Consumer("zombie"), Consumer("rescuer"));
+        await zombie.EnsureGroupAsync();
+        var job = await Store.EnqueueAsync("echo", "1");
+        var first = (await zombie.ClaimAsync(await zombie.ReadAsync(10, NoBlock)))[0].Job!;
+        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
+        var second = (await rescuer.ClaimAsync(reclaimed))[0].Job!;
+
+        var late = await zombie.CompleteAsync(first, AttemptOutcome.Succeeded, "\"zombie\"");
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "token"]);
+        var onTime = await rescuer.CompleteAsync(second, AttemptOutcome.Succeeded, "\"rescuer\"");
+
+        Assert.Equal(CompletionResult.Stale, late);
+        Assert.Equal(["processing", "rescuer/2"], state.Select(v => v.ToString()));
+        Assert.Equal(CompletionResult.Done, onTime);
+        Assert.Equal("\"rescuer\"", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "result"));
+    }
+
+    [Fact]
+    public async Task A_failed_attempt_is_requeued_while_attempts_remain_then_the_job_fails()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = await Store.EnqueueAsync("fail", "1");
+
+        var first = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var retried = await worker.CompleteAsync(first, AttemptOutcome.Failed, "boom 1");
+        var requeued = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "last_error"]);
+        var second = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var failed = await worker.CompleteAsync(second, AttemptOutcome.Failed, "boom 2");
+
+        Assert.Equal(CompletionResult.Retried, retried);
+        Assert.Equal(["queued", "boom 1"], requeued.Select(v => v.ToString()));
+        Assert.Equal(2, second.Attempt);
+        Assert.NotEqual(first.EntryId, second.EntryId);
+        Assert.Equal(CompletionResult.Failed, failed);
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts", "last_error"]);
+        Assert.Equal(["failed", "2", "boom 2"], state.Select(v => v.ToString()));
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_is_never_retried()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = await Store.EnqueueAsync("echo", "1");
+        var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+
+        var result = await worker.CompleteAsync(claimed, AttemptOutcome.FailedPermanently, "bad payload");
+
+        Assert.Equal(CompletionResult.Failed, result);
+        Assert.Equal(["failed", "1"], (await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts"])).Select(v => v.ToString()));
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+    }
+
+    [Fact]
+    public async Task Renew_keeps_held_entries_fresh_and_reports_the_ones_taken_over()
+    {
+        var (holder, rescuer) = (Consumer("holder"), Consumer("rescuer"));
+        await holder.EnsureGroupAsync();
+        await Store.EnqueueAsync("echo", "1");
+        await Store.EnqueueAsync("echo", "2");
+        var held = (await holder.ClaimAsync(await holder.ReadAsync(10, NoBlock))).Select(c => c.Job!).ToList();
+        await Task.Delay(300);
+
+        var lostNone = await holder.RenewAsync(held);
+        var idle = (await Db.StreamPendingMessagesAsync(_keys.Stream, QueueKeys.ConsumerGroup, 10, "holder")).Max(p => p.IdleTimeInMilliseconds);
+        await Db.StreamClaimAsync(_keys.Stream, QueueKeys.ConsumerGroup, "rescuer", 0, [held[0].EntryId]);
+        var lostOne = await holder.RenewAsync(held);
+
+        Assert.Empty(lostNone);
+        Assert.True(idle < 300, $"renewed entries should be fresh, idle {idle} ms");
+        Assert.Equal([held[0].Token], lostOne);
+    }
+
+    [Fact]
+    public async Task Reclaim_takes_only_entries_idle_longer_than_the_processing_timeout()
+    {
+        var (holder, rescuer) = (Consumer("holder"), Consumer("rescuer"));
+        await holder.EnsureGroupAsync();
+        await Store.EnqueueAsync("echo", "1");
+        await holder.ReadAsync(10, NoBlock);
+
+        var (early, _, _) = await rescuer.ReclaimAsync(TimeSpan.FromSeconds(5), "0-0", 10);
+        await Task.Delay(250);
+        var (late, cursor, _) = await rescuer.ReclaimAsync(TimeSpan.FromMilliseconds(200), "0-0", 10);
+
+        Assert.Empty(early);
+        Assert.Single(late);
+        Assert.Equal("0-0", cursor);
+    }
+}
