@@ -61,7 +61,7 @@ public static class ResourceBuilderExtensions
     public static IResourceBuilder<T> WithReplicas<T>(this IResourceBuilder<T> builder, int replicas)
         where T : ExecutableResource
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
         builder.Resource.Replicas = replicas;
         return builder;
     }

@@ -25,15 +25,17 @@ public sealed class ResourceNotificationService
 
     /// <summary>Waits until every replica of the resource is in <paramref name="state"/>.</summary>
     public Task WaitForResourceAsync(string resourceName, string state, CancellationToken cancellationToken = default) =>
-        WaitAsync(resourceName, r => r.State == state, cancellationToken);
+        WaitAsync(resourceName, r => r.State == state, stopOnExit: false, cancellationToken);
 
     /// <summary>
-    /// Waits until every replica of the resource runs and passes its health check; throws if one fails to start.
+    /// Waits until every replica of the resource runs and passes its health check; throws if one fails to
+    /// start or exits first (Redis refusing a port in use, say), so dependents fail instead of waiting forever.
     /// </summary>
     public Task WaitForResourceHealthyAsync(string resourceName, CancellationToken cancellationToken = default) =>
-        WaitAsync(resourceName, r => r.State == KnownResourceStates.Running && r.Healthy == true, cancellationToken);
+        WaitAsync(resourceName, r => r.State == KnownResourceStates.Running && r.Healthy == true, stopOnExit: true, cancellationToken);
 
-    private async Task WaitAsync(string resourceName, Func<ResourceSnapshot, bool> ready, CancellationToken cancellationToken)
+    private async Task WaitAsync(
+        string resourceName, Func<ResourceSnapshot, bool> ready, bool stopOnExit, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -47,6 +49,12 @@ public sealed class ResourceNotificationService
             if (replicas.FirstOrDefault(r => r.State == KnownResourceStates.FailedToStart) is { } failed)
             {
                 throw new DistributedApplicationException($"Resource '{failed.ReplicaName}' failed to start: {failed.Error}");
+            }
+
+            if (stopOnExit && replicas.FirstOrDefault(r => r.State == KnownResourceStates.Exited) is { } exited)
+            {
+                throw new DistributedApplicationException(
+                    $"Resource '{exited.ReplicaName}' exited (code {exited.ExitCode}) before it was ready; see its output above.");
             }
 
             if (replicas.Count > 0 && replicas.All(ready))

@@ -41,7 +41,7 @@ public sealed class RedisResource(string name, string dataDirectory)
                 "redis-server was not found on PATH. Install it first: sudo apt-get install -y redis-server");
         }
 
-        Directory.CreateDirectory(DataDirectory);
+        CreatePrivateDirectory();
         // The config holds the password, so it is readable by this user only; nothing else shows it.
         File.WriteAllLines(ConfigPath,
         [
@@ -109,11 +109,23 @@ public sealed class RedisResource(string name, string dataDirectory)
             return File.ReadAllText(path).Trim();
         }
 
-        Directory.CreateDirectory(DataDirectory);
+        CreatePrivateDirectory();
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
         File.WriteAllText(path, password);
         RestrictToOwner(path);
         return password;
+    }
+
+    private void CreatePrivateDirectory()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(DataDirectory);
+        }
+        else
+        {
+            Directory.CreateDirectory(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private static void RestrictToOwner(string path)
