@@ -11,7 +11,23 @@ public static class JsonBody
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64 };
 
-    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadAsync(
+    /// <summary>Reads the body and passes its root to <paramref name="handle"/>, or answers the problem with it.</summary>
+    public static async Task<IResult> HandleAsync(
+        HttpRequest request, int maxBytes, Func<JsonElement, Task<IResult>> handle, CancellationToken cancellationToken)
+    {
+        var (document, problem) = await ReadAsync(request, maxBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            return await handle(document!.RootElement);
+        }
+    }
+
+    private static async Task<(JsonDocument? Document, IResult? Problem)> ReadAsync(
         HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())

@@ -15,18 +15,11 @@ public static class JobEndpoints
         return routes;
     }
 
-    private static async Task<IResult> SubmitAsync(
-        HttpRequest request, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken)
-    {
-        var (document, problem) = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken);
-        if (problem is not null)
+    private static Task<IResult> SubmitAsync(
+        HttpRequest request, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken) =>
+        JsonBody.HandleAsync(request, options.Value.MaxRequestBodyBytes, async body =>
         {
-            return problem;
-        }
-
-        using (document)
-        {
-            var (submission, invalid) = JobSubmission.Parse(document!.RootElement);
+            var (submission, invalid) = JobSubmission.Parse(body);
             if (invalid is not null)
             {
                 return invalid;
@@ -34,19 +27,11 @@ public static class JobEndpoints
 
             var job = await store.EnqueueAsync(submission!.Type, submission.PayloadJson);
             return ApiResults.Accepted(request.HttpContext.Response, $"/jobs/{job.Id}", new JobAccepted(job.Id), ApiJsonContext.Default.JobAccepted);
-        }
-    }
+        }, cancellationToken);
 
     private static async Task<IResult> GetAsync(string id, JobStore store)
     {
-        if (!Guid.TryParseExact(id, "D", out var guid))
-        {
-            return Problems.InvalidJobId(id);
-        }
-
-        var job = await store.GetAsync(guid.ToString("D"));
-        return job is null
-            ? Problems.NotFound($"There is no job {guid:D} (it never existed, or it expired).")
-            : ApiResults.Ok(JobView.From(job), ApiJsonContext.Default.JobView);
+        var (job, problem) = await JobLookup.FindAsync(store, id);
+        return problem ?? ApiResults.Ok(JobView.From(job!), ApiJsonContext.Default.JobView);
     }
 }

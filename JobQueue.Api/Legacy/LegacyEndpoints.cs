@@ -22,20 +22,12 @@ public static class LegacyEndpoints
         return routes;
     }
 
-    private static async Task<IResult> SubmitAsync(
-        HttpRequest request, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken)
-    {
-        var (document, problem) = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken);
-        if (problem is not null)
+    private static Task<IResult> SubmitAsync(
+        HttpRequest request, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken) =>
+        JsonBody.HandleAsync(request, options.Value.MaxRequestBodyBytes, async body =>
         {
-            return problem;
-        }
-
-        using (document)
-        {
-            var root = document!.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("input", out var input)
+            if (body.ValueKind != JsonValueKind.Object
+                || !body.TryGetProperty("input", out var input)
                 || input.ValueKind != JsonValueKind.String)
             {
                 return Problems.BadRequest("Invalid submission", "The body must be {\"input\": \"<text>\"}.");
@@ -44,8 +36,7 @@ public static class LegacyEndpoints
             var job = await store.EnqueueAsync(JobType, input.GetRawText());
             return ApiResults.Accepted(request.HttpContext.Response, $"/status?id={job.Id}",
                 new SubmitResponse(job.Id, input.GetString()!, job.Status, "", job.CreatedAt), ApiJsonContext.Default.SubmitResponse);
-        }
-    }
+        }, cancellationToken);
 
     private static async Task<IResult> StatusAsync(string? id, JobStore store)
     {
@@ -54,19 +45,14 @@ public static class LegacyEndpoints
             return Problems.BadRequest("Missing job id", "Pass the job id as ?id=<job id>.");
         }
 
-        if (!Guid.TryParseExact(id, "D", out var guid))
+        var (job, problem) = await JobLookup.FindAsync(store, id);
+        if (problem is not null)
         {
-            return Problems.InvalidJobId(id);
-        }
-
-        var job = await store.GetAsync(guid.ToString("D"));
-        if (job is null)
-        {
-            return Problems.NotFound($"There is no job {guid:D}.");
+            return problem;
         }
 
         var status = new StatusResponse(
-            job.Status,
+            job!.Status,
             job.Status == JobStatus.Done && job.ResultJson is not null ? RawJson.Parse(job.ResultJson) : null,
             job.Status == JobStatus.Failed ? job.LastError : null);
         return ApiResults.Ok(status, ApiJsonContext.Default.StatusResponse);
