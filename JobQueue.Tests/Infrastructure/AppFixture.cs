@@ -8,11 +8,14 @@ namespace JobQueue.Tests.Infrastructure;
 /// <summary>
 /// The whole distributed app (redis-server, the API, 3 worker processes) started once through the
 /// AppHost's own Program, on free ports and a throwaway data directory, shared by the tests of the
-/// <see cref="AppCollection"/>. The processing timeout is 2 s so recovery tests run quickly.
+/// <see cref="AppCollection"/>. Timeouts are short (2 s processing, 4 s per attempt) so recovery tests run quickly.
 /// </summary>
 public sealed class AppFixture : IAsyncLifetime
 {
     public static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Per-attempt limit; the slowest ordinary test job sleeps 3 s.</summary>
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(4);
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -32,6 +35,7 @@ public sealed class AppFixture : IAsyncLifetime
         [
             $"--Redis:DataDir={_dataDirectory}",
             $"--Queue:ProcessingTimeout={ProcessingTimeout}",
+            $"--Worker:JobTimeout={JobTimeout}",
             "--Worker:Replicas=3",
         ]);
         App = await builder.BuildAsync();

@@ -92,4 +92,16 @@ public sealed class JobLifecycleTests(AppFixture app)
         Assert.Equal(1, job.GetProperty("attempts").GetInt32());
         Assert.Contains("No handler is registered for job type 'no-such-type'", job.GetProperty("last_error").GetString());
     }
+
+    [Fact]
+    public async Task A_handler_that_runs_past_the_job_timeout_is_cancelled_and_counts_as_a_failed_attempt()
+    {
+        var jobId = await app.SubmitAsync(new { payload = new { ms = 60_000 }, type = "sleep" });
+
+        var job = await app.WaitForTerminalAsync(jobId, AppFixture.JobTimeout * 2 + Timeout);
+
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Equal(2, job.GetProperty("attempts").GetInt32());
+        Assert.Equal($"timed out after {AppFixture.JobTimeout}", job.GetProperty("last_error").GetString());
+    }
 }

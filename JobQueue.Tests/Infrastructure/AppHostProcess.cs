@@ -1,0 +1,97 @@
+using System.Diagnostics;
+
+namespace JobQueue.Tests.Infrastructure;
+
+/// <summary>The built AppHost run as its own process, the way <c>./run.sh</c> runs it, on the given ports and data directory.</summary>
+public sealed class AppHostProcess : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+
+    public AppHostProcess(string dataDirectory, int apiPort)
+    {
+        ApiPort = apiPort;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                new Projects.JobQueue_AppHost().TargetPath,
+                $"--Api:Port={apiPort}", $"--Redis:Port={FreePort.Next()}", $"--Redis:DataDir={dataDirectory}",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            // What ./run.sh gets from the AppHost's launch profile.
+            Environment = { ["DOTNET_ENVIRONMENT"] = "Development" },
+        };
+        _process = Process.Start(start)!;
+        // Drained so a full pipe never blocks the AppHost.
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public int ApiPort { get; }
+
+    public HttpClient CreateApiClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}") };
+
+    /// <summary>Waits until the API answers, then lists the AppHost's child processes (redis, api, 3 workers).</summary>
+    public async Task<IReadOnlyList<int>> ChildrenOnceServingAsync()
+    {
+        using var http = CreateApiClient();
+        await Eventually.WaitAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync("/health")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, healthy => healthy, Timeout, "the API to be healthy");
+        return await Eventually.WaitAsync(() => Task.FromResult(Children()), c => c.Count == 5, Timeout, "5 child processes");
+    }
+
+    public async Task<int> StopAsync()
+    {
+        Signals.Send(Pid, Signals.Terminate);
+        await _process.WaitForExitAsync().WaitAsync(Timeout);
+        return _process.ExitCode;
+    }
+
+    public void Kill() => Signals.Send(Pid, Signals.Kill);
+
+    /// <summary>Alive and not a zombie (a killed child this sandbox's init has not reaped yet is dead).</summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Signals.Send(Pid, Signals.Terminate);
+            _process.WaitForExit(Timeout);
+        }
+
+        _process.Dispose();
+    }
+
+    private IReadOnlyList<int> Children() =>
+        [.. Directory.GetDirectories($"/proc/{Pid}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(int.Parse)
+            .Distinct()];
+}
