@@ -22,4 +22,6 @@ builder.AddProject<Projects.JobQueue_Worker>("worker")
     .WithEnvironment(config.GetSection("Worker"))
     .WithReplicas(config.GetValue("Worker:Replicas", 3));
 
+builder.AddDashboard(queue: redis, queueName: config["Queue:Name"] ?? "jobs");
+
 builder.Build().Run();

@@ -13,7 +13,7 @@ public static class JobQueueTelemetry
 
     public static readonly ActivitySource Source = new(Name);
 
-    private static readonly Meter Meter = new(Name);
+    public static readonly Meter Meter = new(Name);
 
     public static readonly Counter<long> JobsEnqueued =
         Meter.CreateCounter<long>("jobqueue.jobs.enqueued", "{job}", "Jobs accepted into the queue.");
@@ -35,4 +35,7 @@ public static class JobQueueTelemetry
 
     public static readonly Histogram<double> ProcessingDuration =
         Meter.CreateHistogram<double>("jobqueue.job.duration", "s", "Time a handler ran for one attempt.");
+
+    public static readonly Histogram<double> WaitTime =
+        Meter.CreateHistogram<double>("jobqueue.job.wait_time", "s", "Time from enqueue to the start of an attempt.");
 }

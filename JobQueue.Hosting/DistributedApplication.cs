@@ -29,6 +29,8 @@ public sealed class DistributedApplication(IHost host) : IHost, IAsyncDisposable
 
     public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
 
+    public ResourceLoggerService ResourceLogs => Services.GetRequiredService<ResourceLoggerService>();
+
     public ResourceCommandService ResourceCommands => Services.GetRequiredService<ResourceCommandService>();
 
     public DistributedApplicationModel Model => Services.GetRequiredService<DistributedApplicationModel>();

@@ -17,6 +17,9 @@ public interface IDistributedApplicationBuilder
     /// <summary>The AppHost project's directory (recorded at build time).</summary>
     string AppHostDirectory { get; }
 
+    /// <summary>True under test: every port, the AppHost's own included, is picked free.</summary>
+    bool RandomizePorts { get; }
+
     IReadOnlyList<IResource> Resources { get; }
 
     IResourceBuilder<T> AddResource<T>(T resource) where T : ExecutableResource;
@@ -53,6 +56,8 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
     public string AppHostDirectory { get; }
 
+    public bool RandomizePorts => _options.RandomizePorts;
+
     public IReadOnlyList<IResource> Resources => _resources;
 
     public IResourceBuilder<T> AddResource<T>(T resource) where T : ExecutableResource
@@ -85,6 +90,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         _host.Services.AddSingleton(new DistributedApplicationModel(_resources));
         _host.Services.AddSingleton<ResourceNotificationService>();
         _host.Services.AddSingleton<ResourceConsole>();
+        _host.Services.AddSingleton<ResourceLoggerService>();
         _host.Services.AddSingleton<Orchestrator>();
         _host.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
         _host.Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<Orchestrator>()));

@@ -64,6 +64,7 @@ public static class JobWorkerBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddHostedService<JobRecoverer>();
         services.AddHostedService<JobProcessor>();
+        services.AddHostedService<QueueDepthReporter>();
         return new JobWorkerBuilder(services, types);
     }
 }

@@ -76,7 +76,7 @@ public sealed class JobConsumer(
             return [];
         }
 
-        RedisKey[] scriptKeys = [keys.Stream, .. valid.Select(e => keys.Job(e.JobId!))];
+        RedisKey[] scriptKeys = [keys.Stream, keys.Failed, .. valid.Select(e => keys.Job(e.JobId!))];
         RedisValue[] args = [QueueKeys.ConsumerGroup, consumerName, maxAttempts, .. valid.Select(e => (RedisValue)e.EntryId)];
         var rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Claim, scriptKeys, args))!;
 
@@ -89,7 +89,7 @@ public sealed class JobConsumer(
             {
                 "claimed" => new ClaimResult(entry, ClaimOutcome.Claimed, new ClaimedJob(
                     entry.EntryId, entry.JobId!, row[2].ToString()!, row[3].ToString()!, (int)row[1],
-                    row[4].ToString()!, NullIfEmpty(row[5].ToString())), (int)row[1]),
+                    row[4].ToString()!, NullIfEmpty(row[5].ToString()), TimeSpan.FromMilliseconds((long)row[6])), (int)row[1]),
                 "exhausted" => new ClaimResult(entry, ClaimOutcome.Exhausted, null, (int)row[1]),
                 "finished" => new ClaimResult(entry, ClaimOutcome.Finished, null, 0),
                 _ => new ClaimResult(entry, ClaimOutcome.Lost, null, 0),
@@ -113,7 +113,7 @@ public sealed class JobConsumer(
     {
         var reply = await Db.ScriptEvaluateAsync(
             QueueScripts.Complete,
-            [keys.Stream, keys.Job(job.JobId)],
+            [keys.Stream, keys.Job(job.JobId), keys.Failed],
             [QueueKeys.ConsumerGroup, job.EntryId, job.Token, OutcomeArg(outcome), resultOrError, maxAttempts, job.JobId]);
         return reply.ToString() switch
         {

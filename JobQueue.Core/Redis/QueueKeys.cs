@@ -16,6 +16,9 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Stream of entries <c>job_id</c>, <c>traceparent</c>: one per job waiting or running.</summary>
     public RedisKey Stream => _prefix + "stream";
 
+    /// <summary>Sorted set of the ids of jobs that failed for good, scored by when (ms); the newest 10,000.</summary>
+    public RedisKey Failed => _prefix + "failed";
+
     /// <summary>Hash holding one job's state (see README, "Redis keys").</summary>
     public RedisKey Job(string jobId) => _prefix + "job:" + jobId;
 }

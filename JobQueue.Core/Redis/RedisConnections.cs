@@ -9,7 +9,13 @@ public static class RedisConnections
     /// Connects without failing when Redis is down (it reconnects by itself), and fails commands fast
     /// while disconnected instead of queueing them, so callers can answer 503 or back off.
     /// </summary>
-    public static ConnectionMultiplexer Connect(string connectionString, string clientName, TimeSpan? commandTimeout = null)
+    public static ConnectionMultiplexer Connect(string connectionString, string clientName, TimeSpan? commandTimeout = null) =>
+        ConnectionMultiplexer.Connect(Options(connectionString, clientName, commandTimeout));
+
+    public static Task<ConnectionMultiplexer> ConnectAsync(string connectionString, string clientName) =>
+        ConnectionMultiplexer.ConnectAsync(Options(connectionString, clientName, commandTimeout: null));
+
+    private static ConfigurationOptions Options(string connectionString, string clientName, TimeSpan? commandTimeout)
     {
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
@@ -20,6 +26,6 @@ public static class RedisConnections
             options.AsyncTimeout = options.SyncTimeout = (int)timeout.TotalMilliseconds;
         }
 
-        return ConnectionMultiplexer.Connect(options);
+        return options;
     }
 }

@@ -3,7 +3,10 @@ namespace JobQueue.Redis;
 /// <summary>A stream entry delivered to this consumer; <see cref="JobId"/> is null if the entry is malformed.</summary>
 public sealed record DeliveredEntry(string EntryId, string? JobId);
 
-/// <summary>An attempt this consumer now owns: the token fences every later write for it.</summary>
+/// <summary>
+/// An attempt this consumer now owns: the token fences every later write for it. <see cref="Waited"/> is the
+/// time from enqueue to this claim, by Redis's clock.
+/// </summary>
 public sealed record ClaimedJob(
     string EntryId,
     string JobId,
@@ -11,7 +14,8 @@ public sealed record ClaimedJob(
     string PayloadJson,
     int Attempt,
     string Token,
-    string? TraceParent);
+    string? TraceParent,
+    TimeSpan Waited);
 
 /// <summary>What the claim script decided for one delivered entry.</summary>
 public enum ClaimOutcome

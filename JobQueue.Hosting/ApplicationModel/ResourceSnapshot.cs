@@ -22,4 +22,6 @@ public sealed record ResourceSnapshot(
     DateTimeOffset? StartedAt = null,
     DateTimeOffset? StoppedAt = null,
     int? ExitCode = null,
-    string? Error = null);
+    string? Error = null,
+    IReadOnlyDictionary<string, string>? Environment = null,
+    IReadOnlyList<Uri>? Urls = null);

@@ -11,6 +11,8 @@ internal sealed class Orchestrator(
     DistributedApplicationModel model,
     ResourceNotificationService notifications,
     ResourceConsole console,
+    ResourceLoggerService consoleLogs,
+    IEnumerable<IDistributedApplicationLifecycleHook> hooks,
     ILogger<Orchestrator> logger) : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
@@ -22,6 +24,11 @@ internal sealed class Orchestrator(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        foreach (var hook in hooks)
+        {
+            await hook.BeforeStartAsync(model, cancellationToken);
+        }
+
         foreach (var resource in model.Resources)
         {
             await resource.PrepareAsync(cancellationToken);
@@ -50,7 +57,7 @@ internal sealed class Orchestrator(
         {
             var replica = new ReplicaInfo(resource.Name, resource.ReplicaName(index), index, ports[index]);
             notifications.Publish(new ResourceSnapshot(resource.Name, replica.Name, KnownResourceStates.NotStarted));
-            yield return new ReplicaRunner(resource, replica, notifications, console, _http, logger);
+            yield return new ReplicaRunner(resource, replica, notifications, console, consoleLogs, _http, logger);
         }
     }
 

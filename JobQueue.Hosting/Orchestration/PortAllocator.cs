@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace JobQueue.Hosting.Orchestration;
 
-internal static class PortAllocator
+public static class PortAllocator
 {
     /// <summary>A loopback port free right now (the OS picks it).</summary>
     public static int FreePort()

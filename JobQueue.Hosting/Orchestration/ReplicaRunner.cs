@@ -12,6 +12,7 @@ internal sealed class ReplicaRunner(
     ReplicaInfo replica,
     ResourceNotificationService notifications,
     ResourceConsole console,
+    ResourceLoggerService consoleLogs,
     HttpClient http,
     ILogger logger)
 {
@@ -43,13 +44,15 @@ internal sealed class ReplicaRunner(
         }
 
         _process = process;
-        process.OutputDataReceived += (_, line) => Relay(line.Data);
-        process.ErrorDataReceived += (_, line) => Relay(line.Data);
+        process.OutputDataReceived += (_, line) => Relay(line.Data, isError: false);
+        process.ErrorDataReceived += (_, line) => Relay(line.Data, isError: true);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         notifications.Update(replica.Name, s => s with
         {
             State = KnownResourceStates.Running, Healthy = null, Pid = process.Id, StartedAt = DateTimeOffset.UtcNow,
+            Environment = context.EnvironmentVariables,
+            Urls = [.. resource.Endpoints.Select(e => new Uri($"{e.Scheme}://127.0.0.1:{replica.Ports[e.Name]}"))],
         });
         logger.LogInformation("{Replica} started (pid {Pid})", replica.Name, process.Id);
 
@@ -119,11 +122,12 @@ internal sealed class ReplicaRunner(
         await _exited;
     }
 
-    private void Relay(string? line)
+    private void Relay(string? line, bool isError)
     {
         if (line is not null)
         {
             console.WriteLine(replica.Name, line);
+            consoleLogs.Add(replica.Name, line, isError);
         }
     }
 }

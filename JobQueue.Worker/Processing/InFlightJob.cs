@@ -2,12 +2,16 @@ using JobQueue.Redis;
 
 namespace JobQueue.Worker.Processing;
 
-/// <summary>An attempt this process is running, and the means to make its handler stop.</summary>
-public sealed class InFlightJob(ClaimedJob job) : IDisposable
+/// <summary>An attempt this process is running, when its claim ran, and the means to make its handler stop.</summary>
+public sealed class InFlightJob(ClaimedJob job, DateTimeOffset claimStarted, DateTimeOffset claimEnded) : IDisposable
 {
     private readonly CancellationTokenSource _abandon = new();
 
     public ClaimedJob Job => job;
+
+    public DateTimeOffset ClaimStarted => claimStarted;
+
+    public DateTimeOffset ClaimEnded => claimEnded;
 
     /// <summary>Fires when the worker lets go of the job (lease lost, shutting down).</summary>
     public CancellationToken Abandoned => _abandon.Token;

@@ -50,6 +50,7 @@ public sealed class JobDispatcher(
     public async Task ClaimAndStartAsync(IReadOnlyList<DeliveredEntry> entries, int slots)
     {
         IReadOnlyList<ClaimResult> claims;
+        var claimStarted = DateTimeOffset.UtcNow;
         try
         {
             foreach (var malformed in entries.Where(e => e.JobId is null))
@@ -66,13 +67,14 @@ public sealed class JobDispatcher(
             throw;
         }
 
+        var claimEnded = DateTimeOffset.UtcNow;
         var started = 0;
         foreach (var claim in claims)
         {
             switch (claim.Outcome)
             {
                 case ClaimOutcome.Claimed:
-                    Start(claim.Job!);
+                    Start(new InFlightJob(claim.Job!, claimStarted, claimEnded));
                     started++;
                     break;
                 case ClaimOutcome.Exhausted:
@@ -93,12 +95,11 @@ public sealed class JobDispatcher(
         ReleaseSlots(slots - started);
     }
 
-    private void Start(ClaimedJob job)
+    private void Start(InFlightJob inFlight)
     {
-        var inFlight = new InFlightJob(job);
         // Registered before it starts, so a job that finishes at once is never left in the registry.
         var run = new Task<Task>(() => RunAsync(inFlight));
-        _running[job.Token] = (inFlight, run.Unwrap());
+        _running[inFlight.Job.Token] = (inFlight, run.Unwrap());
         run.Start(TaskScheduler.Default);
     }
 

@@ -9,8 +9,9 @@ using StackExchange.Redis;
 namespace JobQueue.Worker.Processing;
 
 /// <summary>
-/// Runs one claimed attempt: finds its handler, runs it under the per-attempt timeout inside a span that
-/// continues the submitter's trace, and records the outcome with the fenced completion script.
+/// Runs one claimed attempt: finds its handler, runs it under the per-attempt timeout, and records the
+/// outcome with the fenced completion script. The attempt is one "process" span continuing the submitter's
+/// trace (from the traceparent stored with the job), with "claim", "handle" and "complete" spans inside.
 /// </summary>
 public sealed class JobExecutor(
     IServiceScopeFactory scopes,
@@ -27,13 +28,16 @@ public sealed class JobExecutor(
         var job = inFlight.Job;
         var type = string.IsNullOrEmpty(job.Type) ? "echo" : job.Type;
         ActivityContext.TryParse(job.TraceParent, null, out var parent);
-        using var activity = JobQueueTelemetry.Source.StartActivity($"process {type}", ActivityKind.Consumer, parent);
+        using var activity = JobQueueTelemetry.Source.StartActivity(
+            $"process {type}", ActivityKind.Consumer, parent, startTime: inFlight.ClaimStarted);
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.consumer.group.name", QueueKeys.ConsumerGroup);
         activity?.SetTag("jobqueue.job.id", job.JobId);
         activity?.SetTag("jobqueue.job.type", type);
         activity?.SetTag("jobqueue.job.attempt", job.Attempt);
         activity?.SetTag("jobqueue.worker", consumer.Name);
+        RecordClaim(inFlight, activity);
+        JobQueueTelemetry.WaitTime.Record(job.Waited.TotalSeconds, new KeyValuePair<string, object?>("jobqueue.job.type", type));
 
         logger.LogDebug("Job {JobId} ({JobType}) attempt {Attempt} started", job.JobId, type, job.Attempt);
         var clock = Stopwatch.StartNew();
@@ -49,8 +53,24 @@ public sealed class JobExecutor(
             return;
         }
 
-        var recorded = await CompleteAsync(job, outcome, text);
+        CompletionResult? recorded;
+        using (var completion = JobQueueTelemetry.Source.StartActivity("complete"))
+        {
+            recorded = await CompleteAsync(job, outcome, text);
+            completion?.SetTag("jobqueue.completion", recorded?.ToString() ?? "unrecorded");
+        }
+
         Report(job, type, outcome, text, recorded, elapsed, activity);
+    }
+
+    /// <summary>The claim ran before this span could start (one script call claims a batch), so its span is recorded after the fact.</summary>
+    private static void RecordClaim(InFlightJob inFlight, Activity? process)
+    {
+        using var claim = process is null
+            ? null
+            : JobQueueTelemetry.Source.StartActivity("claim", ActivityKind.Internal, process.Context, startTime: inFlight.ClaimStarted);
+        claim?.SetTag("jobqueue.job.attempt", inFlight.Job.Attempt);
+        claim?.SetEndTime(inFlight.ClaimEnded.UtcDateTime);
     }
 
     private async Task<(AttemptOutcome Outcome, string ResultOrError)> RunHandlerAsync(InFlightJob inFlight, string type)
@@ -65,6 +85,7 @@ public sealed class JobExecutor(
                 ?? throw new PermanentJobFailureException(
                     $"No handler is registered for job type '{type}' (this worker has: {string.Join(", ", handlerTypes.Names)}).");
             var payload = ParsePayload(job.PayloadJson);
+            using var handle = JobQueueTelemetry.Source.StartActivity($"handle {type}");
             var result = await handler.HandleAsync(new JobContext(job.JobId, type, payload, job.Attempt), timeout.Token);
             return (AttemptOutcome.Succeeded, result?.ToJsonString() ?? "null");
         }

@@ -1,6 +1,6 @@
 -- Records how one attempt ended, fenced by its claim token: a worker whose entry was reclaimed
 -- while it ran (a zombie) changes nothing, so a job is recorded successful at most once.
--- KEYS[1] stream, KEYS[2] job hash
+-- KEYS[1] stream, KEYS[2] job hash, KEYS[3] failed-jobs index
 -- ARGV[1] group, ARGV[2] entry id, ARGV[3] token, ARGV[4] outcome: 'done' | 'error' | 'fatal',
 -- ARGV[5] result JSON (done) or error text, ARGV[6] max attempts, ARGV[7] job id
 -- An 'error' with attempts left requeues the job at once under a new entry; 'fatal' never retries.
@@ -26,4 +26,6 @@ if outcome == 'error' and (tonumber(state[3]) or 0) < tonumber(ARGV[6]) then
   return 'retried'
 end
 redis.call('HSET', job, 'status', 'failed', 'last_error', ARGV[5], 'finished_at', now)
+redis.call('ZADD', KEYS[3], now, ARGV[7])
+redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -10001)
 return 'failed'

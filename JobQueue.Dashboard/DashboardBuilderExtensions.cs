@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using JobQueue.Dashboard.Telemetry;
+using JobQueue.Hosting;
+using JobQueue.Hosting.Orchestration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobQueue.Dashboard;
+
+public static class DashboardBuilderExtensions
+{
+    /// <summary>
+    /// Serves the dashboard from the AppHost (<c>Dashboard:Port</c>, 18888) with an OTLP receiver (gRPC on
+    /// <c>Dashboard:OtlpGrpcPort</c>, 4317; HTTP/protobuf on <c>Dashboard:OtlpHttpPort</c>, 4318), and points
+    /// every project at it. <paramref name="queue"/> is the Redis of the job queue shown on the Queue page.
+    /// </summary>
+    public static IDistributedApplicationBuilder AddDashboard(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<IResourceWithConnectionString>? queue = null, string queueName = "jobs")
+    {
+        var options = builder.Configuration.GetSection(DashboardOptions.SectionName).Get<DashboardOptions>() ?? new DashboardOptions();
+        int Port(int requested) => builder.RandomizePorts ? PortAllocator.FreePort() : requested;
+        var endpoints = new DashboardEndpoints(
+            new Uri($"http://127.0.0.1:{Port(options.Port)}"),
+            new Uri($"http://127.0.0.1:{Port(options.OtlpGrpcPort)}"),
+            new Uri($"http://127.0.0.1:{Port(options.OtlpHttpPort)}"),
+            options.BrowserToken ?? NewSecret(),
+            NewSecret());
+
+        builder.Services.AddSingleton(endpoints);
+        builder.Services.AddOptions<TelemetryLimits>().Configure(limits =>
+        {
+            limits.MaxLogCount = options.Limits.MaxLogCount;
+            limits.MaxTraceCount = options.Limits.MaxTraceCount;
+            limits.MaxMetricPointCount = options.Limits.MaxMetricPointCount;
+        });
+        builder.Services.AddSingleton<TelemetryStore>();
+        builder.Services.AddSingleton(new DashboardQueue(queue is null ? null : () => queue.Resource.ConnectionString, queueName));
+        builder.Services.AddSingleton<IDistributedApplicationLifecycleHook, OtlpEnvironmentHook>();
+        builder.Services.AddHostedService<DashboardWebHost>();
+        return builder;
+    }
+
+    private static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+}
