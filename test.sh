@@ -3,7 +3,7 @@
 # one line "N passed, N failed". Extra arguments go to dotnet test, e.g. ./test.sh --filter QueueScriptTests
 set -uo pipefail
 cd "$(dirname "$0")"
-scripts/install-prerequisites.sh || exit 1
+scripts/install-prerequisites.sh --test || exit 1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

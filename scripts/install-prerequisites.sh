@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs what JobQueue needs beyond the .NET SDK: redis-server (the AppHost and the tests start their own).
+# Installs what JobQueue needs beyond the .NET SDK, from Debian/Ubuntu packages:
+#   redis-server  always (the AppHost and the tests start their own);
+#   chromium      with --test (the dashboard tests drive it headless; never a downloaded browser).
 set -euo pipefail
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
+  need+=(chromium)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "JobQueue needs: ${need[*]}. Install it with your package manager (e.g. 'brew install redis') and run again." >&2
+  echo "JobQueue needs: ${need[*]}. Install them with your package manager (e.g. 'brew install redis') and run again." >&2
   exit 1
 fi
 
