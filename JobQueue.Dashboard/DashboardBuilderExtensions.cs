@@ -13,11 +13,17 @@ public static class DashboardBuilderExtensions
     /// Serves the dashboard from the AppHost (<c>Dashboard:Port</c>, 18888) with an OTLP receiver (gRPC on
     /// <c>Dashboard:OtlpGrpcPort</c>, 4317; HTTP/protobuf on <c>Dashboard:OtlpHttpPort</c>, 4318), and points
     /// every project at it. <paramref name="queue"/> is the Redis of the job queue shown on the Queue page.
+    /// With <c>Dashboard:Enabled=false</c> it does nothing: projects inherit the AppHost's own OTEL_* variables.
     /// </summary>
     public static IDistributedApplicationBuilder AddDashboard(
         this IDistributedApplicationBuilder builder, IResourceBuilder<IResourceWithConnectionString>? queue = null, string queueName = "jobs")
     {
         var options = builder.Configuration.GetSection(DashboardOptions.SectionName).Get<DashboardOptions>() ?? new DashboardOptions();
+        if (!options.Enabled)
+        {
+            return builder;
+        }
+
         int Port(int requested) => builder.RandomizePorts ? PortAllocator.FreePort() : requested;
         var endpoints = new DashboardEndpoints(
             new Uri($"http://127.0.0.1:{Port(options.Port)}"),

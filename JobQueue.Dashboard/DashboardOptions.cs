@@ -7,6 +7,9 @@ public sealed class DashboardOptions
 {
     public const string SectionName = "Dashboard";
 
+    /// <summary>False: no dashboard, and the projects keep whatever OTEL_* variables the AppHost's environment has.</summary>
+    public bool Enabled { get; set; } = true;
+
     public int Port { get; set; } = 18888;
 
     public int OtlpGrpcPort { get; set; } = 4317;
