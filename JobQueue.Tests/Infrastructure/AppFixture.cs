@@ -84,6 +84,10 @@ public sealed class AppFixture : IAsyncLifetime
     public Task<JsonElement> WaitForTerminalAsync(string jobId, TimeSpan timeout) =>
         WaitForStatusAsync(jobId, timeout, "done", "failed");
 
+    /// <summary>The trace a job's spans belong to: the trace id in the traceparent stored with it.</summary>
+    public async Task<string> TraceIdOfAsync(string jobId) =>
+        ((string)(await Db.HashGetAsync(Keys.Job(jobId), "traceparent"))!).Split('-')[1];
+
     /// <summary>The worker replica running as process <paramref name="pid"/>.</summary>
     public string WorkerReplicaOf(int pid) =>
         App.ResourceNotifications.GetReplicas("worker").Single(r => r.Pid == pid).ReplicaName;

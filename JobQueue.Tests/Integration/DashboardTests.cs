@@ -1,5 +1,6 @@
 using System.Net;
 using JobQueue.Dashboard;
+using JobQueue.Dashboard.Telemetry;
 using JobQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -56,15 +57,15 @@ public sealed class DashboardTests(AppFixture app, BrowserFixture browser) : ICl
     }
 
     [Fact]
-    public async Task A_submitted_job_has_one_trace_from_the_api_into_the_worker()
+    public async Task A_submitted_job_appears_live_as_one_trace_from_the_api_into_the_worker()
     {
+        var page = await NewPageAsync();
+        await GoToAsync(page, "/traces");
+
+        // Submitted after the page opened: the row must arrive without a reload.
         var jobId = await app.SubmitAsync(new { payload = new { traced = true } });
         await app.WaitForTerminalAsync(jobId, Timeout);
-        var traceParent = (string)(await app.Db.HashGetAsync(app.Keys.Job(jobId), "traceparent"))!;
-        var traceId = traceParent.Split('-')[1];
-        var page = await NewPageAsync();
-
-        await GoToAsync(page, "/traces");
+        var traceId = await app.TraceIdOfAsync(jobId);
         await Assertions.Expect(page.Locator($"tr[data-trace='{traceId}']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await BrowserFixture.ScreenshotAsync(page, "traces");
         await page.Locator($"tr[data-trace='{traceId}'] a").ClickAsync();
@@ -77,6 +78,11 @@ public sealed class DashboardTests(AppFixture app, BrowserFixture browser) : ICl
         }
 
         await BrowserFixture.ScreenshotAsync(page, "trace");
+        // The worker's log line about this job carries the job's trace id.
+        var log = await Eventually.WaitAsync(
+            () => Task.FromResult(app.App.Services.GetRequiredService<TelemetryStore>().Logs("worker", text: $"Job {jobId}")),
+            logs => logs.Count > 0, Timeout, "the worker's log line for the job");
+        Assert.Equal(traceId, log[0].TraceId);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using JobQueue.Dashboard.Telemetry;
 using JobQueue.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace JobQueue.Tests.Integration;
@@ -97,6 +99,14 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
         Assert.Equal(2, done.GetProperty("attempts").GetInt32());
         Assert.Equal(2, done.GetProperty("result").GetProperty("attempt").GetInt32());
         Assert.Equal(done.GetRawText(), after.GetRawText());
+
+        // Both attempts are "process" spans of the one trace the submission started.
+        var traceId = await app.TraceIdOfAsync(jobId);
+        var telemetry = app.App.Services.GetRequiredService<TelemetryStore>();
+        var attempts = await Eventually.WaitAsync(
+            () => Task.FromResult(telemetry.Trace(traceId)?.Spans.Where(s => s.Name == "process sleep").ToList() ?? []),
+            spans => spans.Count == 2, Timeout, "two process spans in the job's trace");
+        Assert.Equal(["1", "2"], attempts.Select(s => s.Attributes.Single(a => a.Key == "jobqueue.job.attempt").Value).Order());
     }
 
     [Fact]
