@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using JobQueue.Hosting.Orchestration;
+
 namespace JobQueue.Tests.Infrastructure;
 
 /// <summary>The built AppHost run as its own process, the way <c>./run.sh</c> runs it, on the given ports and data directory.</summary>
@@ -16,7 +18,7 @@ public sealed class AppHostProcess : IDisposable
             ArgumentList =
             {
                 new Projects.JobQueue_AppHost().TargetPath,
-                $"--Api:Port={apiPort}", $"--Redis:Port={FreePort.Next()}", $"--Redis:DataDir={dataDirectory}",
+                $"--Api:Port={apiPort}", $"--Redis:Port={PortAllocator.FreePort()}", $"--Redis:DataDir={dataDirectory}",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,

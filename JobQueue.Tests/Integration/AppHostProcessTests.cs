@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using JobQueue.Hosting.Orchestration;
 using JobQueue.Tests.Infrastructure;
 
 namespace JobQueue.Tests.Integration;
@@ -9,7 +10,7 @@ public sealed class AppHostProcessTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-apphost-" + Guid.NewGuid().ToString("N"));
-    private readonly int _apiPort = FreePort.Next();
+    private readonly int _apiPort = PortAllocator.FreePort();
 
     [Fact]
     public async Task Sigterm_stops_every_process_the_apphost_started_and_it_exits_cleanly()
