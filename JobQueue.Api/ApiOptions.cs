@@ -10,4 +10,8 @@ public sealed class ApiOptions
     /// <summary>Largest request body accepted for a job submission; larger ones get 413.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a live connection (SSE, WebSocket) may stay silent before a keep-alive ping.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

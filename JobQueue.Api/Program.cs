@@ -1,7 +1,9 @@
+using System.Text.Json;
 using JobQueue.Api;
 using JobQueue.Api.Http;
 using JobQueue.Api.Jobs;
 using JobQueue.Api.Legacy;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,14 +16,34 @@ builder.Services.AddOptions<ApiOptions>()
     .ValidateOnStart();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RedisUnavailableHandler>();
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+});
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<JobEventHub>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<JobEventHub>());
+builder.Services.AddSingleton<JobFollower>();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.KeepAliveInterval });
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.UseSwaggerUI(ui =>
+{
+    ui.SwaggerEndpoint("/openapi/v1.json", "JobQueue API");
+    ui.RoutePrefix = "docs";
+    ui.DocumentTitle = "JobQueue API reference";
+});
 app.MapJobEndpoints();
+app.MapLiveUpdateEndpoints();
+app.MapQueueEndpoints();
 app.MapLegacyEndpoints();
 
 app.Run();

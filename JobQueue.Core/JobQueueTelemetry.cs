@@ -24,6 +24,9 @@ public static class JobQueueTelemetry
     public static readonly Counter<long> JobsFailed =
         Meter.CreateCounter<long>("jobqueue.jobs.failed", "{job}", "Jobs that failed for good.");
 
+    public static readonly Counter<long> JobsCanceled =
+        Meter.CreateCounter<long>("jobqueue.jobs.canceled", "{job}", "Running jobs whose handler was stopped by a cancellation.");
+
     public static readonly Counter<long> JobsRetried =
         Meter.CreateCounter<long>("jobqueue.jobs.retried", "{job}", "Failed attempts requeued for another try.");
 

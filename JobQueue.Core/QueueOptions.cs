@@ -18,4 +18,16 @@ public sealed class QueueOptions
     /// <summary>How long a claimed entry may go without its worker renewing it before other workers reclaim it.</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "1.00:00:00")]
     public TimeSpan ProcessingTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a done or canceled job is kept after it ended.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a failed job and its dead letter are kept.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan DeadLetterRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long an Idempotency-Key keeps returning the job it first created.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 }

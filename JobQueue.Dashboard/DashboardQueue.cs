@@ -55,21 +55,21 @@ public sealed class DashboardQueue(Func<string>? connectionString, string queueN
     public static string? TraceIdOf(string? traceParent) =>
         traceParent?.Split('-') is [_, var traceId, _, _] ? traceId : null;
 
+    /// <summary>The newest dead letters, each with the trace of its job (while the job is kept).</summary>
     private async Task<IReadOnlyList<FailedJob>> RecentFailuresAsync(IDatabase db)
     {
-        var failed = await db.SortedSetRangeByRankWithScoresAsync(_keys.Failed, 0, 19, Order.Descending);
+        var letters = await db.StreamRangeAsync(_keys.DeadLetters, "+", "-", 20, Order.Descending);
         var jobs = new List<FailedJob>();
-        foreach (var entry in failed)
+        foreach (var letter in letters)
         {
-            var jobId = entry.Element.ToString();
-            var fields = await db.HashGetAsync(_keys.Job(jobId), ["type", "attempts", "last_error", "traceparent"]);
+            var jobId = letter["job_id"].ToString();
             jobs.Add(new FailedJob(
                 jobId,
-                DateTimeOffset.FromUnixTimeMilliseconds((long)entry.Score),
-                fields[0].ToString(),
-                (int?)fields[1] ?? 0,
-                fields[2].ToString(),
-                TraceIdOf(fields[3].ToString())));
+                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(letter.Id.ToString().Split('-')[0])),
+                letter["type"].ToString(),
+                (int)letter["attempts"],
+                letter["error"].ToString(),
+                TraceIdOf(await db.HashGetAsync(_keys.Job(jobId), "traceparent"))));
         }
 
         return jobs;

@@ -25,7 +25,8 @@ public static class JobWorkerBuilderExtensions
 {
     /// <summary>
     /// Adds the worker's components (after <c>AddJobQueue</c>): the processor reading new entries, the
-    /// recoverer reclaiming stalled ones, the lease renewer, and the dispatcher that runs them.
+    /// recoverer reclaiming stalled ones, the lease renewer, the dispatcher that runs them, the forwarder of
+    /// scheduled jobs, the janitor, the cancellation listener and the queue-depth gauges.
     /// </summary>
     public static JobWorkerBuilder AddJobWorker(this IHostApplicationBuilder builder, string connectionName = "redis")
     {
@@ -52,7 +53,7 @@ public static class JobWorkerBuilderExtensions
                 sp.GetRequiredService<IConnectionMultiplexer>(),
                 blocking,
                 sp.GetRequiredService<QueueKeys>(),
-                queue.MaxAttempts,
+                queue,
                 worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}");
         });
         services.AddSingleton<JobExecutor>();
@@ -65,6 +66,9 @@ public static class JobWorkerBuilderExtensions
         services.AddHostedService<JobRecoverer>();
         services.AddHostedService<JobProcessor>();
         services.AddHostedService<QueueDepthReporter>();
+        services.AddHostedService<CancellationListener>();
+        services.AddHostedService<ScheduledJobForwarder>();
+        services.AddHostedService<QueueJanitor>();
         return new JobWorkerBuilder(services, types);
     }
 }

@@ -23,6 +23,18 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the forwarder moves scheduled jobs that are due into the stream (the delay's resolution).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ForwarderInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the janitor trims dead letters, the job index and departed consumers.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan JanitorInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A consumer idle this long with nothing pending belongs to a worker that is gone, and is removed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan ConsumerIdleLimit { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Name in the consumer group; defaults to host name and process id, unique per process.</summary>
     public string? ConsumerName { get; set; }
 }

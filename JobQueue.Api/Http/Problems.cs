@@ -9,6 +9,9 @@ public static class Problems
     public static IResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Job not found");
 
+    public static IResult Conflict(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title);
+
     public static IResult TooLarge(int maxBytes) =>
         TypedResults.Problem($"The body is larger than the limit of {maxBytes} bytes.",
             statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large");

@@ -1,32 +1,90 @@
+using System.Text.RegularExpressions;
 using JobQueue.Api.Http;
 using JobQueue.Redis;
 using Microsoft.Extensions.Options;
 
 namespace JobQueue.Api.Jobs;
 
-public static class JobEndpoints
+public static partial class JobEndpoints
 {
-    /// <summary><c>POST /jobs</c> enqueues a job; <c>GET /jobs/{id}</c> reports it.</summary>
+    private const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>Submitting, reading, listing, canceling and retrying jobs.</summary>
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder routes)
     {
-        var jobs = routes.MapGroup("/jobs");
-        jobs.MapPost("/", SubmitAsync);
-        jobs.MapGet("/{id}", GetAsync);
+        var jobs = routes.MapGroup("/jobs").WithTags("Jobs");
+        jobs.MapPost("/", SubmitAsync)
+            .WithSummary("Submit a job")
+            .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"delay_ms\": n | \"run_at\": \"ISO 8601\"}. " +
+                "With an Idempotency-Key header, a repeat within the window returns the first job (header Idempotent-Replayed: true).")
+            .Accepts<JobSubmissionDocument>("application/json")
+            .Produces<JobAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        jobs.MapGet("/", ListAsync)
+            .WithSummary("List jobs, newest first")
+            .Produces<JobPage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        jobs.MapGet("/{id}", GetAsync)
+            .WithSummary("Get a job")
+            .Produces<JobView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        jobs.MapPost("/{id}/cancel", CancelAsync)
+            .WithSummary("Cancel a job: a queued or scheduled job never runs; a running job's handler is stopped")
+            .Produces<JobView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapDelete("/{id}", CancelAsync)
+            .WithSummary("Cancel a job (same as POST /jobs/{id}/cancel)")
+            .Produces<JobView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapPost("/{id}/retry", RetryAsync)
+            .WithSummary("Requeue a failed job with a fresh attempt budget, keeping its history")
+            .Produces<JobAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
     }
 
     private static Task<IResult> SubmitAsync(
-        HttpRequest request, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken) =>
+        HttpRequest request, JobStore store, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken) =>
         JsonBody.HandleAsync(request, options.Value.MaxRequestBodyBytes, async body =>
         {
-            var (submission, invalid) = JobSubmission.Parse(body);
+            var idempotencyKey = request.Headers[IdempotencyHeader].ToString();
+            if (idempotencyKey.Length > 0 && !IdempotencyKeyPattern().IsMatch(idempotencyKey))
+            {
+                return Problems.BadRequest("Invalid Idempotency-Key", "An Idempotency-Key is 1-255 printable ASCII characters.");
+            }
+
+            var (submission, invalid) = JobSubmission.Parse(body, clock.GetUtcNow());
             if (invalid is not null)
             {
                 return invalid;
             }
 
-            var job = await store.EnqueueAsync(submission!.Type, submission.PayloadJson);
-            return ApiResults.Accepted(request.HttpContext.Response, $"/jobs/{job.Id}", new JobAccepted(job.Id), ApiJsonContext.Default.JobAccepted);
+            EnqueueResult result;
+            try
+            {
+                result = await store.EnqueueAsync(submission!.Type, submission.PayloadJson, submission.RunAt,
+                    idempotencyKey.Length > 0 ? idempotencyKey : null);
+            }
+            catch (IdempotencyKeyReusedException e)
+            {
+                return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
+            }
+
+            if (result.Replayed)
+            {
+                request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+            }
+
+            var job = result.Job;
+            return ApiResults.Accepted(request.HttpContext.Response, $"/jobs/{job.Id}", new JobAccepted(job.Id, job.Status), ApiJsonContext.Default.JobAccepted);
         }, cancellationToken);
 
     private static async Task<IResult> GetAsync(string id, JobStore store)
@@ -34,4 +92,66 @@ public static class JobEndpoints
         var (job, problem) = await JobLookup.FindAsync(store, id);
         return problem ?? ApiResults.Ok(JobView.From(job!), ApiJsonContext.Default.JobView);
     }
+
+    private static async Task<IResult> ListAsync(JobStore store, string? status, int? limit, string? cursor)
+    {
+        if (status is not null && !JobStatus.All.Contains(status))
+        {
+            return Problems.BadRequest("Invalid status", $"'status' is one of: {string.Join(", ", JobStatus.All)}.");
+        }
+
+        if (limit is < 1 or > 100)
+        {
+            return Problems.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
+        }
+
+        if (cursor is not null && !CursorPattern().IsMatch(cursor))
+        {
+            return Problems.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
+        }
+
+        var (jobs, next) = await store.ListAsync(status, limit ?? 20, cursor);
+        return ApiResults.Ok(new JobPage([.. jobs.Select(JobView.From)], next), ApiJsonContext.Default.JobPage);
+    }
+
+    private static async Task<IResult> CancelAsync(string id, JobStore store)
+    {
+        var (job, problem) = await JobLookup.FindAsync(store, id);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return await store.CancelAsync(job!.Id) switch
+        {
+            "canceled" => ApiResults.Ok(JobView.From((await store.GetAsync(job.Id))!), ApiJsonContext.Default.JobView),
+            "missing" => Problems.NotFound($"There is no job {job.Id}."),
+            var status => Problems.Conflict("Job already finished", $"Job {job.Id} is already {status}; only unfinished jobs can be canceled."),
+        };
+    }
+
+    private static async Task<IResult> RetryAsync(string id, HttpResponse response, JobStore store)
+    {
+        var (job, problem) = await JobLookup.FindAsync(store, id);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return await store.RetryAsync(job!.Id) switch
+        {
+            "queued" => ApiResults.Accepted(response, $"/jobs/{job.Id}", new JobAccepted(job.Id, JobStatus.Queued), ApiJsonContext.Default.JobAccepted),
+            "missing" => Problems.NotFound($"There is no job {job.Id}."),
+            var status => Problems.Conflict("Job not failed", $"Job {job.Id} is {status}; only failed jobs can be retried."),
+        };
+    }
+
+    [GeneratedRegex("^[\\x21-\\x7E]{1,255}$")]
+    private static partial Regex IdempotencyKeyPattern();
+
+    [GeneratedRegex("^\\d{1,20}:[0-9a-f-]{36}$")]
+    private static partial Regex CursorPattern();
 }
+
+/// <summary>The documented shape of a <c>POST /jobs</c> body (the API reads and checks the JSON itself).</summary>
+public sealed record JobSubmissionDocument(System.Text.Json.JsonElement Payload, string? Type, long? DelayMs, DateTimeOffset? RunAt);

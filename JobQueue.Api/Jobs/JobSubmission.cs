@@ -1,17 +1,22 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using JobQueue.Api.Http;
 
 namespace JobQueue.Api.Jobs;
 
-/// <summary>A validated <c>POST /jobs</c> body: <c>{"payload": any JSON, "type": "echo"}</c>.</summary>
-public sealed partial record JobSubmission(string Type, string PayloadJson)
+/// <summary>
+/// A validated <c>POST /jobs</c> body: <c>{"payload": any JSON, "type": "echo", "delay_ms": 0}</c> or with
+/// <c>"run_at": "2030-01-01T00:00:00Z"</c> instead of <c>delay_ms</c>.
+/// </summary>
+public sealed partial record JobSubmission(string Type, string PayloadJson, DateTimeOffset? RunAt)
 {
     public const string DefaultType = "echo";
 
-    private static readonly string[] Fields = ["payload", "type"];
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
+    private static readonly string[] Fields = ["payload", "type", "delay_ms", "run_at"];
 
-    public static (JobSubmission? Submission, IResult? Problem) Parse(JsonElement body)
+    public static (JobSubmission? Submission, IResult? Problem) Parse(JsonElement body, DateTimeOffset now)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -19,6 +24,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson)
         }
 
         JsonElement? payload = null;
+        DateTimeOffset? runAt = null;
         var type = DefaultType;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
@@ -39,13 +45,25 @@ public sealed partial record JobSubmission(string Type, string PayloadJson)
                     break;
                 case "type":
                     return Invalid("'type' must be a string of 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter.");
+                case "delay_ms" when runAt is null && property.Value.TryGetInt64(out var delay) && delay >= 0 && delay <= MaxDelay.TotalMilliseconds:
+                    runAt = now.AddMilliseconds(delay);
+                    break;
+                case "delay_ms":
+                    return Invalid($"'delay_ms' must be a whole number of milliseconds from 0 to {(long)MaxDelay.TotalMilliseconds}, and not given with 'run_at'.");
+                case "run_at" when runAt is null && property.Value.ValueKind == JsonValueKind.String
+                                   && DateTimeOffset.TryParse(property.Value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+                                   && IsoWithOffset().IsMatch(property.Value.GetString()!) && at - now <= MaxDelay:
+                    runAt = at;
+                    break;
+                case "run_at":
+                    return Invalid("'run_at' must be an ISO 8601 date and time with an offset, e.g. \"2030-01-01T09:00:00Z\", within a year, and not given with 'delay_ms'.");
                 default:
                     return Invalid($"Unknown field '{property.Name}'. Allowed fields: {string.Join(", ", Fields)}.");
             }
         }
 
         return payload is { } value
-            ? (new JobSubmission(type, value.GetRawText()), null)
+            ? (new JobSubmission(type, value.GetRawText(), runAt), null)
             : Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
     }
 
@@ -63,4 +81,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson)
 
     [GeneratedRegex("^[a-z][a-z0-9_.-]{0,63}$")]
     private static partial Regex TypePattern();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex IsoWithOffset();
 }

@@ -2,31 +2,61 @@ using System.Text.Json;
 
 namespace JobQueue.Api.Jobs;
 
-/// <summary>What <c>GET /jobs/{id}</c> returns (snake_case JSON; payload and result as JSON, not strings).</summary>
+/// <summary>What <c>GET /jobs/{id}</c> returns (snake_case JSON; payload, result and progress as JSON, not strings).</summary>
 public sealed record JobView(
     string JobId,
     string Status,
     string Type,
     JsonElement Payload,
     JsonElement? Result,
+    JsonElement? Progress,
     int Attempts,
     DateTimeOffset CreatedAt,
+    DateTimeOffset? RunAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    string? LastError)
+    string? LastError,
+    JsonElement? History)
 {
     public static JobView From(JobRecord job) => new(
         job.Id,
         job.Status,
         job.Type,
         RawJson.Parse(job.PayloadJson),
-        job.ResultJson is null ? null : RawJson.Parse(job.ResultJson),
+        RawJson.ParseOrNull(job.ResultJson),
+        RawJson.ParseOrNull(job.ProgressJson),
         job.Attempts,
         job.CreatedAt,
+        job.RunAt,
         job.StartedAt,
         job.FinishedAt,
-        job.LastError);
+        job.LastError,
+        RawJson.ParseOrNull(job.HistoryJson));
 }
 
 /// <summary>Answer to an accepted submission.</summary>
-public sealed record JobAccepted(string JobId);
+public sealed record JobAccepted(string JobId, string Status);
+
+/// <summary>One state of a job, as streamed over SSE and WebSocket: sent at once, then on every change.</summary>
+public sealed record JobStateView(
+    string JobId, long Version, string Status, int Attempts, JsonElement? Progress, JsonElement? Result, string? Error)
+{
+    public static JobStateView From(JobChange change) => new(
+        change.JobId, change.Version, change.Status, change.Attempts,
+        RawJson.ParseOrNull(change.ProgressJson), RawJson.ParseOrNull(change.ResultJson), change.Error);
+
+    public static JobStateView From(JobRecord job) => From(new JobChange(
+        job.Id, job.Version, job.Status, job.Attempts, job.ProgressJson, job.ResultJson, job.LastError));
+}
+
+public sealed record JobPage(IReadOnlyList<JobView> Jobs, string? NextCursor);
+
+public sealed record DeadLetterView(string EntryId, string JobId, string Type, int Attempts, string Error, DateTimeOffset FailedAt);
+
+public sealed record DeadLetterPage(IReadOnlyList<DeadLetterView> DeadLetters, string? NextCursor);
+
+public sealed record ConsumerView(string Name, long Pending, long IdleMs);
+
+public sealed record QueueView(
+    long StreamLength, long Pending, IReadOnlyList<ConsumerView> Consumers, long Scheduled, long DeadLetters,
+    long Completed, long Failed, long Canceled);

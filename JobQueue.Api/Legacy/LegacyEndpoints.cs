@@ -33,7 +33,7 @@ public static class LegacyEndpoints
                 return Problems.BadRequest("Invalid submission", "The body must be {\"input\": \"<text>\"}.");
             }
 
-            var job = await store.EnqueueAsync(JobType, input.GetRawText());
+            var job = (await store.EnqueueAsync(JobType, input.GetRawText())).Job;
             return ApiResults.Accepted(request.HttpContext.Response, $"/status?id={job.Id}",
                 new SubmitResponse(job.Id, input.GetString()!, job.Status, "", job.CreatedAt), ApiJsonContext.Default.SubmitResponse);
         }, cancellationToken);

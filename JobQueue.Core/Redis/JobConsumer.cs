@@ -10,9 +10,12 @@ public sealed class JobConsumer(
     IConnectionMultiplexer redis,
     IConnectionMultiplexer blockingRedis,
     QueueKeys keys,
-    int maxAttempts,
+    QueueOptions options,
     string consumerName)
 {
+    private const int PromoteBatch = 500;
+    private const int JanitorIndexBatch = 500;
+
     private IDatabase Db => redis.GetDatabase();
 
     public string Name => consumerName;
@@ -76,8 +79,13 @@ public sealed class JobConsumer(
             return [];
         }
 
-        RedisKey[] scriptKeys = [keys.Stream, keys.Failed, .. valid.Select(e => keys.Job(e.JobId!))];
-        RedisValue[] args = [QueueKeys.ConsumerGroup, consumerName, maxAttempts, .. valid.Select(e => (RedisValue)e.EntryId)];
+        RedisKey[] scriptKeys = [keys.Stream, keys.DeadLetters, keys.Totals, .. valid.Select(e => keys.Job(e.JobId!))];
+        RedisValue[] args =
+        [
+            QueueKeys.ConsumerGroup, consumerName, options.MaxAttempts, keys.Events.ToString(),
+            (long)options.DeadLetterRetention.TotalMilliseconds,
+            .. valid.Select(e => (RedisValue)e.EntryId), .. valid.Select(e => (RedisValue)e.JobId),
+        ];
         var rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Claim, scriptKeys, args))!;
 
         var results = new List<ClaimResult>(rows.Length);
@@ -89,7 +97,7 @@ public sealed class JobConsumer(
             {
                 "claimed" => new ClaimResult(entry, ClaimOutcome.Claimed, new ClaimedJob(
                     entry.EntryId, entry.JobId!, row[2].ToString()!, row[3].ToString()!, (int)row[1],
-                    row[4].ToString()!, NullIfEmpty(row[5].ToString()), TimeSpan.FromMilliseconds((long)row[6])), (int)row[1]),
+                    row[4].ToString()!, NullIfEmpty(row[5].ToString()), TimeSpan.FromMilliseconds((long)row[6]), (int)row[7]), (int)row[1]),
                 "exhausted" => new ClaimResult(entry, ClaimOutcome.Exhausted, null, (int)row[1]),
                 "finished" => new ClaimResult(entry, ClaimOutcome.Finished, null, 0),
                 _ => new ClaimResult(entry, ClaimOutcome.Lost, null, 0),
@@ -113,15 +121,45 @@ public sealed class JobConsumer(
     {
         var reply = await Db.ScriptEvaluateAsync(
             QueueScripts.Complete,
-            [keys.Stream, keys.Job(job.JobId), keys.Failed],
-            [QueueKeys.ConsumerGroup, job.EntryId, job.Token, OutcomeArg(outcome), resultOrError, maxAttempts, job.JobId]);
+            [keys.Stream, keys.Job(job.JobId), keys.DeadLetters, keys.Totals],
+            [
+                QueueKeys.ConsumerGroup, job.EntryId, job.Token, OutcomeArg(outcome), resultOrError, options.MaxAttempts, job.JobId,
+                keys.Events.ToString(), (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds,
+            ]);
         return reply.ToString() switch
         {
             "done" => CompletionResult.Done,
             "retried" => CompletionResult.Retried,
             "failed" => CompletionResult.Failed,
+            "canceled" => CompletionResult.Canceled,
             _ => CompletionResult.Stale,
         };
+    }
+
+    /// <summary>Records a running attempt's progress; false if the attempt no longer holds the job.</summary>
+    public async Task<bool> ReportProgressAsync(ClaimedJob job, string progressJson) =>
+        (int)await Db.ScriptEvaluateAsync(QueueScripts.Progress, [keys.Job(job.JobId)],
+            [job.Token, progressJson, job.JobId, keys.Events.ToString()]) == 1;
+
+    /// <summary>Moves scheduled jobs that are due into the stream; returns how many.</summary>
+    public async Task<int> PromoteDueAsync() =>
+        (int)await Db.ScriptEvaluateAsync(QueueScripts.Promote, [keys.Schedule, keys.Stream],
+            [keys.JobPrefix, PromoteBatch, keys.Events.ToString()]);
+
+    /// <summary>
+    /// Trims dead letters past their retention, drops index entries of expired jobs (checking a batch from
+    /// <paramref name="indexCursor"/>), and removes consumers idle longer than <paramref name="consumerIdleLimit"/>
+    /// with nothing pending. Returns what it removed and where to continue in the index.
+    /// </summary>
+    public async Task<(int IndexEntries, int Consumers, long NextIndexCursor)> CleanUpAsync(TimeSpan consumerIdleLimit, long indexCursor)
+    {
+        var removed = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Janitor,
+            [keys.Stream, keys.Index, keys.DeadLetters],
+            [
+                QueueKeys.ConsumerGroup, keys.JobPrefix, (long)options.DeadLetterRetention.TotalMilliseconds,
+                (long)consumerIdleLimit.TotalMilliseconds, JanitorIndexBatch, indexCursor,
+            ]))!;
+        return ((int)removed[0], (int)removed[1], (long)removed[2]);
     }
 
     /// <summary>Resets the idle time of attempts this consumer still holds; returns the tokens of those it lost.</summary>

@@ -1,10 +1,12 @@
+using System.Security.Cryptography;
+using System.Text;
 using StackExchange.Redis;
 
 namespace JobQueue.Redis;
 
 /// <summary>
-/// Every Redis key of one queue. All share the hash tag <c>{name}</c>, so each script touches a single
-/// slot and the queue runs unchanged on Redis Cluster.
+/// Every Redis key and channel of one queue. All share the hash tag <c>{name}</c>, so each script touches a
+/// single slot and the queue runs unchanged on Redis Cluster.
 /// </summary>
 public sealed class QueueKeys(string queueName)
 {
@@ -16,9 +18,31 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Stream of entries <c>job_id</c>, <c>traceparent</c>: one per job waiting or running.</summary>
     public RedisKey Stream => _prefix + "stream";
 
-    /// <summary>Sorted set of the ids of jobs that failed for good, scored by when (ms); the newest 10,000.</summary>
-    public RedisKey Failed => _prefix + "failed";
+    /// <summary>Prefix of the job hashes (scripts that find jobs by id build their keys from it).</summary>
+    public string JobPrefix => _prefix + "job:";
 
     /// <summary>Hash holding one job's state (see README, "Redis keys").</summary>
-    public RedisKey Job(string jobId) => _prefix + "job:" + jobId;
+    public RedisKey Job(string jobId) => JobPrefix + jobId;
+
+    /// <summary>Sorted set of every job id by creation time (ms): the listing index.</summary>
+    public RedisKey Index => _prefix + "jobs";
+
+    /// <summary>Sorted set of scheduled job ids by due time (ms).</summary>
+    public RedisKey Schedule => _prefix + "scheduled";
+
+    /// <summary>Stream of dead letters: jobs that failed for good (<c>job_id</c>, <c>type</c>, <c>attempts</c>, <c>error</c>).</summary>
+    public RedisKey DeadLetters => _prefix + "dead";
+
+    /// <summary>Hash of totals: how many jobs ended <c>done</c>, <c>failed</c>, <c>canceled</c>.</summary>
+    public RedisKey Totals => _prefix + "stats";
+
+    /// <summary>Holds the job id an idempotency key was first used for (the key itself is hashed).</summary>
+    public RedisKey Idempotency(string key) =>
+        _prefix + "idempotency:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>Pub/sub channel carrying every change of every job (to the API processes).</summary>
+    public RedisChannel Events => RedisChannel.Literal(_prefix + "events");
+
+    /// <summary>Pub/sub channel carrying the ids of running jobs that were canceled (to the workers).</summary>
+    public RedisChannel Cancellations => RedisChannel.Literal(_prefix + "cancel");
 }

@@ -2,15 +2,28 @@ using System.Reflection;
 
 namespace JobQueue.Redis;
 
-/// <summary>The Lua scripts behind every atomic state change, loaded from <c>Redis/Scripts/*.lua</c>.</summary>
+/// <summary>
+/// The Lua scripts behind every atomic state change, loaded from <c>Redis/Scripts/*.lua</c>, each with the
+/// shared helpers of <c>_prelude.lua</c> in front.
+/// </summary>
 public static class QueueScripts
 {
+    private static readonly string Prelude = Read("_prelude");
+
     public static readonly string Enqueue = Load("enqueue");
     public static readonly string Claim = Load("claim");
     public static readonly string Complete = Load("complete");
     public static readonly string Renew = Load("renew");
+    public static readonly string Progress = Load("progress");
+    public static readonly string Cancel = Load("cancel");
+    public static readonly string Retry = Load("retry");
+    public static readonly string Promote = Load("promote");
+    public static readonly string Janitor = Load("janitor");
+    public static readonly string List = Load("list");
 
-    private static string Load(string name)
+    private static string Load(string name) => Prelude + "\n" + Read(name);
+
+    private static string Read(string name)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"JobQueue.Scripts.{name}.lua")
             ?? throw new InvalidOperationException($"Lua script '{name}' is not embedded.");

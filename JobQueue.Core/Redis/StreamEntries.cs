@@ -5,7 +5,8 @@ public sealed record DeliveredEntry(string EntryId, string? JobId);
 
 /// <summary>
 /// An attempt this consumer now owns: the token fences every later write for it. <see cref="Waited"/> is the
-/// time from enqueue to this claim, by Redis's clock.
+/// time from enqueue to this claim, by Redis's clock; <see cref="Run"/> counts runs over the job's whole life
+/// (a manual retry resets <see cref="Attempt"/>, not Run).
 /// </summary>
 public sealed record ClaimedJob(
     string EntryId,
@@ -15,7 +16,8 @@ public sealed record ClaimedJob(
     int Attempt,
     string Token,
     string? TraceParent,
-    TimeSpan Waited);
+    TimeSpan Waited,
+    int Run);
 
 /// <summary>What the claim script decided for one delivered entry.</summary>
 public enum ClaimOutcome
@@ -48,6 +50,8 @@ public enum CompletionResult
     Done,
     Retried,
     Failed,
+    /// <summary>The job was canceled while this attempt ran; the attempt let go of it.</summary>
+    Canceled,
     /// <summary>Refused: the job was reclaimed by another worker while this attempt ran.</summary>
     Stale,
 }

@@ -13,14 +13,18 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
 
     private IDatabase Db => server.Redis.GetDatabase();
 
-    private JobStore Store => new(server.Redis, _keys);
+    private static readonly QueueOptions Options = new() { MaxAttempts = MaxAttempts };
 
-    private JobConsumer Consumer(string name) => new(server.Redis, server.Redis, _keys, MaxAttempts, name);
+    private JobStore Store => new(server.Redis, _keys, Microsoft.Extensions.Options.Options.Create(Options));
+
+    private JobConsumer Consumer(string name) => new(server.Redis, server.Redis, _keys, Options, name);
+
+    private async Task<JobRecord> EnqueueAsync(string type, string payloadJson) => (await Store.EnqueueAsync(type, payloadJson)).Job;
 
     [Fact]
     public async Task Enqueue_writes_the_job_hash_and_its_stream_entry_together()
     {
-        var job = await Store.EnqueueAsync("echo", """{"x":1}""");
+        var job = await EnqueueAsync("echo", """{"x":1}""");
 
         var hash = (await Db.HashGetAllAsync(_keys.Job(job.Id))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
         Assert.Equal("queued", hash["status"]);
@@ -37,10 +41,11 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     [Fact]
     public async Task Enqueue_refuses_an_id_that_exists_and_writes_nothing()
     {
-        var job = await Store.EnqueueAsync("echo", "1");
+        var job = await EnqueueAsync("echo", "1");
 
         var error = await Assert.ThrowsAsync<RedisServerException>(() => Db.ScriptEvaluateAsync(
-            QueueScripts.Enqueue, [_keys.Job(job.Id), _keys.Stream], [job.Id, "echo", "2", ""]));
+            QueueScripts.Enqueue, [_keys.Job(job.Id), _keys.Stream, _keys.Index, _keys.Schedule],
+            [job.Id, "echo", "2", "", 0, _keys.Events.ToString(), 0, ""]));
 
         Assert.StartsWith("JOB_EXISTS", error.Message);
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
@@ -52,7 +57,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
-        var job = await Store.EnqueueAsync("echo", """{"x":1}""");
+        var job = await EnqueueAsync("echo", """{"x":1}""");
 
         var claim = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)));
 
@@ -70,8 +75,8 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
-        var finished = await Store.EnqueueAsync("echo", "1");
-        var gone = await Store.EnqueueAsync("echo", "2");
+        var finished = await EnqueueAsync("echo", "1");
+        var gone = await EnqueueAsync("echo", "2");
         await Db.HashSetAsync(_keys.Job(finished.Id), "status", "done");
         await Db.KeyDeleteAsync(_keys.Job(gone.Id));
 
@@ -89,7 +94,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var (first, second) = (Consumer("w1"), Consumer("w2"));
         await first.EnsureGroupAsync();
-        var job = await Store.EnqueueAsync("echo", "1");
+        var job = await EnqueueAsync("echo", "1");
         await first.ClaimAsync(await first.ReadAsync(10, NoBlock));
         await Db.HashSetAsync(_keys.Job(job.Id), "attempts", MaxAttempts);
 
@@ -109,7 +114,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var (first, second, third) = (Consumer("w1"), Consumer("w2"), Consumer("w3"));
         await first.EnsureGroupAsync();
-        var job = await Store.EnqueueAsync("echo", "1");
+        var job = await EnqueueAsync("echo", "1");
         await first.ReadAsync(10, NoBlock);                 // delivery 1: the worker dies before claiming
         await second.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 2: dies again before claiming
 
@@ -125,7 +130,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
-        var job = await Store.EnqueueAsync("echo", "1");
+        var job = await EnqueueAsync("echo", "1");
         var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
 
         var result = await worker.CompleteAsync(claimed, AttemptOutcome.Succeeded, """{"ok":true}""");
@@ -146,7 +151,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var (zombie, rescuer) = (Consumer("zombie"), Consumer("rescuer"));
         await zombie.EnsureGroupAsync();
-        var job = await Store.EnqueueAsync("echo", "1");
+        var job = await EnqueueAsync("echo", "1");
         var first = (await zombie.ClaimAsync(await zombie.ReadAsync(10, NoBlock)))[0].Job!;
         var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
         var second = (await rescuer.ClaimAsync(reclaimed))[0].Job!;
@@ -166,7 +171,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
-        var job = await Store.EnqueueAsync("fail", "1");
+        var job = await EnqueueAsync("fail", "1");
 
         var first = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
         var retried = await worker.CompleteAsync(first, AttemptOutcome.Failed, "boom 1");
@@ -189,7 +194,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
-        var job = await Store.EnqueueAsync("echo", "1");
+        var job = await EnqueueAsync("echo", "1");
         var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
 
         var result = await worker.CompleteAsync(claimed, AttemptOutcome.FailedPermanently, "bad payload");
@@ -204,8 +209,8 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var (holder, rescuer) = (Consumer("holder"), Consumer("rescuer"));
         await holder.EnsureGroupAsync();
-        await Store.EnqueueAsync("echo", "1");
-        await Store.EnqueueAsync("echo", "2");
+        await EnqueueAsync("echo", "1");
+        await EnqueueAsync("echo", "2");
         var held = (await holder.ClaimAsync(await holder.ReadAsync(10, NoBlock))).Select(c => c.Job!).ToList();
         await Task.Delay(300);
 
@@ -224,7 +229,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var (holder, rescuer) = (Consumer("holder"), Consumer("rescuer"));
         await holder.EnsureGroupAsync();
-        await Store.EnqueueAsync("echo", "1");
+        await EnqueueAsync("echo", "1");
         await holder.ReadAsync(10, NoBlock);
 
         var (early, _, _) = await rescuer.ReclaimAsync(TimeSpan.FromSeconds(5), "0-0", 10);

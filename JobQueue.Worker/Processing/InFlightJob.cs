@@ -19,10 +19,19 @@ public sealed class InFlightJob(ClaimedJob job, DateTimeOffset claimStarted, Dat
     /// <summary>Why the worker let go of the job; null while it still holds it.</summary>
     public string? AbandonReason { get; private set; }
 
+    /// <summary>The job was canceled: the attempt still records its end, which lets go of the stream entry.</summary>
+    public bool Canceled { get; private set; }
+
     public void Abandon(string reason)
     {
         AbandonReason ??= reason;
         _abandon.Cancel();
+    }
+
+    public void Cancel()
+    {
+        Canceled = true;
+        Abandon("the job was canceled");
     }
 
     public void Dispose() => _abandon.Dispose();

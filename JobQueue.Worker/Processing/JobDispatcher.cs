@@ -40,6 +40,15 @@ public sealed class JobDispatcher(
         }
     }
 
+    /// <summary>Stops the handlers running a job that was canceled.</summary>
+    public void Cancel(string jobId)
+    {
+        foreach (var (job, _) in _running.Values.Where(r => r.Job.Job.JobId == jobId))
+        {
+            job.Cancel();
+        }
+    }
+
     /// <summary>Attempts running now, for the lease renewer.</summary>
     public IReadOnlyCollection<InFlightJob> Running => [.. _running.Values.Select(r => r.Job)];
 

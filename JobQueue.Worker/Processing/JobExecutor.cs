@@ -45,7 +45,7 @@ public sealed class JobExecutor(
         var elapsed = clock.Elapsed;
         JobQueueTelemetry.ProcessingDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("jobqueue.job.type", type));
 
-        if (inFlight.AbandonReason is { } reason && outcome != AttemptOutcome.Succeeded)
+        if (inFlight.AbandonReason is { } reason && outcome != AttemptOutcome.Succeeded && !inFlight.Canceled)
         {
             // Not this attempt's failure: the entry stays pending and is reclaimed by a worker that holds it.
             logger.LogWarning("Job {JobId} attempt {Attempt} stopped because {Reason}", job.JobId, job.Attempt, reason);
@@ -86,7 +86,8 @@ public sealed class JobExecutor(
                     $"No handler is registered for job type '{type}' (this worker has: {string.Join(", ", handlerTypes.Names)}).");
             var payload = ParsePayload(job.PayloadJson);
             using var handle = JobQueueTelemetry.Source.StartActivity($"handle {type}");
-            var result = await handler.HandleAsync(new JobContext(job.JobId, type, payload, job.Attempt), timeout.Token);
+            var context = new JobContext(job.JobId, type, payload, job.Attempt, job.Run, progress => ReportProgressAsync(job, progress));
+            var result = await handler.HandleAsync(context, timeout.Token);
             return (AttemptOutcome.Succeeded, result?.ToJsonString() ?? "null");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !inFlight.Abandoned.IsCancellationRequested)
@@ -100,6 +101,14 @@ public sealed class JobExecutor(
         catch (Exception e)
         {
             return (AttemptOutcome.Failed, Describe(e));
+        }
+    }
+
+    private async Task ReportProgressAsync(ClaimedJob job, JsonNode progress)
+    {
+        if (!await consumer.ReportProgressAsync(job, progress.ToJsonString()))
+        {
+            logger.LogDebug("Progress of job {JobId} not recorded: the attempt no longer holds it", job.JobId);
         }
     }
 
@@ -157,6 +166,10 @@ public sealed class JobExecutor(
                 JobQueueTelemetry.JobsFailed.Add(1, tag);
                 logger.LogError("Job {JobId} ({JobType}) failed on attempt {Attempt}: {Error}", job.JobId, type, job.Attempt, text);
                 break;
+            case CompletionResult.Canceled:
+                JobQueueTelemetry.JobsCanceled.Add(1, tag);
+                logger.LogInformation("Job {JobId} ({JobType}) was canceled during attempt {Attempt}; its handler stopped", job.JobId, type, job.Attempt);
+                return;
             case CompletionResult.Stale:
                 JobQueueTelemetry.StaleCompletions.Add(1, tag);
                 logger.LogWarning("Job {JobId} attempt {Attempt} finished ({Outcome}) after another worker took it over; result discarded",

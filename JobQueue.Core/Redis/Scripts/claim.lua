@@ -1,47 +1,49 @@
 -- Claims stream entries just delivered to one consumer (by XREADGROUP or XAUTOCLAIM).
--- KEYS[1] stream, KEYS[2] failed-jobs index, KEYS[2 + i] hash of the job behind entry i
--- ARGV[1] group, ARGV[2] consumer, ARGV[3] max attempts, ARGV[3 + i] id of entry i
+-- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals, KEYS[3 + i] hash of the job behind entry i
+-- ARGV[1] group, ARGV[2] consumer, ARGV[3] max attempts, ARGV[4] events channel, ARGV[5] dead letter
+-- retention (ms), ARGV[5 + i] id of entry i, ARGV[5 + n + i] job id of entry i (n = number of entries)
 -- The attempt number is the larger of the job's recorded attempts + 1 and the entry's delivery count,
 -- so neither a lost hash update nor a reclaim without a run can let a job run more than max times.
 -- Returns one row per entry:
---   {'claimed', attempt, type, payload, token, traceparent, ms since enqueue}  job is now `processing` under token
---   {'exhausted', attempts}  no attempts left: job marked `failed`, entry acked and deleted
---   {'finished'}  job already terminal or gone: entry acked and deleted
+--   {'claimed', attempt, type, payload, token, traceparent, ms since enqueue, run}  job is `processing`
+--   {'exhausted', attempts}  no attempts left: job `failed` and dead-lettered, entry acked and deleted
+--   {'finished'}  job already terminal (done, failed, canceled) or gone: entry acked and deleted
 --   {'lost'}      entry no longer pending for this consumer: another worker holds it
-local stream, failed, group, consumer, max = KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local stream, dead, stats = KEYS[1], KEYS[2], KEYS[3]
+local group, consumer, max, channel = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local n = #KEYS - 3
+local now = now_ms()
 local rows = {}
-for i = 3, #KEYS do
-  local job, entry = KEYS[i], ARGV[i + 1]
+for i = 1, n do
+  local job, entry, id = KEYS[3 + i], ARGV[5 + i], ARGV[5 + n + i]
   local pending = redis.call('XPENDING', stream, group, entry, entry, 1)
   if #pending == 0 or pending[1][2] ~= consumer then
-    rows[#rows + 1] = {'lost'}
+    rows[i] = {'lost'}
   else
     local state = redis.call('HMGET', job, 'status', 'attempts', 'type', 'payload', 'traceparent', 'created_at')
-    local status = state[1]
-    if status ~= 'queued' and status ~= 'processing' then
+    if state[1] ~= 'queued' and state[1] ~= 'processing' then
       redis.call('XACK', stream, group, entry)
       redis.call('XDEL', stream, entry)
-      rows[#rows + 1] = {'finished'}
+      rows[i] = {'finished'}
     else
       local attempts = tonumber(state[2]) or 0
       local attempt = math.max(attempts + 1, tonumber(pending[1][4]))
       if attempt > max then
-        redis.call('HSET', job, 'status', 'failed', 'finished_at', now,
-          'last_error', 'gave up after ' .. attempts .. ' attempt(s): the last one did not finish in time')
-        redis.call('HDEL', job, 'token')
-        redis.call('ZADD', failed, now, string.sub(job, -36)) -- a job key ends with the 36-character id
-        redis.call('ZREMRANGEBYRANK', failed, 0, -10001)
         redis.call('XACK', stream, group, entry)
         redis.call('XDEL', stream, entry)
-        rows[#rows + 1] = {'exhausted', attempts}
+        redis.call('HDEL', job, 'token')
+        finish(job, id, 'failed', 'gave up after ' .. attempts .. ' attempt(s): the last one did not finish in time',
+          now, stats, dead, 0, ARGV[5])
+        changed(channel, job, id)
+        rows[i] = {'exhausted', attempts}
       else
         local token = consumer .. '/' .. attempt
+        local run = redis.call('HINCRBY', job, 'runs', 1)
         redis.call('HSET', job, 'status', 'processing', 'attempts', attempt, 'started_at', now,
           'token', token, 'entry_id', entry)
-        rows[#rows + 1] = {'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
-          now - (tonumber(state[6]) or now)}
+        changed(channel, job, id)
+        rows[i] = {'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
+          now - (tonumber(state[6]) or now), run}
       end
     end
   end

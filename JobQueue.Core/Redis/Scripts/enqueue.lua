@@ -1,15 +1,41 @@
--- Adds a job: its hash and its stream entry appear together or not at all.
--- KEYS[1] job hash, KEYS[2] stream
--- ARGV[1] job id, ARGV[2] type, ARGV[3] payload (JSON text), ARGV[4] W3C traceparent ('' if none)
--- Returns {stream entry id, created_at (ms)}; an error reply if the id is taken.
-local job, stream = KEYS[1], KEYS[2]
-if redis.call('EXISTS', job) == 1 then
-  return redis.error_reply('JOB_EXISTS job ' .. ARGV[1] .. ' already exists')
+-- Adds a job: its hash, its place in the job index, and either its stream entry (due now) or its place in
+-- the schedule (due later) appear together or not at all. With an idempotency key, a repeat within the
+-- window returns the first job instead (also when duplicates race: this script runs alone).
+-- KEYS[1] job hash, KEYS[2] stream, KEYS[3] job index, KEYS[4] schedule, KEYS[5] idempotency key (optional)
+-- ARGV[1] job id, ARGV[2] type, ARGV[3] payload (JSON), ARGV[4] traceparent, ARGV[5] run at (ms; 0 = now),
+-- ARGV[6] events channel, ARGV[7] idempotency window (ms), ARGV[8] request fingerprint
+-- Returns {job id, created_at, 1 if an earlier submission was replayed else 0, status}.
+local job, stream, index, schedule, idempotency = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local id, run_at = ARGV[1], tonumber(ARGV[5])
+if idempotency then
+  local earlier = redis.call('GET', idempotency)
+  if earlier then
+    local earlier_id, fingerprint = string.match(earlier, '^([^|]*)|(.*)$')
+    if fingerprint ~= ARGV[8] then
+      return redis.error_reply('IDEMPOTENCY_MISMATCH the key was used for a different request')
+    end
+    local prefix = string.sub(job, 1, #job - #id)
+    local s = redis.call('HMGET', prefix .. earlier_id, 'created_at', 'status')
+    return {earlier_id, tonumber(s[1]) or 0, 1, s[2] or 'expired'}
+  end
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local entry = redis.call('XADD', stream, '*', 'job_id', ARGV[1], 'traceparent', ARGV[4])
-redis.call('HSET', job,
-  'status', 'queued', 'type', ARGV[2], 'payload', ARGV[3], 'attempts', 0,
-  'created_at', now, 'entry_id', entry, 'traceparent', ARGV[4])
-return {entry, now}
+if redis.call('EXISTS', job) == 1 then
+  return redis.error_reply('JOB_EXISTS job ' .. id .. ' already exists')
+end
+local now = now_ms()
+local status = 'queued'
+if run_at > now then
+  status = 'scheduled'
+  redis.call('ZADD', schedule, run_at, id)
+  redis.call('HSET', job, 'run_at', run_at)
+else
+  redis.call('HSET', job, 'entry_id', redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', ARGV[4]))
+end
+redis.call('HSET', job, 'status', status, 'type', ARGV[2], 'payload', ARGV[3], 'attempts', 0, 'runs', 0,
+  'created_at', now, 'traceparent', ARGV[4])
+redis.call('ZADD', index, now, id)
+if idempotency then
+  redis.call('SET', idempotency, id .. '|' .. ARGV[8], 'PX', ARGV[7])
+end
+changed(ARGV[6], job, id)
+return {id, now, 0, status}

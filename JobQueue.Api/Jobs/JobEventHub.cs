@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using JobQueue.Redis;
+using StackExchange.Redis;
+
+namespace JobQueue.Api.Jobs;
+
+/// <summary>
+/// Fans job changes out to the clients watching them on this API process. One Redis subscription per
+/// process (not per client) carries every change of every job; a watcher gets the changes of its job only.
+/// Changes come from whichever process made them, so a client hears about its job on any API replica.
+/// </summary>
+public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, ILogger<JobEventHub> logger) : IHostedService
+{
+    private const int BufferPerWatcher = 256;
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobChange>, byte>> _watchers = new();
+
+    public int WatcherCount => _watchers.Values.Sum(w => w.Count);
+
+    /// <summary>Starts collecting a job's changes; read the job's state after this, so no change falls in between.</summary>
+    public JobWatch Watch(string jobId)
+    {
+        // The newest change matters most (it may be the terminal one): a slow reader loses the oldest.
+        var changes = Channel.CreateBounded<JobChange>(new BoundedChannelOptions(BufferPerWatcher) { FullMode = BoundedChannelFullMode.DropOldest });
+        _watchers.GetOrAdd(jobId, _ => new())[changes] = 0;
+        return new JobWatch(changes.Reader, () => Unwatch(jobId, changes));
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        redis.GetSubscriber().SubscribeAsync(keys.Events, (_, message) => Deliver(message));
+
+    public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(keys.Events);
+
+    private void Deliver(RedisValue message)
+    {
+        JobChange change;
+        try
+        {
+            change = Parse(message.ToString());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            logger.LogWarning("Ignoring a malformed job event: {Reason}", e.Message);
+            return;
+        }
+
+        if (_watchers.TryGetValue(change.JobId, out var watchers))
+        {
+            foreach (var watcher in watchers.Keys)
+            {
+                watcher.Writer.TryWrite(change);
+            }
+        }
+    }
+
+    private void Unwatch(string jobId, Channel<JobChange> changes)
+    {
+        if (_watchers.TryGetValue(jobId, out var watchers))
+        {
+            watchers.TryRemove(changes, out _);
+            if (watchers.IsEmpty)
+            {
+                _watchers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<JobChange>, byte>>(jobId, watchers));
+            }
+        }
+    }
+
+    /// <summary>The message the scripts publish: <c>{"job_id", "version", "status", "attempts", "progress"?, "result"?, "error"?}</c>.</summary>
+    private static JobChange Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return new JobChange(
+            root.GetProperty("job_id").GetString()!,
+            root.GetProperty("version").GetInt64(),
+            root.GetProperty("status").GetString()!,
+            root.GetProperty("attempts").GetInt32(),
+            Text("progress"),
+            Text("result"),
+            Text("error"));
+    }
+}
+
+/// <summary>The changes of one watched job; dispose to stop watching.</summary>
+public sealed class JobWatch(ChannelReader<JobChange> changes, Action unwatch) : IDisposable
+{
+    public ChannelReader<JobChange> Changes => changes;
+
+    public void Dispose() => unwatch();
+}

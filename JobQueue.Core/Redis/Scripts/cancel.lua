@@ -1,0 +1,21 @@
+-- Cancels a job that has not finished. A scheduled or queued job never runs (its entry, if any, is dropped
+-- when a worker meets it); a running job is `canceled` at once and its worker is told to stop its handler.
+-- KEYS[1] job hash, KEYS[2] schedule, KEYS[3] dead letters, KEYS[4] totals
+-- ARGV[1] job id, ARGV[2] events channel, ARGV[3] cancel channel (workers), ARGV[4] retention (ms)
+-- Returns 'canceled', 'missing', or the terminal status the job already has.
+local job, id = KEYS[1], ARGV[1]
+local status = redis.call('HGET', job, 'status')
+if not status then
+  return 'missing'
+end
+if status == 'done' or status == 'failed' or status == 'canceled' then
+  return status
+end
+redis.call('ZREM', KEYS[2], id)
+finish(job, id, 'canceled', nil, now_ms(), KEYS[4], KEYS[3], ARGV[4], 0)
+if status == 'processing' then
+  -- The running attempt keeps its token: with it, its completion lets go of the entry.
+  redis.call('PUBLISH', ARGV[3], id)
+end
+changed(ARGV[2], job, id)
+return 'canceled'

@@ -1,0 +1,11 @@
+-- Records a running attempt's progress (small JSON), fenced by its claim token like a completion.
+-- KEYS[1] job hash; ARGV[1] token, ARGV[2] progress JSON, ARGV[3] job id, ARGV[4] events channel
+-- Returns 1 if recorded, 0 if the attempt no longer holds the job.
+local job = KEYS[1]
+local state = redis.call('HMGET', job, 'status', 'token')
+if state[1] ~= 'processing' or state[2] ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', job, 'progress', ARGV[2])
+changed(ARGV[4], job, ARGV[3])
+return 1

@@ -1,0 +1,24 @@
+-- Requeues a failed job with a fresh attempt budget. What happened before is kept in `history` (JSON
+-- array), its dead letter is removed, and the job keeps its trace (same traceparent).
+-- KEYS[1] job hash, KEYS[2] stream, KEYS[3] dead letters
+-- ARGV[1] job id, ARGV[2] events channel
+-- Returns 'queued', 'missing', or the job's status if it is not failed.
+local job, id = KEYS[1], ARGV[1]
+local s = redis.call('HMGET', job, 'status', 'attempts', 'last_error', 'finished_at', 'history', 'dead_letter_id', 'traceparent')
+if not s[1] then
+  return 'missing'
+end
+if s[1] ~= 'failed' then
+  return s[1]
+end
+local history = s[5] and cjson.decode(s[5]) or {}
+history[#history + 1] = { status = s[1], attempts = tonumber(s[2]), error = s[3] or nil, finished_at = tonumber(s[4]) }
+if s[6] then
+  redis.call('XDEL', KEYS[3], s[6])
+end
+redis.call('PERSIST', job)
+redis.call('HDEL', job, 'finished_at', 'started_at', 'dead_letter_id', 'progress')
+redis.call('HSET', job, 'status', 'queued', 'attempts', 0, 'history', cjson.encode(history),
+  'entry_id', redis.call('XADD', KEYS[2], '*', 'job_id', id, 'traceparent', s[7] or ''))
+changed(ARGV[2], job, id)
+return 'queued'
