@@ -124,9 +124,9 @@ public static partial class JobEndpoints
 
         return await store.CancelAsync(job!.Id) switch
         {
-            "canceled" => ApiResults.Ok(JobView.From((await store.GetAsync(job.Id))!), ApiJsonContext.Default.JobView),
-            "missing" => Problems.NotFound($"There is no job {job.Id}."),
-            var status => Problems.Conflict("Job already finished", $"Job {job.Id} is already {status}; only unfinished jobs can be canceled."),
+            (true, _) => ApiResults.Ok(JobView.From((await store.GetAsync(job.Id))!), ApiJsonContext.Default.JobView),
+            (false, "missing") => Problems.NotFound($"There is no job {job.Id}."),
+            (false, var status) => Problems.Conflict("Job already finished", $"Job {job.Id} is already {status}; only unfinished jobs can be canceled."),
         };
     }
 

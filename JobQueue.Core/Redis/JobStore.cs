@@ -98,11 +98,17 @@ public sealed class JobStore(IConnectionMultiplexer redis, QueueKeys keys, IOpti
             String(hash, "traceparent"));
     }
 
-    /// <summary>Cancels an unfinished job: "canceled", "missing", or the terminal status it already has.</summary>
-    public async Task<string> CancelAsync(string jobId) =>
-        (await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
+    /// <summary>
+    /// Cancels an unfinished job. Returns whether it did, and the job's status: "canceled", the terminal status it
+    /// already had, or "missing".
+    /// </summary>
+    public async Task<(bool Canceled, string Status)> CancelAsync(string jobId)
+    {
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
             [keys.Job(jobId), keys.Schedule, keys.DeadLetters, keys.Totals],
-            [jobId, keys.Events.ToString(), keys.Cancellations.ToString(), (long)Options.Retention.TotalMilliseconds])).ToString()!;
+            [jobId, keys.Events.ToString(), keys.Cancellations.ToString(), (long)Options.Retention.TotalMilliseconds]))!;
+        return ((int)reply[0] == 1, reply[1].ToString()!);
+    }
 
     /// <summary>Requeues a failed job with a fresh attempt budget: "queued", "missing", or its status if not failed.</summary>
     public async Task<string> RetryAsync(string jobId) =>
@@ -123,7 +129,7 @@ public sealed class JobStore(IConnectionMultiplexer redis, QueueKeys keys, IOpti
     /// <summary>Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page.</summary>
     public async Task<(IReadOnlyList<DeadLetter> Letters, string? NextCursor)> DeadLettersAsync(int limit, string? cursor)
     {
-        var entries = await Db.StreamRangeAsync(keys.DeadLetters, "+", cursor is null ? "-" : "(" + cursor, limit + 1, Order.Descending);
+        var entries = await Db.StreamRangeAsync(keys.DeadLetters, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending);
         var letters = entries.Take(limit).Select(e => new DeadLetter(
             e.Id.ToString(),
             e["job_id"].ToString(),

@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace JobQueue.Tests.Infrastructure;
 
 /// <summary>
-/// The whole distributed app (redis-server, the API, 3 worker processes) started once through the
+/// The whole distributed app (redis-server, 2 API replicas behind one port, 3 worker processes) started once through the
 /// AppHost's own Program, on free ports and a throwaway data directory, shared by the tests of the
 /// <see cref="AppCollection"/>. Timeouts are short (2 s processing, 4 s per attempt) so recovery tests run quickly.
 /// </summary>
@@ -21,7 +21,13 @@ public sealed class AppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The API through the AppHost's port (round-robin over the replicas).</summary>
     public HttpClient Api { get; private set; } = null!;
+
+    public JobQueue.Client.JobQueueClient Client { get; private set; } = null!;
+
+    /// <summary>One API replica directly (0 or 1), bypassing the proxy.</summary>
+    public Uri ApiReplica(int index) => App.ResourceNotifications.GetReplica($"api-{index}")!.Urls![0];
 
     public ConnectionMultiplexer Redis { get; private set; } = null!;
 
@@ -37,6 +43,9 @@ public sealed class AppFixture : IAsyncLifetime
             $"--Queue:ProcessingTimeout={ProcessingTimeout}",
             $"--Worker:JobTimeout={JobTimeout}",
             "--Worker:Replicas=3",
+            "--Api:Replicas=2",
+            "--Api:KeepAliveInterval=00:00:01",
+            "--Worker:JanitorInterval=00:00:02",
         ]);
         App = await builder.BuildAsync();
         await App.StartAsync();
@@ -44,6 +53,7 @@ public sealed class AppFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
         await App.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, startup.Token);
         Api = App.CreateHttpClient("api");
+        Client = new JobQueue.Client.JobQueueClient(Api);
         Redis = await ConnectionMultiplexer.ConnectAsync((await App.GetConnectionStringAsync("redis"))!);
         // Workers create the consumer group when they start reading.
         await Eventually.WaitAsync(

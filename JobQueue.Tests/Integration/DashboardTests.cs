@@ -42,14 +42,14 @@ public sealed class DashboardTests(AppFixture app, BrowserFixture browser) : ICl
     {
         var page = await NewPageAsync();
 
-        foreach (var replica in new[] { "redis", "api", "worker-0", "worker-1", "worker-2" })
+        foreach (var replica in new[] { "redis", "api-0", "api-1", "worker-0", "worker-1", "worker-2" })
         {
             var row = page.Locator($"tr[data-replica='{replica}']");
             await Assertions.Expect(row.Locator("[data-state]")).ToHaveTextAsync("Running", new() { Timeout = 30_000 });
         }
 
-        await Assertions.Expect(page.Locator("tr[data-replica='api'] a[href^='http://127.0.0.1']")).ToBeVisibleAsync();
-        await page.Locator("tr[data-replica='api'] a", new() { HasTextString = "Environment" }).ClickAsync();
+        await Assertions.Expect(page.Locator("tr[data-replica='api-0'] a[href^='http://127.0.0.1']")).ToBeVisibleAsync();
+        await page.Locator("tr[data-replica='api-0'] a", new() { HasTextString = "Environment" }).ClickAsync();
         var env = page.Locator("table.env");
         await Assertions.Expect(env).ToContainTextAsync("OTEL_SERVICE_NAME");
         await Assertions.Expect(env).Not.ToContainTextAsync("password=");

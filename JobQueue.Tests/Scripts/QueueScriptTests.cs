@@ -240,4 +240,121 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         Assert.Single(late);
         Assert.Equal("0-0", cursor);
     }
+
+    [Fact]
+    public async Task A_due_scheduled_job_is_enqueued_exactly_once_however_many_forwarders_run()
+    {
+        var job = (await Store.EnqueueAsync("echo", "1", DateTimeOffset.UtcNow.AddMilliseconds(200))).Job;
+        Assert.Equal("scheduled", job.Status);
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+        await Task.Delay(300);
+
+        var moved = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Consumer($"w{i}").PromoteDueAsync()));
+
+        Assert.Equal(1, moved.Sum());
+        Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal("queued", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "status"));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(_keys.Schedule));
+    }
+
+    [Fact]
+    public async Task A_canceled_queued_job_is_dropped_when_a_worker_meets_its_entry()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = await EnqueueAsync("echo", "1");
+
+        var (canceled, status) = await Store.CancelAsync(job.Id);
+        var claims = await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock));
+
+        Assert.True(canceled);
+        Assert.Equal("canceled", status);
+        Assert.Equal(ClaimOutcome.Finished, Assert.Single(claims).Outcome);
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal((false, "canceled"), await Store.CancelAsync(job.Id));
+    }
+
+    [Fact]
+    public async Task Progress_is_recorded_only_while_the_attempt_holds_the_job()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = await EnqueueAsync("echo", "1");
+        var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+
+        var recorded = await worker.ReportProgressAsync(claimed, """{"step":1}""");
+        await worker.CompleteAsync(claimed, AttemptOutcome.Succeeded, "1");
+        var late = await worker.ReportProgressAsync(claimed, """{"step":2}""");
+
+        Assert.True(recorded);
+        Assert.False(late);
+        Assert.Equal("""{"step":1}""", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "progress"));
+    }
+
+    [Fact]
+    public async Task A_retried_failed_job_gets_a_fresh_budget_and_keeps_its_history()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = await EnqueueAsync("fail", "1");
+        var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        await worker.CompleteAsync(claimed, AttemptOutcome.FailedPermanently, "boom");
+        Assert.Equal(1, await Db.StreamLengthAsync(_keys.DeadLetters));
+
+        var retried = await Store.RetryAsync(job.Id);
+        var again = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+
+        Assert.Equal("queued", retried);
+        Assert.Equal(1, again.Attempt);
+        Assert.Equal(2, again.Run);
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.DeadLetters));
+        var record = await Store.GetAsync(job.Id);
+        Assert.Contains("\"error\":\"boom\"", record!.HistoryJson);
+        Assert.Equal("processing", await Store.RetryAsync(job.Id));
+    }
+
+    [Fact]
+    public async Task The_janitor_removes_an_idle_consumer_only_once_nothing_is_pending_for_it()
+    {
+        var (gone, rescuer) = (Consumer("gone"), Consumer("rescuer"));
+        await gone.EnsureGroupAsync();
+        await EnqueueAsync("echo", "1");
+        await gone.ReadAsync(10, NoBlock);
+        await Task.Delay(50);
+
+        var whilePending = await rescuer.CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
+        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
+        var claimed = (await rescuer.ClaimAsync(reclaimed))[0].Job!;
+        await rescuer.CompleteAsync(claimed, AttemptOutcome.Succeeded, "1");
+        await Task.Delay(50);
+        var afterwards = await rescuer.CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
+
+        Assert.Equal(0, whilePending.Consumers);
+        Assert.Equal(2, afterwards.Consumers);
+        Assert.Empty(await Db.StreamConsumerInfoAsync(_keys.Stream, QueueKeys.ConsumerGroup));
+    }
+
+    [Fact]
+    public async Task Listing_pages_through_jobs_newest_first_without_repeats()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            ids.Add((await EnqueueAsync("echo", i.ToString())).Id);
+        }
+
+        var listed = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var (jobs, next) = await Store.ListAsync(null, 3, cursor);
+            listed.AddRange(jobs.Select(j => j.Id));
+            cursor = next;
+        }
+        while (cursor is not null);
+
+        // Jobs created in the same millisecond share a score; the order among those is by id, still without repeats.
+        Assert.Equal(ids.Order(), listed.Order());
+        Assert.Equal(7, listed.Distinct().Count());
+    }
 }

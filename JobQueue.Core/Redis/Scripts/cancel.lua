@@ -2,14 +2,14 @@
 -- when a worker meets it); a running job is `canceled` at once and its worker is told to stop its handler.
 -- KEYS[1] job hash, KEYS[2] schedule, KEYS[3] dead letters, KEYS[4] totals
 -- ARGV[1] job id, ARGV[2] events channel, ARGV[3] cancel channel (workers), ARGV[4] retention (ms)
--- Returns 'canceled', 'missing', or the terminal status the job already has.
+-- Returns {1, 'canceled'}, or {0, status} when there was nothing to cancel: 'missing' or the terminal status.
 local job, id = KEYS[1], ARGV[1]
 local status = redis.call('HGET', job, 'status')
 if not status then
-  return 'missing'
+  return {0, 'missing'}
 end
 if status == 'done' or status == 'failed' or status == 'canceled' then
-  return status
+  return {0, status}
 end
 redis.call('ZREM', KEYS[2], id)
 finish(job, id, 'canceled', nil, now_ms(), KEYS[4], KEYS[3], ARGV[4], 0)
@@ -18,4 +18,4 @@ if status == 'processing' then
   redis.call('PUBLISH', ARGV[3], id)
 end
 changed(ARGV[2], job, id)
-return 'canceled'
+return {1, 'canceled'}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace JobQueue.Client;
+
+/// <summary>A job as <c>GET /jobs/{id}</c> reports it.</summary>
+public sealed record JobState(
+    string JobId,
+    string Status,
+    string Type,
+    JsonElement Payload,
+    JsonElement? Result,
+    JsonElement? Progress,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RunAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? LastError,
+    JsonElement? History)
+{
+    public bool IsFinished => Status is "done" or "failed" or "canceled";
+}
+
+/// <summary>One state pushed while following a job (<see cref="JobQueueClient.WatchAsync"/>).</summary>
+public sealed record JobUpdate(string JobId, long Version, string Status, int Attempts, JsonElement? Progress, JsonElement? Result, string? Error)
+{
+    public bool IsFinished => Status is "done" or "failed" or "canceled";
+}
+
+/// <summary>The answer to a submission; <see cref="Replayed"/> when an Idempotency-Key returned an earlier job.</summary>
+public sealed record SubmittedJob(string JobId, string Status, bool Replayed);
+
+/// <summary>Options of a submission.</summary>
+public sealed record EnqueueOptions
+{
+    /// <summary>The handler to run (default <c>echo</c>).</summary>
+    public string? Type { get; init; }
+
+    /// <summary>Run no sooner than this long from now.</summary>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>Run no sooner than this time.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Repeats with the same key within the server's window return the first job instead of a new one.</summary>
+    public string? IdempotencyKey { get; init; }
+}
+
+/// <summary>An RFC 9457 problem the API answered with.</summary>
+public sealed class JobQueueException(int status, string? title, string? detail)
+    : Exception($"{status} {title}: {detail}")
+{
+    public int Status => status;
+
+    public string? Title => title;
+
+    public string? Detail => detail;
+}
+
+internal sealed record Submission(JsonElement Payload, string? Type, long? DelayMs, DateTimeOffset? RunAt);
+
+internal sealed record Accepted(string JobId, string Status);
+
+internal sealed record Problem(int? Status, string? Title, string? Detail);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(JobState))]
+[JsonSerializable(typeof(JobUpdate))]
+[JsonSerializable(typeof(Submission))]
+[JsonSerializable(typeof(Accepted))]
+[JsonSerializable(typeof(Problem))]
+internal sealed partial class ClientJsonContext : JsonSerializerContext;

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace JobQueue.Client;
+
+/// <summary>
+/// The JobQueue HTTP API for .NET callers. Give it an <see cref="HttpClient"/> whose base address is the API
+/// (with Aspire-style service discovery, <c>http://api</c>). Errors come back as <see cref="JobQueueException"/>.
+/// </summary>
+public sealed class JobQueueClient(HttpClient http)
+{
+    /// <summary>Submits a job; <paramref name="payload"/> is serialized as JSON.</summary>
+    public async Task<SubmittedJob> EnqueueAsync<TPayload>(TPayload payload, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var body = new Submission(
+            JsonSerializer.SerializeToElement(payload),
+            options?.Type,
+            options?.Delay is { } delay ? (long)delay.TotalMilliseconds : null,
+            options?.RunAt);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs")
+        {
+            Content = JsonContent.Create(body, ClientJsonContext.Default.Submission),
+        };
+        if (options?.IdempotencyKey is { } key)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        var accepted = await ReadAsync(response, ClientJsonContext.Default.Accepted, cancellationToken);
+        return new SubmittedJob(accepted.JobId, accepted.Status, response.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    /// <summary>The job, or null if there is no such job (never existed, or expired).</summary>
+    public async Task<JobState?> GetAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync($"/jobs/{Uri.EscapeDataString(jobId)}", cancellationToken);
+        return response.StatusCode == HttpStatusCode.NotFound
+            ? null
+            : await ReadAsync(response, ClientJsonContext.Default.JobState, cancellationToken);
+    }
+
+    /// <summary>Every state of the job from now on, pushed over Server-Sent Events; ends after the terminal one.</summary>
+    public async IAsyncEnumerable<JobUpdate> WatchAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync($"/jobs/{Uri.EscapeDataString(jobId)}/events", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ProblemAsync(response, cancellationToken);
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken))
+        {
+            if (item.EventType == "job")
+            {
+                yield return JsonSerializer.Deserialize(item.Data, ClientJsonContext.Default.JobUpdate)!;
+            }
+        }
+    }
+
+    /// <summary>Waits (without polling) until the job is done, failed or canceled, and returns it.</summary>
+    public async Task<JobState> WaitForCompletionAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        await foreach (var update in WatchAsync(jobId, cancellationToken))
+        {
+            if (update.IsFinished)
+            {
+                break;
+            }
+        }
+
+        return await GetAsync(jobId, cancellationToken) ?? throw new JobQueueException(404, "Job not found", $"Job {jobId} is gone.");
+    }
+
+    /// <summary>Cancels an unfinished job and returns it.</summary>
+    public async Task<JobState> CancelAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsync($"/jobs/{Uri.EscapeDataString(jobId)}/cancel", null, cancellationToken);
+        return await ReadAsync(response, ClientJsonContext.Default.JobState, cancellationToken);
+    }
+
+    /// <summary>Requeues a failed job with a fresh attempt budget.</summary>
+    public async Task RetryAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsync($"/jobs/{Uri.EscapeDataString(jobId)}/retry", null, cancellationToken);
+        await ReadAsync(response, ClientJsonContext.Default.Accepted, cancellationToken);
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> contract,
+        CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ProblemAsync(response, cancellationToken);
+        }
+
+        return (await response.Content.ReadFromJsonAsync(contract, cancellationToken))!;
+    }
+
+    private static async Task<JobQueueException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        Problem? problem = null;
+        if (response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+        {
+            problem = await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.Problem, cancellationToken);
+        }
+
+        return new JobQueueException((int)response.StatusCode, problem?.Title ?? response.ReasonPhrase, problem?.Detail);
+    }
+}

@@ -1,0 +1,237 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using JobQueue.Client;
+using JobQueue.Dashboard.Telemetry;
+using JobQueue.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobQueue.Tests.Integration;
+
+/// <summary>Live updates across API replicas, cancellation, dead letters and retries, delays, idempotency, listing.</summary>
+[Collection(AppCollection.Name)]
+public sealed class JobOperationsTests(AppFixture app)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task A_websocket_on_one_api_replica_and_sse_on_the_other_both_receive_every_state_of_a_job()
+    {
+        using var replicaA = new HttpClient { BaseAddress = app.ApiReplica(0) };
+        var jobs = new JobQueueClient(replicaA);
+        // Delayed, so the watchers connect while it is still scheduled and see it through every state.
+        var job = await jobs.EnqueueAsync(new { ms = 600, steps = 2 }, new EnqueueOptions { Type = "sleep", Delay = TimeSpan.FromMilliseconds(1500) });
+
+        var overWebSocket = WebSocketStatesAsync(app.ApiReplica(0), job.JobId);
+        var overSse = SseStatesAsync(app.ApiReplica(1), job.JobId);
+        var (ws, sse) = (await overWebSocket.WaitAsync(Timeout), await overSse.WaitAsync(Timeout));
+
+        foreach (var states in new[] { ws, sse })
+        {
+            Assert.Equal(["scheduled", "queued", "processing", "done"], states.Select(s => s.Status).Distinct());
+            // Every change, none skipped: versions follow one another from the first state to the last.
+            Assert.Equal(Enumerable.Range((int)states[0].Version, states.Count).Select(v => (long)v), states.Select(s => s.Version));
+            Assert.Contains(states, s => s.Progress?.GetRawText() == """{"step":1,"of":2}""");
+            Assert.Equal(600, states[^1].Result!.Value.GetProperty("slept_ms").GetInt32());
+        }
+
+        Assert.Equal(ws.Select(s => s.Version), sse.Select(s => s.Version));
+    }
+
+    [Fact]
+    public async Task A_scheduled_job_that_is_canceled_never_runs()
+    {
+        var job = await app.Client.EnqueueAsync(new { x = 1 }, new EnqueueOptions { Delay = TimeSpan.FromMilliseconds(1500) });
+
+        var canceled = await app.Client.CancelAsync(job.JobId);
+        await Task.Delay(2500);
+        var later = await app.Client.GetAsync(job.JobId);
+
+        Assert.Equal("canceled", canceled.Status);
+        Assert.Equal("canceled", later!.Status);
+        Assert.Equal(0, later.Attempts);
+        Assert.Null(later.StartedAt);
+        using var again = await app.Api.DeleteAsync($"/jobs/{job.JobId}");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_running_job_that_is_canceled_has_its_handler_stopped_and_ends_canceled()
+    {
+        var job = await app.Client.EnqueueAsync(new { ms = 30_000, steps = 30 }, new EnqueueOptions { Type = "sleep" });
+        await app.WaitForStatusAsync(job.JobId, Timeout, "processing");
+
+        using var response = await app.Api.DeleteAsync($"/jobs/{job.JobId}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("canceled", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        // The worker stopped the handler (long before its 30 s) and let go of the stream entry.
+        var telemetry = app.App.Services.GetRequiredService<TelemetryStore>();
+        await Eventually.WaitAsync(() => Task.FromResult(telemetry.Logs("worker", text: $"Job {job.JobId} (sleep) was canceled")),
+            logs => logs.Count > 0, TimeSpan.FromSeconds(10), "the worker to report the handler stopped");
+        Assert.Equal(0, await app.Db.StreamLengthAsync(app.Keys.Stream));
+        var final = await app.Client.GetAsync(job.JobId);
+        Assert.Equal("canceled", final!.Status);
+        Assert.Equal(1, final.Attempts);
+    }
+
+    [Fact]
+    public async Task A_job_that_fails_for_good_is_dead_lettered_and_a_retry_succeeds_with_a_fresh_budget()
+    {
+        var job = await app.Client.EnqueueAsync(new { times = 2 }, new EnqueueOptions { Type = "fail" });
+        var failed = await app.Client.WaitForCompletionAsync(job.JobId).WaitAsync(Timeout);
+        Assert.Equal("failed", failed.Status);
+        Assert.Equal(2, failed.Attempts);
+        var letter = (await DeadLettersAsync()).Single(l => l.GetProperty("job_id").GetString() == job.JobId);
+        Assert.Equal(2, letter.GetProperty("attempts").GetInt32());
+        Assert.Contains("failed attempt 2 on purpose", letter.GetProperty("error").GetString());
+
+        await app.Client.RetryAsync(job.JobId);
+        var done = await app.Client.WaitForCompletionAsync(job.JobId).WaitAsync(Timeout);
+
+        Assert.Equal("done", done.Status);
+        Assert.Equal(1, done.Attempts);
+        Assert.Equal(3, done.Result!.Value.GetProperty("run").GetInt32());
+        var history = Assert.Single(done.History!.Value.EnumerateArray());
+        Assert.Equal(2, history.GetProperty("attempts").GetInt32());
+        Assert.DoesNotContain(await DeadLettersAsync(), l => l.GetProperty("job_id").GetString() == job.JobId);
+        using var again = await app.Api.PostAsync($"/jobs/{job.JobId}/retry", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_submissions_with_one_idempotency_key_make_one_job()
+    {
+        var key = "order-" + Guid.NewGuid();
+        var options = new EnqueueOptions { IdempotencyKey = key };
+
+        var submissions = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => app.Client.EnqueueAsync(new { order = 42 }, options)));
+
+        var jobId = Assert.Single(submissions.Select(s => s.JobId).Distinct());
+        Assert.Single(submissions, s => !s.Replayed);
+        Assert.NotNull(await app.Db.SortedSetScoreAsync(app.Keys.Index, jobId));
+        var done = await app.Client.WaitForCompletionAsync(jobId).WaitAsync(Timeout);
+        Assert.Equal(1, done.Attempts);
+        var different = await Assert.ThrowsAsync<JobQueueException>(() => app.Client.EnqueueAsync(new { order = 43 }, options));
+        Assert.Equal(422, different.Status);
+    }
+
+    [Fact]
+    public async Task A_delayed_job_starts_not_before_its_time()
+    {
+        var submitted = DateTimeOffset.UtcNow;
+        var job = await app.Client.EnqueueAsync(new { x = 1 }, new EnqueueOptions { Delay = TimeSpan.FromMilliseconds(1500) });
+        Assert.Equal("scheduled", job.Status);
+
+        var done = await app.Client.WaitForCompletionAsync(job.JobId).WaitAsync(Timeout);
+
+        Assert.Equal("done", done.Status);
+        Assert.True(done.StartedAt - done.CreatedAt >= TimeSpan.FromMilliseconds(1500), $"started {done.StartedAt - done.CreatedAt} after creation");
+        Assert.True(done.RunAt >= submitted.AddMilliseconds(1500));
+    }
+
+    [Fact]
+    public async Task Jobs_are_listed_newest_first_page_by_page_and_by_status()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await app.Client.EnqueueAsync(new { i }, new EnqueueOptions { Type = "fail", })).JobId);
+        }
+
+        foreach (var id in ids)
+        {
+            await app.Client.WaitForCompletionAsync(id).WaitAsync(Timeout);
+        }
+
+        var listed = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await app.Api.GetFromJsonAsync<JsonElement>($"/jobs?status=failed&limit=2{(cursor is null ? "" : "&cursor=" + cursor)}");
+            var jobs = page.GetProperty("jobs").EnumerateArray().ToList();
+            Assert.InRange(jobs.Count, 0, 2);
+            Assert.All(jobs, j => Assert.Equal("failed", j.GetProperty("status").GetString()));
+            listed.AddRange(jobs.Select(j => j.GetProperty("job_id").GetString()!));
+            cursor = page.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null && !ids.All(listed.Contains));
+
+        Assert.Equal(listed.Count, listed.Distinct().Count());
+        Assert.Equal(Enumerable.Reverse(ids), listed.Where(ids.Contains));
+    }
+
+    [Fact]
+    public async Task The_queue_endpoint_reports_the_stream_the_consumers_and_the_totals()
+    {
+        await app.Client.WaitForCompletionAsync((await app.Client.EnqueueAsync(new { x = 1 })).JobId).WaitAsync(Timeout);
+
+        var queue = await app.Api.GetFromJsonAsync<JsonElement>("/queue");
+
+        Assert.True(queue.GetProperty("consumers").GetArrayLength() >= 3);
+        Assert.True(queue.GetProperty("completed").GetInt64() >= 1);
+        Assert.True(queue.GetProperty("stream_length").GetInt64() >= 0);
+    }
+
+    [Fact]
+    public async Task The_api_publishes_its_openapi_document_and_a_reference_page()
+    {
+        var document = await app.Api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        using var page = await app.Api.GetAsync("/docs/index.html");
+
+        foreach (var path in new[] { "/jobs", "/jobs/{id}", "/jobs/{id}/events", "/jobs/{id}/ws", "/jobs/{id}/cancel", "/jobs/{id}/retry", "/dead-letters", "/queue" })
+        {
+            Assert.Contains(path, paths);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("swagger", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private async Task<List<JsonElement>> DeadLettersAsync() =>
+        [.. (await app.Api.GetFromJsonAsync<JsonElement>("/dead-letters?limit=100")).GetProperty("dead_letters").EnumerateArray()];
+
+    private static async Task<List<JobUpdate>> WebSocketStatesAsync(Uri replica, string jobId)
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://{replica.Authority}/jobs/{jobId}/ws"), CancellationToken.None);
+        var states = new List<JobUpdate>();
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var message = new StringBuilder();
+            WebSocketReceiveResult received;
+            do
+            {
+                received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                message.Append(Encoding.UTF8.GetString(buffer, 0, received.Count));
+            }
+            while (!received.EndOfMessage);
+
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                return states;
+            }
+
+            states.Add(JsonSerializer.Deserialize<JobUpdate>(message.ToString(), SnakeCase)!);
+        }
+    }
+
+    private static async Task<List<JobUpdate>> SseStatesAsync(Uri replica, string jobId)
+    {
+        using var http = new HttpClient { BaseAddress = replica };
+        var states = new List<JobUpdate>();
+        await foreach (var update in new JobQueueClient(http).WatchAsync(jobId))
+        {
+            states.Add(update);
+        }
+
+        return states;
+    }
+
+    private static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+}

@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using JobQueue.Tests.Infrastructure;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace JobQueue.Tests.Integration;
+
+/// <summary>
+/// A run of thousands of jobs leaves Redis as it found it: finished jobs expire, dead letters are trimmed,
+/// the job index is cleaned. Its own app, with retention cut to 3 s so the test sees it happen.
+/// </summary>
+public sealed class RetentionTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-retention-" + Guid.NewGuid().ToString("N"));
+    private DistributedApplication _app = null!;
+    private HttpClient _api = null!;
+    private ConnectionMultiplexer _redis = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
+        [
+            $"--Redis:DataDir={_dataDirectory}", "--Queue:Retention=00:00:03", "--Queue:DeadLetterRetention=00:00:03",
+            "--Worker:JanitorInterval=00:00:01", "--Worker:Replicas=2", "--Dashboard:Enabled=false",
+        ]);
+        _app = await builder.BuildAsync();
+        await _app.StartAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
+        _api = _app.CreateHttpClient("api");
+        // INFO and DBSIZE are admin commands to the client library.
+        _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("redis")) + ",allowAdmin=true");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _api.Dispose();
+        await _redis.DisposeAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Redis_memory_and_keys_return_to_where_they_were_after_thousands_of_jobs()
+    {
+        await RunJobsAsync(200);
+        var (keysBefore, memoryBefore) = await SettledAsync(baselineKeys: null);
+
+        await RunJobsAsync(3000);
+        var (keysAfter, memoryAfter) = await SettledAsync(keysBefore);
+
+        output.WriteLine($"keys {keysBefore} -> {keysAfter}; used_memory {memoryBefore / 1024} KiB -> {memoryAfter / 1024} KiB after 3,000 jobs");
+        Assert.Equal(keysBefore, keysAfter);
+        Assert.InRange(memoryAfter - memoryBefore, long.MinValue, 512 * 1024);
+    }
+
+    /// <summary>Submits jobs (one in ten fails, to make dead letters) and waits until all have ended.</summary>
+    private async Task RunJobsAsync(int count)
+    {
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        {
+            using var response = await _api.PostAsJsonAsync("/jobs", new { type = i % 10 == 0 ? "fail" : "echo", payload = new { i, text = new string('x', 200) } });
+            response.EnsureSuccessStatusCode();
+        });
+        await Eventually.WaitAsync(async () => (await _api.GetFromJsonAsync<JsonElement>("/queue")).GetProperty("stream_length").GetInt64(),
+            length => length == 0, TimeSpan.FromSeconds(120), "every job to end");
+    }
+
+    /// <summary>Waits for retention and the janitor to clear finished jobs, then reads the key count and used memory.</summary>
+    private async Task<(long Keys, long Memory)> SettledAsync(long? baselineKeys)
+    {
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+        var db = _redis.GetDatabase();
+        var keys = await Eventually.WaitAsync(async () =>
+            {
+                var index = await db.SortedSetLengthAsync("{jobs}:jobs");
+                var dead = await db.StreamLengthAsync("{jobs}:dead");
+                return index == 0 && dead == 0 ? await server.DatabaseSizeAsync() : -1;
+            },
+            size => size >= 0 && (baselineKeys is null || size == baselineKeys), TimeSpan.FromSeconds(60), "finished jobs to expire");
+        var info = (await server.InfoAsync("memory")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return (keys, long.Parse(info["used_memory"]));
+    }
+}
