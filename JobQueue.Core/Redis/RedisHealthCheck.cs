@@ -13,7 +13,7 @@ public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthChec
             await redis.GetDatabase().PingAsync();
             return HealthCheckResult.Healthy();
         }
-        catch (RedisException e)
+        catch (Exception e) when (e.IsRedisFailure())
         {
             return HealthCheckResult.Unhealthy("Redis does not answer.", e);
         }

@@ -87,9 +87,45 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task<JsonElement> GetJobAsync(string jobId) =>
         await Api.GetFromJsonAsync<JsonElement>($"/jobs/{jobId}");
 
-    public Task<JsonElement> WaitForStatusAsync(string jobId, TimeSpan timeout, params string[] statuses) =>
-        Eventually.WaitAsync(() => GetJobAsync(jobId), job => statuses.Contains(job.GetProperty("status").GetString()),
-            timeout, $"job {jobId} to be {string.Join(" or ", statuses)}");
+    public async Task<JsonElement> WaitForStatusAsync(string jobId, TimeSpan timeout, params string[] statuses)
+    {
+        try
+        {
+            return await Eventually.WaitAsync(() => GetJobAsync(jobId), job => statuses.Contains(job.GetProperty("status").GetString()),
+                timeout, $"job {jobId} to be {string.Join(" or ", statuses)}");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\n" + await DescribeQueueAsync(), e);
+        }
+    }
+
+    /// <summary>What a person would look at when a job is stuck: the stream, its pending entries, the consumers, and the workers' last words.</summary>
+    public async Task<string> DescribeQueueAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine($"stream length {await Db.StreamLengthAsync(Keys.Stream)}");
+        foreach (var entry in await Db.StreamPendingMessagesAsync(Keys.Stream, QueueKeys.ConsumerGroup, 20, RedisValue.Null))
+        {
+            text.AppendLine($"pending {entry.MessageId} {entry.ConsumerName} idle {entry.IdleTimeInMilliseconds} ms, {entry.DeliveryCount} deliveries");
+        }
+
+        foreach (var consumer in await Db.StreamConsumerInfoAsync(Keys.Stream, QueueKeys.ConsumerGroup))
+        {
+            text.AppendLine($"consumer {consumer.Name}: {consumer.PendingMessageCount} pending, idle {consumer.IdleTimeInMilliseconds} ms");
+        }
+
+        foreach (var replica in App.ResourceNotifications.GetReplicas("worker"))
+        {
+            text.AppendLine($"{replica.ReplicaName} {replica.State} pid {replica.Pid}:");
+            foreach (var line in App.ResourceLogs.GetLines(replica.ReplicaName, 15))
+            {
+                text.AppendLine("    " + line.Text);
+            }
+        }
+
+        return text.ToString();
+    }
 
     public Task<JsonElement> WaitForTerminalAsync(string jobId, TimeSpan timeout) =>
         WaitForStatusAsync(jobId, timeout, "done", "failed");

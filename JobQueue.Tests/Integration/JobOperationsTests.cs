@@ -71,7 +71,9 @@ public sealed class JobOperationsTests(AppFixture app)
         var telemetry = app.App.Services.GetRequiredService<TelemetryStore>();
         await Eventually.WaitAsync(() => Task.FromResult(telemetry.Logs("worker", text: $"Job {job.JobId} (sleep) was canceled")),
             logs => logs.Count > 0, TimeSpan.FromSeconds(10), "the worker to report the handler stopped");
-        Assert.Equal(0, await app.Db.StreamLengthAsync(app.Keys.Stream));
+        var entryId = (string)(await app.Db.HashGetAsync(app.Keys.Job(job.JobId), "entry_id"))!;
+        await Eventually.WaitAsync(async () => (await app.Db.StreamRangeAsync(app.Keys.Stream, entryId, entryId)).Length,
+            left => left == 0, TimeSpan.FromSeconds(10), "the canceled job's entry to be let go");
         var final = await app.Client.GetAsync(job.JobId);
         Assert.Equal("canceled", final!.Status);
         Assert.Equal(1, final.Attempts);

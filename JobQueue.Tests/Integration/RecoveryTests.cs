@@ -46,7 +46,9 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
         Assert.Contains(job.GetProperty("status").GetString(), new[] { "done", "failed" });
         Assert.Equal(2, job.GetProperty("attempts").GetInt32());
         Assert.Equal("""{"stuck":true}""", job.GetProperty("result").GetRawText());
-        Assert.Equal(0, (await app.Db.StreamPendingAsync(app.Keys.Stream, "workers")).PendingMessageCount);
+        var entryId = (string)(await app.Db.HashGetAsync(app.Keys.Job(jobId), "entry_id"))!;
+        Assert.Empty(await app.Db.StreamRangeAsync(app.Keys.Stream, entryId, entryId));
+        Assert.Empty(await app.Db.StreamPendingMessagesAsync(app.Keys.Stream, "workers", 1, RedisValue.Null, entryId, entryId));
     }
 
     [Fact]
@@ -59,7 +61,8 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
         Assert.Equal("failed", job.GetProperty("status").GetString());
         Assert.Equal(2, job.GetProperty("attempts").GetInt32());
         Assert.Contains("gave up after 2 attempt(s)", job.GetProperty("last_error").GetString());
-        Assert.Equal(0, await app.Db.StreamLengthAsync(app.Keys.Stream));
+        var entryId = (string)(await app.Db.HashGetAsync(app.Keys.Job(jobId), "entry_id"))!;
+        Assert.Empty(await app.Db.StreamRangeAsync(app.Keys.Stream, entryId, entryId));
     }
 
     [Fact]

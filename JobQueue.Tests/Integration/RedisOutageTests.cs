@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using JobQueue.Tests.Infrastructure;
 
 namespace JobQueue.Tests.Integration;
@@ -11,12 +10,15 @@ public sealed class RedisOutageTests(AppFixture app)
     public async Task While_redis_hangs_the_api_answers_503_and_everything_resumes_by_itself_afterwards()
     {
         var redisPid = app.App.ResourceNotifications.GetReplica("redis")!.Pid!.Value;
+        var workers = app.App.ResourceNotifications.GetReplicas("worker").Select(w => w.Pid).ToList();
 
         Signals.Send(redisPid, Signals.Stop);
         HttpResponseMessage response;
         try
         {
             response = await app.Api.PostAsync("/jobs", JsonContent("""{"payload":{"during":"outage"}}"""));
+            // Longer than any Redis command timeout, so every worker loop meets the outage.
+            await Task.Delay(TimeSpan.FromSeconds(8));
         }
         finally
         {
@@ -31,6 +33,9 @@ public sealed class RedisOutageTests(AppFixture app)
         }
 
         // Workers backed off during the outage and read again without a restart.
+        var after = app.App.ResourceNotifications.GetReplicas("worker");
+        Assert.All(after, w => Assert.Equal(KnownResourceStates.Running, w.State));
+        Assert.Equal(workers, after.Select(w => w.Pid));
         var jobId = await app.SubmitAsync(new { payload = new { after = "outage" } });
         var job = await app.WaitForTerminalAsync(jobId, TimeSpan.FromSeconds(45));
         Assert.Equal("done", job.GetProperty("status").GetString());

@@ -3,8 +3,9 @@ using JobQueue.Redis;
 namespace JobQueue.Worker.Processing;
 
 /// <summary>An attempt this process is running, when its claim ran, and the means to make its handler stop.</summary>
-public sealed class InFlightJob(ClaimedJob job, DateTimeOffset claimStarted, DateTimeOffset claimEnded) : IDisposable
+public sealed class InFlightJob(ClaimedJob job, DateTimeOffset claimStarted, DateTimeOffset claimEnded)
 {
+    // Never disposed: it has no timer, and a cancel message may arrive just as the job ends.
     private readonly CancellationTokenSource _abandon = new();
 
     public ClaimedJob Job => job;
@@ -33,6 +34,4 @@ public sealed class InFlightJob(ClaimedJob job, DateTimeOffset claimStarted, Dat
         Canceled = true;
         Abandon("the job was canceled");
     }
-
-    public void Dispose() => _abandon.Dispose();
 }

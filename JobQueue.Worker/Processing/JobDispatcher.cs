@@ -121,7 +121,6 @@ public sealed class JobDispatcher(
         finally
         {
             _running.TryRemove(inFlight.Job.Token, out _);
-            inFlight.Dispose();
             _slots.Release();
         }
     }

@@ -106,6 +106,7 @@ public sealed class JobExecutor(
 
     private async Task ReportProgressAsync(ClaimedJob job, JsonNode progress)
     {
+        // A failure here is the handler's to see: progress is best effort, the job's outcome is not.
         if (!await consumer.ReportProgressAsync(job, progress.ToJsonString()))
         {
             logger.LogDebug("Progress of job {JobId} not recorded: the attempt no longer holds it", job.JobId);
@@ -134,12 +135,12 @@ public sealed class JobExecutor(
             {
                 return await consumer.CompleteAsync(job, outcome, text);
             }
-            catch (RedisException e) when (attempt < CompletionTries)
+            catch (Exception e) when (e.IsRedisFailure() && attempt < CompletionTries)
             {
                 logger.LogWarning("Recording job {JobId} failed ({Reason}); retrying", job.JobId, e.Message);
                 await backoff.WaitAsync(CancellationToken.None);
             }
-            catch (RedisException e)
+            catch (Exception e) when (e.IsRedisFailure())
             {
                 logger.LogError(e, "Could not record job {JobId}; its entry stays pending and will be reclaimed", job.JobId);
                 return null;

@@ -54,9 +54,9 @@ public sealed class JobProcessor(
                 logger.LogWarning("The stream or its consumer group is gone (Redis lost its data?); recreating it");
                 groupReady = false;
             }
-            catch (RedisException e)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Reading jobs failed, backing off: {Reason}", e.Message);
+                logger.LogLoopFailure(e, "Reading jobs failed, backing off");
                 await backoff.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }

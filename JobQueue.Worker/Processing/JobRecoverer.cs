@@ -30,9 +30,9 @@ public sealed class JobRecoverer(
             {
                 break;
             }
-            catch (RedisException e)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Reclaiming stalled jobs failed; will retry: {Reason}", e.Message);
+                logger.LogLoopFailure(e, "Reclaiming stalled jobs failed; will retry");
             }
         }
     }

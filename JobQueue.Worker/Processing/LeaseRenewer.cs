@@ -31,9 +31,9 @@ public sealed class LeaseRenewer(
                     job.Abandon("another worker took the job over");
                 }
             }
-            catch (RedisException e)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Renewing {Count} running job(s) failed; will retry: {Reason}", running.Count, e.Message);
+                logger.LogLoopFailure(e, $"Renewing {running.Count} running job(s) failed; will retry");
             }
         }
     }

@@ -28,7 +28,7 @@ public sealed class QueueDepthReporter(IConnectionMultiplexer redis, QueueKeys k
                 Interlocked.Exchange(ref _length, await db.StreamLengthAsync(keys.Stream));
                 Interlocked.Exchange(ref _pending, (await db.StreamPendingAsync(keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
             }
-            catch (RedisException e)
+            catch (Exception e) when (e.IsRedisFailure())
             {
                 logger.LogDebug("Reading the queue depth failed: {Reason}", e.Message);
             }

@@ -27,9 +27,9 @@ public sealed class QueueJanitor(JobConsumer consumer, IOptions<WorkerOptions> o
                         indexEntries, consumers);
                 }
             }
-            catch (RedisException e)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Cleaning up the queue failed; will retry: {Reason}", e.Message);
+                logger.LogLoopFailure(e, "Cleaning up the queue failed; will retry");
             }
         }
     }

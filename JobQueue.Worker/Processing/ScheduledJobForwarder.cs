@@ -23,9 +23,9 @@ public sealed class ScheduledJobForwarder(JobConsumer consumer, IOptions<WorkerO
                     logger.LogDebug("Enqueued {Count} scheduled job(s) that came due", moved);
                 }
             }
-            catch (RedisException e)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Enqueuing due scheduled jobs failed; will retry: {Reason}", e.Message);
+                logger.LogLoopFailure(e, "Enqueuing due scheduled jobs failed; will retry");
             }
         }
     }
