@@ -45,7 +45,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
                     break;
                 case "type":
                     return Invalid("'type' must be a string of 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter.");
-                case "delay_ms" when runAt is null && property.Value.TryGetInt64(out var delay) && delay >= 0 && delay <= MaxDelay.TotalMilliseconds:
+                case "delay_ms" when runAt is null && property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var delay) && delay >= 0 && delay <= MaxDelay.TotalMilliseconds:
                     runAt = now.AddMilliseconds(delay);
                     break;
                 case "delay_ms":

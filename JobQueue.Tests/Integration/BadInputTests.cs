@@ -34,7 +34,36 @@ public sealed class BadInputTests(AppFixture app)
         { "a submit with a numeric input", "POST", "/submit", Json, Utf8("""{"input":5}"""), 400 },
         { "a status without id", "GET", "/status", null, null, 400 },
         { "a status with a malformed id", "GET", "/status?id=42", null, null, 400 },
+        { "a negative delay", "POST", "/jobs", Json, Utf8("""{"payload":1,"delay_ms":-5}"""), 400 },
+        { "a fractional delay", "POST", "/jobs", Json, Utf8("""{"payload":1,"delay_ms":1.5}"""), 400 },
+        { "a delay as a string", "POST", "/jobs", Json, Utf8("""{"payload":1,"delay_ms":"10"}"""), 400 },
+        { "a run_at without an offset", "POST", "/jobs", Json, Utf8("""{"payload":1,"run_at":"2030-01-01T00:00:00"}"""), 400 },
+        { "a run_at that is not a date", "POST", "/jobs", Json, Utf8("""{"payload":1,"run_at":"tomorrow"}"""), 400 },
+        { "both delay_ms and run_at", "POST", "/jobs", Json, Utf8("""{"payload":1,"delay_ms":5,"run_at":"2030-01-01T00:00:00Z"}"""), 400 },
+        { "a list with an unknown status", "GET", "/jobs?status=lost", null, null, 400 },
+        { "a list with a limit of 0", "GET", "/jobs?limit=0", null, null, 400 },
+        { "a list with a forged cursor", "GET", "/jobs?cursor=abc", null, null, 400 },
+        { "dead letters with a forged cursor", "GET", "/dead-letters?cursor=x-y", null, null, 400 },
+        { "canceling a malformed id", "POST", "/jobs/42/cancel", null, null, 400 },
+        { "canceling an unknown job", "DELETE", "/jobs/3f2504e0-4f89-41d3-9a0c-0305e82c3301", null, null, 404 },
+        { "retrying an unknown job", "POST", "/jobs/3f2504e0-4f89-41d3-9a0c-0305e82c3301/retry", null, null, 404 },
+        { "events of an unknown job", "GET", "/jobs/3f2504e0-4f89-41d3-9a0c-0305e82c3301/events", null, null, 404 },
+        { "a websocket path without an upgrade", "GET", "/jobs/3f2504e0-4f89-41d3-9a0c-0305e82c3301/ws", null, null, 400 },
     };
+
+    [Fact]
+    public async Task An_idempotency_key_that_is_too_long_gets_a_problem_and_writes_nothing()
+    {
+        var keysBefore = await app.Db.ExecuteAsync("DBSIZE");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs") { Content = new StringContent("""{"payload":1}""", Encoding.UTF8, Json) };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", new string('k', 256));
+
+        using var response = await app.Api.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((long)keysBefore, (long)await app.Db.ExecuteAsync("DBSIZE"));
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
