@@ -33,16 +33,13 @@ public static partial class JobEndpoints
             .Produces<JobView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        jobs.MapPost("/{id}/cancel", CancelAsync)
-            .WithSummary("Cancel a job: a queued or scheduled job never runs; a running job's handler is stopped")
-            .Produces<JobView>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        jobs.MapDelete("/{id}", CancelAsync)
-            .WithSummary("Cancel a job (same as POST /jobs/{id}/cancel)")
-            .Produces<JobView>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+        foreach (var cancel in new[] { jobs.MapPost("/{id}/cancel", CancelAsync), jobs.MapDelete("/{id}", CancelAsync) })
+        {
+            cancel.WithSummary("Cancel a job: a queued or scheduled job never runs; a running job's handler is stopped")
+                .Produces<JobView>()
+                .ProducesProblem(StatusCodes.Status404NotFound)
+                .ProducesProblem(StatusCodes.Status409Conflict);
+        }
         jobs.MapPost("/{id}/retry", RetryAsync)
             .WithSummary("Requeue a failed job with a fresh attempt budget, keeping its history")
             .Produces<JobAccepted>(StatusCodes.Status202Accepted)
