@@ -70,6 +70,10 @@ public static partial class JobEndpoints
                 result = await store.EnqueueAsync(submission!.Type, submission.PayloadJson, submission.RunAt,
                     idempotencyKey.Length > 0 ? idempotencyKey : null);
             }
+            catch (UnknownJobTypeException e)
+            {
+                return Problems.BadRequest("Unknown job type", e.Message);
+            }
             catch (IdempotencyKeyReusedException e)
             {
                 return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");

@@ -32,6 +32,10 @@ public sealed class JobConsumer(
         }
     }
 
+    /// <summary>Tells the API which job types this worker runs, so it can refuse others with a 400.</summary>
+    public Task RegisterTypesAsync(IEnumerable<string> types) =>
+        Db.SetAddAsync(keys.Types, [.. types.Select(t => (RedisValue)t)]);
+
     /// <summary>XREADGROUP ... BLOCK for up to <paramref name="count"/> new entries; empty when the block time passes.</summary>
     public async Task<IReadOnlyList<DeliveredEntry>> ReadAsync(int count, TimeSpan block)
     {
@@ -50,7 +54,8 @@ public sealed class JobConsumer(
         {
             var parts = (RedisResult[])e!;
             var fields = parts[1].IsNull ? [] : (RedisResult[])parts[1]!;
-            return new DeliveredEntry(parts[0].ToString()!, JobIdOf(fields.Select(f => (RedisValue)f).ToArray()));
+            var values = fields.Select(f => (RedisValue)f).ToArray();
+            return new DeliveredEntry(parts[0].ToString()!, JobIdOf(values), Describe(values));
         })];
     }
 
@@ -65,7 +70,11 @@ public sealed class JobConsumer(
             keys.Stream, QueueKeys.ConsumerGroup, consumerName, (long)minIdle.TotalMilliseconds, cursor, count);
         var entries = result.ClaimedEntries
             .Where(e => !e.IsNull)
-            .Select(e => new DeliveredEntry(e.Id.ToString(), JobIdOf(e.Values.SelectMany(v => new[] { v.Name, v.Value }).ToArray())))
+            .Select(e =>
+            {
+                var values = e.Values.SelectMany(v => new[] { v.Name, v.Value }).ToArray();
+                return new DeliveredEntry(e.Id.ToString(), JobIdOf(values), Describe(values));
+            })
             .ToList();
         return (entries, result.NextStartId.ToString(), result.DeletedIds.Length);
     }
@@ -100,6 +109,7 @@ public sealed class JobConsumer(
                     row[4].ToString()!, NullIfEmpty(row[5].ToString()), TimeSpan.FromMilliseconds((long)row[6]), (int)row[7]), (int)row[1]),
                 "exhausted" => new ClaimResult(entry, ClaimOutcome.Exhausted, null, (int)row[1]),
                 "finished" => new ClaimResult(entry, ClaimOutcome.Finished, null, 0),
+                "unreadable" => new ClaimResult(entry, ClaimOutcome.Unreadable, null, 0),
                 _ => new ClaimResult(entry, ClaimOutcome.Lost, null, 0),
             });
         }
@@ -107,12 +117,20 @@ public sealed class JobConsumer(
         return results;
     }
 
-    /// <summary>Acknowledges and deletes an entry that names no job (written by hand or corrupted).</summary>
-    public Task DiscardAsync(string entryId)
+    /// <summary>
+    /// Moves an entry that names no job (written by hand or corrupted) to the dead letters, in one MULTI:
+    /// acknowledged and deleted from the stream, kept with its fields for an operator to look at.
+    /// </summary>
+    public Task DeadLetterMalformedAsync(string entryId, string fields)
     {
         var tx = Db.CreateTransaction();
         _ = tx.StreamAcknowledgeAsync(keys.Stream, QueueKeys.ConsumerGroup, entryId);
         _ = tx.StreamDeleteAsync(keys.Stream, [entryId]);
+        _ = tx.StreamAddAsync(keys.DeadLetters,
+        [
+            new NameValueEntry("job_id", ""), new NameValueEntry("type", ""), new NameValueEntry("attempts", 0),
+            new NameValueEntry("error", $"stream entry {entryId} names no valid job_id (fields: {fields})"),
+        ]);
         return tx.ExecuteAsync();
     }
 
@@ -197,4 +215,11 @@ public sealed class JobConsumer(
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>An entry's fields as text, cut short: what an operator needs to recognise a bad entry.</summary>
+    private static string Describe(RedisValue[] fieldsAndValues)
+    {
+        var text = string.Join(' ', fieldsAndValues.Select(v => v.ToString()));
+        return text.Length <= 200 ? text : text[..200] + "...";
+    }
 }

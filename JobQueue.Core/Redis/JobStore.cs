@@ -16,6 +16,10 @@ public sealed record QueueStats(
     long StreamLength, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long DeadLetters,
     IReadOnlyDictionary<string, long> Totals);
 
+/// <summary>A job type no worker has registered a handler for.</summary>
+public sealed class UnknownJobTypeException(string type, IReadOnlyCollection<string> known)
+    : Exception($"No worker has a handler for job type '{type}'. Known types: {string.Join(", ", known)}.");
+
 /// <summary>An Idempotency-Key sent again with a different request than the one it first came with.</summary>
 public sealed class IdempotencyKeyReusedException() : Exception("The Idempotency-Key was already used for a different request.");
 
@@ -42,8 +46,8 @@ public sealed class JobStore(IConnectionMultiplexer redis, QueueKeys keys, IOpti
 
         var traceParent = (activity ?? Activity.Current)?.Id ?? "";
         RedisKey[] scriptKeys = idempotencyKey is null
-            ? [keys.Job(jobId), keys.Stream, keys.Index, keys.Schedule]
-            : [keys.Job(jobId), keys.Stream, keys.Index, keys.Schedule, keys.Idempotency(idempotencyKey)];
+            ? [keys.Job(jobId), keys.Stream, keys.Index, keys.Schedule, keys.Types]
+            : [keys.Job(jobId), keys.Stream, keys.Index, keys.Schedule, keys.Types, keys.Idempotency(idempotencyKey)];
         RedisResult[] result;
         try
         {
@@ -56,6 +60,11 @@ public sealed class JobStore(IConnectionMultiplexer redis, QueueKeys keys, IOpti
         catch (RedisServerException e) when (e.Message.StartsWith("IDEMPOTENCY_MISMATCH", StringComparison.Ordinal))
         {
             throw new IdempotencyKeyReusedException();
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("UNKNOWN_TYPE", StringComparison.Ordinal))
+        {
+            var known = await Db.SetMembersAsync(keys.Types);
+            throw new UnknownJobTypeException(type, [.. known.Select(k => k.ToString()).Order()]);
         }
 
         var replayed = (int)result[2] == 1;

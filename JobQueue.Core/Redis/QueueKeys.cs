@@ -33,6 +33,9 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Stream of dead letters: jobs that failed for good (<c>job_id</c>, <c>type</c>, <c>attempts</c>, <c>error</c>).</summary>
     public RedisKey DeadLetters => _prefix + "dead";
 
+    /// <summary>Set of the job types workers have handlers for (each worker adds its own when it starts).</summary>
+    public RedisKey Types => _prefix + "types";
+
     /// <summary>Hash of totals: how many jobs ended <c>done</c>, <c>failed</c>, <c>canceled</c>.</summary>
     public RedisKey Totals => _prefix + "stats";
 

@@ -1,7 +1,10 @@
 namespace JobQueue.Redis;
 
-/// <summary>A stream entry delivered to this consumer; <see cref="JobId"/> is null if the entry is malformed.</summary>
-public sealed record DeliveredEntry(string EntryId, string? JobId);
+/// <summary>
+/// A stream entry delivered to this consumer; <see cref="JobId"/> is null if the entry is malformed, and
+/// <see cref="Fields"/> then says what it held.
+/// </summary>
+public sealed record DeliveredEntry(string EntryId, string? JobId, string Fields);
 
 /// <summary>
 /// An attempt this consumer now owns: the token fences every later write for it. <see cref="Waited"/> is the
@@ -28,6 +31,8 @@ public enum ClaimOutcome
     Exhausted,
     /// <summary>The job was already terminal or gone; the entry was dropped.</summary>
     Finished,
+    /// <summary>The job's hash was unreadable (edited by hand); it was failed and dead-lettered.</summary>
+    Unreadable,
     /// <summary>Another consumer holds the entry now.</summary>
     Lost,
 }

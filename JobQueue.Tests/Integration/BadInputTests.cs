@@ -22,6 +22,7 @@ public sealed class BadInputTests(AppFixture app)
         { "a duplicated field", "POST", "/jobs", Json, Utf8("""{"payload":1,"payload":2}"""), 400 },
         { "a numeric type", "POST", "/jobs", Json, Utf8("""{"payload":1,"type":7}"""), 400 },
         { "a malformed type", "POST", "/jobs", Json, Utf8("""{"payload":1,"type":"Bad Type!"}"""), 400 },
+        { "a type no worker handles", "POST", "/jobs", Json, Utf8("""{"payload":1,"type":"resize-image"}"""), 400 },
         { "invalid UTF-8", "POST", "/jobs", Json, [(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}'], 400 },
         { "JSON nested 100 deep", "POST", "/jobs", Json, Utf8("{\"payload\":" + new string('[', 100) + new string(']', 100) + "}"), 400 },
         { "a text/plain body", "POST", "/jobs", "text/plain", Utf8("""{"payload":1}"""), 415 },

@@ -82,9 +82,24 @@ public sealed class JobLifecycleTests(AppFixture app)
     }
 
     [Fact]
-    public async Task A_job_of_a_type_no_worker_handles_fails_without_a_retry()
+    public async Task A_job_of_a_type_no_worker_handles_is_refused_with_a_400()
     {
-        var jobId = await app.SubmitAsync(new { payload = 1, type = "no-such-type" });
+        using var response = await app.Api.PostAsJsonAsync("/jobs", new { payload = 1, type = "no-such-type" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("no-such-type", problem.GetProperty("detail").GetString());
+        Assert.Contains("echo", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_job_of_an_unknown_type_written_straight_into_redis_fails_without_a_retry()
+    {
+        var jobId = Guid.NewGuid().ToString("D");
+        await app.Db.ScriptEvaluateAsync("""
+            redis.call('HSET', KEYS[1], 'status', 'queued', 'type', 'no-such-type', 'payload', '1', 'attempts', 0, 'created_at', 0)
+            redis.call('HSET', KEYS[1], 'entry_id', redis.call('XADD', KEYS[2], '*', 'job_id', ARGV[1], 'traceparent', ''))
+            """, [app.Keys.Job(jobId), app.Keys.Stream], [jobId]);
 
         var job = await app.WaitForTerminalAsync(jobId, Timeout);
 

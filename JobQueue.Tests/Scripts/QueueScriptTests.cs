@@ -44,12 +44,44 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var job = await EnqueueAsync("echo", "1");
 
         var error = await Assert.ThrowsAsync<RedisServerException>(() => Db.ScriptEvaluateAsync(
-            QueueScripts.Enqueue, [_keys.Job(job.Id), _keys.Stream, _keys.Index, _keys.Schedule],
+            QueueScripts.Enqueue, [_keys.Job(job.Id), _keys.Stream, _keys.Index, _keys.Schedule, _keys.Types],
             [job.Id, "echo", "2", "", 0, _keys.Events.ToString(), 0, ""]));
 
         Assert.StartsWith("JOB_EXISTS", error.Message);
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
         Assert.Equal("1", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "payload"));
+    }
+
+    [Fact]
+    public async Task Once_workers_registered_their_types_enqueue_refuses_any_other_and_writes_nothing()
+    {
+        var accepted = await EnqueueAsync("anything", "1");
+        await Consumer("w1").RegisterTypesAsync(["echo", "sleep"]);
+
+        var refused = await Assert.ThrowsAsync<UnknownJobTypeException>(() => Store.EnqueueAsync("resize", "1"));
+        await EnqueueAsync("sleep", """{"ms":1}""");
+
+        Assert.Equal("anything", accepted.Type);
+        Assert.Contains("Known types: echo, sleep", refused.Message);
+        Assert.Equal(2, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal(2, await Db.SortedSetLengthAsync(_keys.Index));
+    }
+
+    [Fact]
+    public async Task A_hash_with_a_status_no_script_writes_is_failed_and_dead_lettered()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = await EnqueueAsync("echo", "1");
+        await Db.HashSetAsync(_keys.Job(job.Id), "status", "banana");
+
+        var claim = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)));
+
+        Assert.Equal(ClaimOutcome.Unreadable, claim.Outcome);
+        Assert.Equal("failed", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "status"));
+        var letter = Assert.Single(await Db.StreamRangeAsync(_keys.DeadLetters));
+        Assert.Contains("status 'banana'", letter["error"].ToString());
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
     }
 
     [Fact]

@@ -64,8 +64,8 @@ public sealed class JobDispatcher(
         {
             foreach (var malformed in entries.Where(e => e.JobId is null))
             {
-                logger.LogError("Stream entry {EntryId} names no valid job_id; discarding it", malformed.EntryId);
-                await consumer.DiscardAsync(malformed.EntryId);
+                logger.LogError("Stream entry {EntryId} names no valid job_id ({Fields}); moved to the dead letters", malformed.EntryId, malformed.Fields);
+                await consumer.DeadLetterMalformedAsync(malformed.EntryId, malformed.Fields);
             }
 
             claims = await consumer.ClaimAsync(entries);
@@ -90,6 +90,10 @@ public sealed class JobDispatcher(
                     JobQueueTelemetry.JobsFailed.Add(1);
                     logger.LogWarning("Job {JobId} failed: its {Attempts} attempt(s) are used up and the last did not finish",
                         claim.Entry.JobId, claim.Attempts);
+                    break;
+                case ClaimOutcome.Unreadable:
+                    JobQueueTelemetry.JobsFailed.Add(1);
+                    logger.LogError("Job {JobId} has an unreadable hash (edited by hand?); failed and moved to the dead letters", claim.Entry.JobId);
                     break;
                 case ClaimOutcome.Finished:
                     logger.LogInformation("Job {JobId} was already finished; dropped its stream entry {EntryId}",

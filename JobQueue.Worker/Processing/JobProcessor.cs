@@ -1,4 +1,5 @@
 using JobQueue.Redis;
+using JobQueue.Worker.Handlers;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -6,11 +7,13 @@ namespace JobQueue.Worker.Processing;
 
 /// <summary>
 /// Reads new entries with XREADGROUP ... BLOCK, as many as there are free slots, and hands them to the
-/// dispatcher. Survives Redis outages: it backs off and resumes by itself, recreating the group if it vanished.
+/// dispatcher. First it creates the group if needed and registers this worker's job types. Survives Redis
+/// outages: it backs off and resumes by itself, recreating the group if it vanished.
 /// </summary>
 public sealed class JobProcessor(
     JobConsumer consumer,
     JobDispatcher dispatcher,
+    JobHandlerTypes handlerTypes,
     IOptions<WorkerOptions> options,
     ILogger<JobProcessor> logger) : BackgroundService
 {
@@ -25,6 +28,7 @@ public sealed class JobProcessor(
                 if (!groupReady)
                 {
                     await consumer.EnsureGroupAsync();
+                    await consumer.RegisterTypesAsync(handlerTypes.Names);
                     groupReady = true;
                     logger.LogInformation("Worker {Consumer} reading jobs with concurrency {Concurrency}",
                         consumer.Name, options.Value.Concurrency);

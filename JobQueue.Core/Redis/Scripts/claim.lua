@@ -8,6 +8,7 @@
 --   {'claimed', attempt, type, payload, token, traceparent, ms since enqueue, run}  job is `processing`
 --   {'exhausted', attempts}  no attempts left: job `failed` and dead-lettered, entry acked and deleted
 --   {'finished'}  job already terminal (done, failed, canceled) or gone: entry acked and deleted
+--   {'unreadable', status}  the hash holds a status no script writes (edited by hand): job failed and dead-lettered
 --   {'lost'}      entry no longer pending for this consumer: another worker holds it
 local stream, dead, stats = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, max, channel = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -21,10 +22,18 @@ for i = 1, n do
     rows[i] = {'lost'}
   else
     local state = redis.call('HMGET', job, 'status', 'attempts', 'type', 'payload', 'traceparent', 'created_at')
-    if state[1] ~= 'queued' and state[1] ~= 'processing' then
+    local status = state[1]
+    if status ~= 'queued' and status ~= 'processing' then
       redis.call('XACK', stream, group, entry)
       redis.call('XDEL', stream, entry)
-      rows[i] = {'finished'}
+      if status and status ~= 'done' and status ~= 'failed' and status ~= 'canceled' then
+        redis.call('HDEL', job, 'token')
+        finish(job, id, 'failed', "unreadable job: status '" .. status .. "' is not one JobQueue writes", now, stats, dead, 0, ARGV[5])
+        changed(channel, job, id)
+        rows[i] = {'unreadable', status}
+      else
+        rows[i] = {'finished'}
+      end
     else
       local attempts = tonumber(state[2]) or 0
       local attempt = math.max(attempts + 1, tonumber(pending[1][4]))

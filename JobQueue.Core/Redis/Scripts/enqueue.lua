@@ -1,12 +1,17 @@
 -- Adds a job: its hash, its place in the job index, and either its stream entry (due now) or its place in
 -- the schedule (due later) appear together or not at all. With an idempotency key, a repeat within the
--- window returns the first job instead (also when duplicates race: this script runs alone).
--- KEYS[1] job hash, KEYS[2] stream, KEYS[3] job index, KEYS[4] schedule, KEYS[5] idempotency key (optional)
+-- window returns the first job instead (also when duplicates race: this script runs alone). Once workers
+-- have registered their job types, a type none of them handles is refused.
+-- KEYS[1] job hash, KEYS[2] stream, KEYS[3] job index, KEYS[4] schedule, KEYS[5] job types,
+-- KEYS[6] idempotency key (optional)
 -- ARGV[1] job id, ARGV[2] type, ARGV[3] payload (JSON), ARGV[4] traceparent, ARGV[5] run at (ms; 0 = now),
 -- ARGV[6] events channel, ARGV[7] idempotency window (ms), ARGV[8] request fingerprint
 -- Returns {job id, created_at, 1 if an earlier submission was replayed else 0, status}.
-local job, stream, index, schedule, idempotency = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local job, stream, index, schedule, types, idempotency = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id, run_at = ARGV[1], tonumber(ARGV[5])
+if redis.call('EXISTS', types) == 1 and redis.call('SISMEMBER', types, ARGV[2]) == 0 then
+  return redis.error_reply('UNKNOWN_TYPE no worker has a handler for job type ' .. ARGV[2])
+end
 if idempotency then
   local earlier = redis.call('GET', idempotency)
   if earlier then
