@@ -8,38 +8,17 @@ namespace JobQueue.Tests.Integration;
 
 /// <summary>
 /// A run of thousands of jobs leaves Redis as it found it: finished jobs expire, dead letters are trimmed,
-/// the job index is cleaned. Its own app, with retention cut to 3 s so the test sees it happen.
+/// the job index is cleaned. An app of its own, with retention cut to 3 s so the test sees it happen.
 /// </summary>
 public sealed class RetentionTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-retention-" + Guid.NewGuid().ToString("N"));
-    private DistributedApplication _app = null!;
-    private HttpClient _api = null!;
-    private ConnectionMultiplexer _redis = null!;
+    private OwnApp _own = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
-        [
-            $"--Redis:DataDir={_dataDirectory}", "--Queue:Retention=00:00:03", "--Queue:DeadLetterRetention=00:00:03",
-            "--Worker:JanitorInterval=00:00:01", "--Worker:Replicas=2", "--Dashboard:Enabled=false",
-        ]);
-        _app = await builder.BuildAsync();
-        await _app.StartAsync();
-        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
-        _api = _app.CreateHttpClient("api");
-        // INFO and DBSIZE are admin commands to the client library.
-        _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("redis")) + ",allowAdmin=true");
-    }
 
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _redis.DisposeAsync();
-        await _app.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
+    public async Task InitializeAsync() => _own = await OwnApp.StartAsync(
+        "--Queue:Retention=00:00:03", "--Queue:DeadLetterRetention=00:00:03", "--Worker:JanitorInterval=00:00:01", "--Worker:Replicas=2");
+
+    public async Task DisposeAsync() => await _own.DisposeAsync();
 
     [Fact]
     public async Task Redis_memory_and_keys_return_to_where_they_were_after_thousands_of_jobs()
@@ -60,18 +39,18 @@ public sealed class RetentionTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
-            using var response = await _api.PostAsJsonAsync("/jobs", new { type = i % 10 == 0 ? "fail" : "echo", payload = new { i, text = new string('x', 200) } });
+            using var response = await _own.Api.PostAsJsonAsync("/jobs", new { type = i % 10 == 0 ? "fail" : "echo", payload = new { i, text = new string('x', 200) } });
             response.EnsureSuccessStatusCode();
         });
-        await Eventually.WaitAsync(async () => (await _api.GetFromJsonAsync<JsonElement>("/queue")).GetProperty("stream_length").GetInt64(),
+        await Eventually.WaitAsync(async () => (await _own.Api.GetFromJsonAsync<JsonElement>("/queue")).GetProperty("stream_length").GetInt64(),
             length => length == 0, TimeSpan.FromSeconds(120), "every job to end");
     }
 
     /// <summary>Waits for retention and the janitor to clear finished jobs, then reads the key count and used memory.</summary>
     private async Task<(long Keys, long Memory)> SettledAsync(long? baselineKeys)
     {
-        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-        var db = _redis.GetDatabase();
+        var server = _own.Redis.GetServer(_own.Redis.GetEndPoints()[0]);
+        var db = _own.Redis.GetDatabase();
         var keys = await Eventually.WaitAsync(async () =>
             {
                 var index = await db.SortedSetLengthAsync("{jobs}:jobs");
