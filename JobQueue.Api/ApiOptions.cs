@@ -11,6 +11,16 @@ public sealed class ApiOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Key every request must carry in <c>X-Api-Key</c>. Outside Development one is required unless <see cref="AllowAnonymous"/>.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Outside Development, run without an API key anyway (behind a gateway that authenticates, say).</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>Submissions (<c>POST /jobs</c>, <c>/submit</c>) one client (API key, else address) may make per second; bursts up to twice that.</summary>
+    [Range(1, 1_000_000)]
+    public int SubmitRateLimit { get; set; } = 2000;
+
     /// <summary>How long a live connection (SSE, WebSocket) may stay silent before a keep-alive ping.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);

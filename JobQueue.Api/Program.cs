@@ -13,7 +13,10 @@ builder.AddJobQueue("redis");
 builder.Services.AddOptions<ApiOptions>()
     .BindConfiguration(ApiOptions.SectionName)
     .ValidateDataAnnotations()
+    .Validate(api => builder.Environment.IsDevelopment() || api.AllowAnonymous || !string.IsNullOrEmpty(api.ApiKey),
+        "Outside Development the API needs an API key: set Api:ApiKey (or Api:AllowAnonymous=true behind a gateway).")
     .ValidateOnStart();
+builder.Services.AddSubmissionRateLimit();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RedisUnavailableHandler>();
 builder.Services.ConfigureHttpJsonOptions(options =>
@@ -31,6 +34,8 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<ApiKeyMiddleware>();
+app.UseRateLimiter();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.KeepAliveInterval });
 
 app.MapDefaultEndpoints();

@@ -18,11 +18,13 @@ public static partial class JobEndpoints
             .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"delay_ms\": n | \"run_at\": \"ISO 8601\"}. " +
                 "With an Idempotency-Key header, a repeat within the window returns the first job (header Idempotent-Replayed: true).")
             .Accepts<JobSubmissionDocument>("application/json")
+            .RequireRateLimiting(SubmissionRateLimit.Policy)
             .Produces<JobAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         jobs.MapGet("/", ListAsync)
             .WithSummary("List jobs, newest first")

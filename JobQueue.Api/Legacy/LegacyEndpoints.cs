@@ -17,7 +17,7 @@ public static class LegacyEndpoints
 
     public static IEndpointRouteBuilder MapLegacyEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/submit", SubmitAsync);
+        routes.MapPost("/submit", SubmitAsync).RequireRateLimiting(SubmissionRateLimit.Policy);
         routes.MapGet("/status", StatusAsync);
         return routes;
     }

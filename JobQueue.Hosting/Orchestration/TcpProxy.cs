@@ -54,7 +54,14 @@ internal sealed class TcpProxy : IAsyncDisposable
 
             var a = client.GetStream();
             var b = upstream.GetStream();
-            await Task.WhenAll(PipeAsync(a, b, upstream.Client), PipeAsync(b, a, client.Client));
+            // A failure either way (a replica killed mid-request) closes both sides, so the client learns at once.
+            void Abort()
+            {
+                client.Client.Close();
+                upstream.Client.Close();
+            }
+
+            await Task.WhenAll(PipeAsync(a, b, upstream.Client, Abort), PipeAsync(b, a, client.Client, Abort));
         }
     }
 
@@ -78,7 +85,8 @@ internal sealed class TcpProxy : IAsyncDisposable
         return null;
     }
 
-    private async Task PipeAsync(Stream from, Stream to, Socket toSocket)
+    /// <summary>Copies one direction; at its end half-closes the other side, as the sender did.</summary>
+    private async Task PipeAsync(Stream from, Stream to, Socket toSocket, Action abort)
     {
         try
         {
@@ -87,6 +95,7 @@ internal sealed class TcpProxy : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
+            abort();
         }
     }
 

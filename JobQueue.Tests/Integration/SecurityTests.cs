@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using JobQueue.Tests.Infrastructure;
+
+namespace JobQueue.Tests.Integration;
+
+/// <summary>The jobs API behind an API key and a submission rate limit (an app of its own: key "s3cret", 5 submissions/s).</summary>
+public sealed class SecurityTests : IAsyncLifetime
+{
+    private const string Key = "s3cret-" + "for-tests";
+    private OwnApp _own = null!;
+
+    public async Task InitializeAsync() => _own = await OwnApp.StartAsync($"--Api:ApiKey={Key}", "--Api:SubmitRateLimit=5", "--Worker:Replicas=1");
+
+    public async Task DisposeAsync() => await _own.DisposeAsync();
+
+    [Fact]
+    public async Task Without_the_right_api_key_nothing_but_health_answers()
+    {
+        using var noKey = await _own.Api.PostAsJsonAsync("/jobs", new { payload = 1 });
+        using var wrongKey = await Send(HttpMethod.Get, "/queue", "wrong");
+        using var health = await _own.Api.GetAsync("/health");
+        using var withKey = await Send(HttpMethod.Post, "/jobs", Key);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        Assert.Equal("application/problem+json", noKey.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, withKey.StatusCode);
+    }
+
+    [Fact]
+    public async Task Submissions_over_the_rate_limit_get_429_with_retry_after_and_write_nothing()
+    {
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 30; i++)
+        {
+            responses.Add(await Send(HttpMethod.Post, "/jobs", Key));
+        }
+
+        var accepted = responses.Count(r => r.StatusCode == HttpStatusCode.Accepted);
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.All(limited, r => Assert.NotNull(r.Headers.RetryAfter));
+        Assert.All(limited, r => Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType));
+        Assert.Equal(30, accepted + limited.Count);
+        Assert.Equal(accepted, (int)await _own.Redis.GetDatabase().SortedSetLengthAsync("{jobs}:jobs"));
+        responses.ForEach(r => r.Dispose());
+    }
+
+    [Fact]
+    public async Task Outside_development_the_api_will_not_start_without_a_key()
+    {
+        var start = new ProcessStartInfo("dotnet", [new Projects.JobQueue_Api().TargetPath])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__redis"] = (await _own.App.GetConnectionStringAsync("redis"))!,
+                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            },
+        };
+        using var api = Process.Start(start)!;
+        var output = api.StandardOutput.ReadToEndAsync();
+        var errors = api.StandardError.ReadToEndAsync();
+
+        await api.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, api.ExitCode);
+        Assert.Contains("needs an API key", await output + await errors);
+    }
+
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string key)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (method == HttpMethod.Post)
+        {
+            request.Content = JsonContent.Create(new { payload = 1 });
+        }
+
+        request.Headers.Add("X-Api-Key", key);
+        return _own.Api.SendAsync(request);
+    }
+}
