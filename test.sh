@@ -7,6 +7,8 @@ scripts/install-prerequisites.sh --test || exit 1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+report=artifacts/test-report.txt
+rm -f "$report"
 # A hung test is killed (with the processes it started) rather than stalling the run.
 dotnet test JobQueue.sln --blame-hang-timeout 10m "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -17,6 +19,11 @@ read -r passed failed < <(awk '/(Passed|Failed)! +- +Failed:/ {
   END { print p + 0, f + 0 }' "$log")
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the build or the test host failed before reporting
+fi
+if [ -f "$report" ]; then
+  echo "== What the fault tests measured (artifacts/test-report.txt) =="
+  grep -v '^Bad input:' "$report" | sort
+  echo "Bad inputs tried: $(grep -c '^Bad input:' "$report"), each answered 4xx with nothing written"
 fi
 echo "$passed passed, $failed failed"
 exit "$status"

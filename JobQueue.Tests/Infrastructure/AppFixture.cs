@@ -52,7 +52,7 @@ public sealed class AppFixture : IAsyncLifetime
         using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await App.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
         await App.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, startup.Token);
-        Api = App.CreateHttpClient("api");
+        Api = TestReport.ApiClient(App);
         Client = new JobQueue.Client.JobQueueClient(Api);
         Redis = await ConnectionMultiplexer.ConnectAsync((await App.GetConnectionStringAsync("redis"))!);
         // Workers create the consumer group when they start reading.

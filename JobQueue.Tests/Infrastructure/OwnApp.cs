@@ -31,7 +31,7 @@ public sealed class OwnApp : IAsyncDisposable
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
         await app.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, startup.Token);
         var redis = await ConnectionMultiplexer.ConnectAsync((await app.GetConnectionStringAsync("redis")) + ",allowAdmin=true");
-        return new OwnApp(dataDirectory, app, app.CreateHttpClient("api"), redis);
+        return new OwnApp(dataDirectory, app, TestReport.ApiClient(app), redis);
     }
 
     public async ValueTask DisposeAsync()

@@ -56,6 +56,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var entries = await db.StreamRangeAsync("{jobs}:stream");
+        TestReport.Add($"API replica SIGKILLed mid-burst: {accepted.Count} jobs answered 202, {indexed.Count} in Redis, all whole and done; {failedRequests} requests cut");
         output.WriteLine($"api crash: {accepted.Count} accepted, {indexed.Count} jobs in Redis, {failedRequests} requests cut by the kill, {entries.Length} entries left");
         // Every 202 is in Redis; a job may also be there whose answer the kill cut off (whole, just unconfirmed).
         Assert.Superset(accepted.ToHashSet(), indexed.ToHashSet());

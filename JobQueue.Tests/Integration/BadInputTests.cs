@@ -83,6 +83,7 @@ public sealed class BadInputTests(AppFixture app)
         using var response = await app.Api.SendAsync(request);
 
         Assert.True(expected == (int)response.StatusCode, $"{what}: expected {expected}, got {(int)response.StatusCode}");
+        TestReport.Add($"Bad input: {what} -> {(int)response.StatusCode}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(expected, problem.GetProperty("status").GetInt32());

@@ -56,6 +56,8 @@ public sealed class ChaosTests(AppFixture app, ITestOutputHelper output) : IAsyn
         var maxRuns = runs.Values.DefaultIfEmpty(0).Max();
         var doneRecorded = await DoneTotalAsync() - totalsBefore;
 
+        TestReport.Add($"Worker chaos: {Jobs} jobs submitted, {done} completed, {failed} failed, {Jobs - done - failed} lost, " +
+            $"{doneRecorded - done} duplicate successes, max attempts {maxAttempts}, max handler runs {maxRuns}, {kills} workers killed");
         output.WriteLine($"chaos: {Jobs} submitted, {done} done, {failed} failed, 0 lost, {kills} workers killed, " +
             $"max attempts {maxAttempts}, max handler runs {maxRuns}, jobs run twice {runs.Values.Count(r => r == 2)}, " +
             $"'done' recorded {doneRecorded} times for {done} done jobs, {clock.Elapsed.TotalSeconds:F1} s");

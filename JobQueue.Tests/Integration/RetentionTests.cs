@@ -29,6 +29,7 @@ public sealed class RetentionTests(ITestOutputHelper output) : IAsyncLifetime
         await RunJobsAsync(3000);
         var (keysAfter, memoryAfter) = await SettledAsync(keysBefore);
 
+        TestReport.Add($"Retention: 3,000 jobs, Redis keys {keysBefore} -> {keysAfter}, used_memory {memoryBefore / 1024} -> {memoryAfter / 1024} KiB");
         output.WriteLine($"keys {keysBefore} -> {keysAfter}; used_memory {memoryBefore / 1024} KiB -> {memoryAfter / 1024} KiB after 3,000 jobs");
         Assert.Equal(keysBefore, keysAfter);
         Assert.InRange(memoryAfter - memoryBefore, long.MinValue, 512 * 1024);
