@@ -29,11 +29,13 @@ builder.Services.AddSingleton<JobEventHub>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<JobEventHub>());
 builder.Services.AddSingleton<JobFollower>();
 builder.Services.AddOpenApi();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestHeadersTotalSize = HeaderSizeLimit.TransportMaxBytes);
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<HeaderSizeLimit>();
 app.UseMiddleware<ApiKeyMiddleware>();
 app.UseRateLimiter();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.KeepAliveInterval });

@@ -53,6 +53,21 @@ public sealed class BadInputTests(AppFixture app)
     };
 
     [Fact]
+    public async Task Huge_headers_get_a_problem_and_write_nothing()
+    {
+        var keysBefore = await app.Db.ExecuteAsync("DBSIZE");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs") { Content = new StringContent("""{"payload":1}""", Encoding.UTF8, Json) };
+        request.Headers.TryAddWithoutValidation("X-Padding", new string('h', 40 * 1024));
+
+        using var response = await app.Api.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((long)keysBefore, (long)await app.Db.ExecuteAsync("DBSIZE"));
+        TestReport.Add("Bad input: headers over 32 KiB -> 431");
+    }
+
+    [Fact]
     public async Task An_idempotency_key_that_is_too_long_gets_a_problem_and_writes_nothing()
     {
         var keysBefore = await app.Db.ExecuteAsync("DBSIZE");
@@ -64,6 +79,7 @@ public sealed class BadInputTests(AppFixture app)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal((long)keysBefore, (long)await app.Db.ExecuteAsync("DBSIZE"));
+        TestReport.Add("Bad input: an Idempotency-Key of 256 characters -> 400");
     }
 
     [Theory]
