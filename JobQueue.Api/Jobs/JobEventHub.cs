@@ -15,6 +15,7 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, IL
 {
     private const int BufferPerWatcher = 256;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobChange>, byte>> _watchers = new();
+    private ChannelMessageQueue? _subscription;
 
     public int WatcherCount => _watchers.Values.Sum(w => w.Count);
 
@@ -27,10 +28,21 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, IL
         return new JobWatch(changes.Reader, () => Unwatch(jobId, changes));
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        redis.GetSubscriber().SubscribeAsync(keys.Events, (_, message) => Deliver(message));
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A message queue, not a plain handler: plain handlers may run concurrently, and a watcher would then
+        // see version 6 before 5, and rightly drop 5 as stale.
+        _subscription = await redis.GetSubscriber().SubscribeAsync(keys.Events);
+        _subscription.OnMessage(message => Deliver(message.Message));
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(keys.Events);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_subscription is not null)
+        {
+            await _subscription.UnsubscribeAsync();
+        }
+    }
 
     private void Deliver(RedisValue message)
     {
