@@ -17,8 +17,6 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, IL
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobChange>, byte>> _watchers = new();
     private ChannelMessageQueue? _subscription;
 
-    public int WatcherCount => _watchers.Values.Sum(w => w.Count);
-
     /// <summary>Starts collecting a job's changes; read the job's state after this, so no change falls in between.</summary>
     public JobWatch Watch(string jobId)
     {
