@@ -18,8 +18,7 @@ public sealed record JobRecord(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string? LastError,
-    string? HistoryJson,
-    string? TraceParent);
+    string? HistoryJson);
 
 /// <summary>A change of a job, as published on the events channel by the script that made it.</summary>
 public sealed record JobChange(

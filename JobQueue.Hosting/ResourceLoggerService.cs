@@ -1,7 +1,7 @@
 namespace JobQueue.Hosting;
 
 /// <summary>One line a replica printed.</summary>
-public sealed record ConsoleLine(long Number, DateTimeOffset Time, string Text, bool IsError);
+public sealed record ConsoleLine(DateTimeOffset Time, string Text, bool IsError);
 
 /// <summary>
 /// Keeps the last <see cref="MaxLinesPerReplica"/> lines each replica printed, for the dashboard's console
@@ -13,7 +13,6 @@ public sealed class ResourceLoggerService
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<ConsoleLine>> _lines = [];
-    private long _next;
 
     public IReadOnlyList<ConsoleLine> GetLines(string replicaName, int last = MaxLinesPerReplica)
     {
@@ -32,7 +31,7 @@ public sealed class ResourceLoggerService
                 _lines[replicaName] = lines = new Queue<ConsoleLine>();
             }
 
-            lines.Enqueue(new ConsoleLine(++_next, DateTimeOffset.UtcNow, text, isError));
+            lines.Enqueue(new ConsoleLine(DateTimeOffset.UtcNow, text, isError));
             if (lines.Count > MaxLinesPerReplica)
             {
                 lines.Dequeue();

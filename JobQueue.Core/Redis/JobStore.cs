@@ -76,7 +76,7 @@ public sealed class JobStore(IConnectionMultiplexer redis, QueueKeys keys, IOpti
         var id = result[0].ToString()!;
         activity?.SetTag("jobqueue.job.id", id);
         var job = new JobRecord(id, result[3].ToString()!, type, payloadJson, null, null, 0, 1,
-            DateTimeOffset.FromUnixTimeMilliseconds((long)result[1]), runAt, null, null, null, null, traceParent);
+            DateTimeOffset.FromUnixTimeMilliseconds((long)result[1]), runAt, null, null, null, null);
         return new EnqueueResult(job, replayed);
     }
 
@@ -103,8 +103,7 @@ public sealed class JobStore(IConnectionMultiplexer redis, QueueKeys keys, IOpti
             Time(hash, "started_at"),
             Time(hash, "finished_at"),
             String(hash, "last_error"),
-            String(hash, "history"),
-            String(hash, "traceparent"));
+            String(hash, "history"));
     }
 
     /// <summary>

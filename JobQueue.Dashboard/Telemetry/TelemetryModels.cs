@@ -34,11 +34,9 @@ public sealed record SpanEntry(
 }
 
 /// <summary>All spans received so far for one trace id, from every resource.</summary>
-public sealed class TraceEntry(string traceId, DateTimeOffset firstSeen)
+public sealed class TraceEntry(string traceId)
 {
     public string TraceId => traceId;
-
-    public DateTimeOffset FirstSeen => firstSeen;
 
     public List<SpanEntry> Spans { get; } = [];
 

@@ -76,7 +76,7 @@ public sealed class TelemetryStore(IOptions<TelemetryLimits> options)
                         var traceId = Id(span.TraceId) ?? "";
                         if (!_traces.TryGetValue(traceId, out var trace))
                         {
-                            _traces[traceId] = trace = new TraceEntry(traceId, DateTimeOffset.UtcNow);
+                            _traces[traceId] = trace = new TraceEntry(traceId);
                             _traceOrder.Enqueue(traceId);
                             if (_traceOrder.Count > _limits.MaxTraceCount)
                             {
@@ -212,7 +212,7 @@ public sealed class TelemetryStore(IOptions<TelemetryLimits> options)
 
     private static TraceEntry Copy(TraceEntry trace)
     {
-        var copy = new TraceEntry(trace.TraceId, trace.FirstSeen);
+        var copy = new TraceEntry(trace.TraceId);
         copy.Spans.AddRange(trace.Spans);
         return copy;
     }
