@@ -18,6 +18,7 @@ public sealed class DistributedApplication(IHost host) : IHost, IAsyncDisposable
                 Args = options.Args,
                 AppHostAssembly = interception.AppHostAssembly,
                 RandomizePorts = true,
+                EchoResourceOutput = options.EchoResourceOutput,
                 EnvironmentName = Environments.Development,
             };
         }

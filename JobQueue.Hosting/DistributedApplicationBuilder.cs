@@ -89,7 +89,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
         _host.Services.AddSingleton(new DistributedApplicationModel(_resources));
         _host.Services.AddSingleton<ResourceNotificationService>();
-        _host.Services.AddSingleton<ResourceConsole>();
+        _host.Services.AddSingleton(new ResourceConsole(_options.EchoResourceOutput));
         _host.Services.AddSingleton<ResourceLoggerService>();
         _host.Services.AddSingleton<Orchestrator>();
         _host.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());

@@ -11,6 +11,14 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>Sets variables when each replica starts, from what only then is known (its ports, its name).</summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, Action<EnvironmentCallbackContext> callback)
+        where T : ExecutableResource
+    {
+        builder.Resource.EnvironmentCallbacks.Add(callback);
+        return builder;
+    }
+
     /// <summary>Passes a configuration section on as environment variables (<c>Queue:MaxAttempts</c> becomes <c>Queue__MaxAttempts</c>).</summary>
     public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, IConfigurationSection section)
         where T : ExecutableResource

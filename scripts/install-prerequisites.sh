@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs what JobQueue needs beyond the .NET SDK, from Debian/Ubuntu packages:
 #   redis-server  always (the AppHost and the tests start their own);
-#   chromium      with --test (the dashboard tests drive it headless; never a downloaded browser).
+#   chromium      with --test (the dashboard tests drive it headless; never a downloaded browser);
+#   wrk, nodejs   with --test or --bench (the benchmark's HTTP load and BullMQ's side; the tests smoke-run it).
 set -euo pipefail
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
   need+=(chromium)
+fi
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -1,7 +1,7 @@
 namespace JobQueue.Hosting.Orchestration;
 
 /// <summary>Writes each replica's output to the AppHost's console, every line prefixed with the replica's name.</summary>
-internal sealed class ResourceConsole
+internal sealed class ResourceConsole(bool enabled)
 {
     private static readonly ConsoleColor[] Colors =
         [ConsoleColor.Cyan, ConsoleColor.Green, ConsoleColor.Yellow, ConsoleColor.Magenta, ConsoleColor.Blue, ConsoleColor.DarkCyan];
@@ -12,6 +12,11 @@ internal sealed class ResourceConsole
 
     public void WriteLine(string replicaName, string line)
     {
+        if (!enabled)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             if (!_colors.TryGetValue(replicaName, out var color))

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Benchmarks JobQueue beside BullMQ on one freshly started redis-server: prints a Markdown table and writes
+# bench/results/results.json and bench/results/drain.svg. Takes about 5 minutes on 2 cores.
+# ./bench.sh --smoke runs tiny sizes (seconds); --out DIR writes elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/install-prerequisites.sh --bench
+dotnet build -c Release bench/JobQueue.Benchmarks -v quiet -nologo
+dotnet bench/JobQueue.Benchmarks/bin/Release/net10.0/JobQueue.Benchmarks.dll "$@"

@@ -1,0 +1,97 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace JobQueue.Benchmarks;
+
+/// <summary>
+/// The one freshly started redis-server both systems run against (the product's own configuration: AOF,
+/// fsync every second), emptied between measurements.
+/// </summary>
+public sealed class BenchRedis : IAsyncDisposable
+{
+    private readonly string _dataDirectory;
+    private readonly DistributedApplication _app;
+
+    private BenchRedis(string dataDirectory, DistributedApplication app, RedisResource resource, ConnectionMultiplexer admin) =>
+        (_dataDirectory, _app, Resource, Admin) = (dataDirectory, app, resource, admin);
+
+    public RedisResource Resource { get; }
+
+    public string ConnectionString => Resource.ConnectionString;
+
+    /// <summary>The same server as a URL, for the Node side.</summary>
+    public string Url => $"redis://:{Uri.EscapeDataString(Resource.Password)}@127.0.0.1:{Resource.Endpoint.Port}";
+
+    /// <summary>With admin commands (FLUSHALL, INFO, CONFIG RESETSTAT).</summary>
+    public ConnectionMultiplexer Admin { get; }
+
+    private IServer Server => Admin.GetServers()[0];
+
+    public static async Task<BenchRedis> StartAsync()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-" + Guid.NewGuid().ToString("N"));
+        var builder = BenchApps.CreateBuilder();
+        var redis = builder.AddRedis("redis").WithDataDirectory(dataDirectory);
+        var app = builder.Build();
+        await app.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
+        var admin = await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString + ",allowAdmin=true");
+        return new BenchRedis(dataDirectory, app, redis.Resource, admin);
+    }
+
+    public async Task FlushAsync() => await Server.FlushAllDatabasesAsync();
+
+    public async Task<string> VersionAsync() => (await Server.InfoAsync("server"))
+        .SelectMany(g => g).First(kv => kv.Key == "redis_version").Value;
+
+    /// <summary>Clients waiting in a blocking command: an idle worker of either system waits in exactly one.</summary>
+    public async Task<int> BlockedClientsAsync() => int.Parse(
+        (await Server.InfoAsync("clients")).SelectMany(g => g).First(kv => kv.Key == "blocked_clients").Value, CultureInfo.InvariantCulture);
+
+    /// <summary>Starts counting: zeroes the per-command counters and notes the server's CPU time so far.</summary>
+    public async Task<RedisMeter> StartMeterAsync()
+    {
+        await Server.ExecuteAsync("CONFIG", "RESETSTAT");
+        return new RedisMeter(this, await CpuSecondsAsync());
+    }
+
+    internal async Task<double> CpuSecondsAsync()
+    {
+        var cpu = (await Server.InfoAsync("cpu")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Calls per command since the last reset (<c>cmdstat_xadd:calls=3,usec=...</c>), commands run by scripts included.</summary>
+    internal async Task<IReadOnlyDictionary<string, long>> CommandCallsAsync() =>
+        (await Server.InfoAsync("commandstats")).SelectMany(g => g).ToDictionary(
+            kv => kv.Key["cmdstat_".Length..],
+            kv => long.Parse(kv.Value.Split(',')[0]["calls=".Length..], CultureInfo.InvariantCulture));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Admin.DisposeAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+}
+
+/// <summary>What Redis spent between <see cref="BenchRedis.StartMeterAsync"/> and <see cref="StopAsync"/>, per job.</summary>
+public sealed class RedisMeter(BenchRedis redis, double cpuAtStart)
+{
+    public async Task<RedisCost> StopAsync(long jobs)
+    {
+        var cpu = await redis.CpuSecondsAsync() - cpuAtStart;
+        var calls = await redis.CommandCallsAsync();
+        return new RedisCost(
+            Math.Round(cpu * 1e6 / jobs, 1),
+            Math.Round(calls.Values.Sum() / (double)jobs, 2),
+            calls.OrderByDescending(c => c.Value).ToDictionary(c => c.Key, c => Math.Round(c.Value / (double)jobs, 2)));
+    }
+}
+
+/// <summary>
+/// Redis's cost per job: CPU microseconds (INFO cpu, user + sys: the whole server, I/O included) and commands,
+/// counting those a Lua script runs (so one EVALSHA that does 8 things counts 9).
+/// </summary>
+public sealed record RedisCost(double CpuMicroseconds, double Commands, IReadOnlyDictionary<string, double> CommandsByName);

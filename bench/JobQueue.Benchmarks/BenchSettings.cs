@@ -1,0 +1,60 @@
+namespace JobQueue.Benchmarks;
+
+/// <summary>
+/// The sizes of one benchmark run. The defaults are the published run; <c>--smoke</c> shrinks every number
+/// so the test suite can run the whole harness in seconds (it checks the harness works, not the figures).
+/// </summary>
+public sealed record BenchSettings
+{
+    /// <summary>Jobs each system enqueues through its client library (after a warm-up of a tenth as many).</summary>
+    public int EnqueueJobs { get; init; } = 50_000;
+
+    /// <summary>Enqueues in flight at once from one client (pipelined on one connection).</summary>
+    public int EnqueueWindow { get; init; } = 500;
+
+    public TimeSpan HttpDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int HttpConnections { get; init; } = 64;
+
+    /// <summary>Jobs waiting when the drain starts.</summary>
+    public int DrainJobs { get; init; } = 20_000;
+
+    /// <summary>Worker process counts to drain with (the chart's x axis).</summary>
+    public IReadOnlyList<int> DrainWorkers { get; init; } = [1, 2, 3, 4];
+
+    /// <summary>Jobs each worker process runs at once (JobQueue's Worker:Concurrency, BullMQ's concurrency).</summary>
+    public int Concurrency { get; init; } = 16;
+
+    public int LatencyRate { get; init; } = 1000;
+
+    public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int LatencyWorkers { get; init; } = 3;
+
+    /// <summary>Where the JSON results and the chart are written.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine("bench", "results");
+
+    public bool Smoke { get; init; }
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var settings = args.Contains("--smoke")
+            ? new BenchSettings
+            {
+                Smoke = true,
+                EnqueueJobs = 300,
+                EnqueueWindow = 50,
+                HttpDuration = TimeSpan.FromSeconds(1),
+                HttpConnections = 4,
+                DrainJobs = 200,
+                DrainWorkers = [1, 2],
+                Concurrency = 4,
+                LatencyRate = 100,
+                LatencyDuration = TimeSpan.FromSeconds(1),
+                LatencyWorkers = 2,
+            }
+            : new BenchSettings();
+        var output = Array.IndexOf(args, "--out");
+        return output >= 0 && output + 1 < args.Length ? settings with { OutputDirectory = args[output + 1] } : settings;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using JobQueue.Benchmarks.Reporting;
+using JobQueue.Benchmarks.Scenarios;
+using JobQueue.Benchmarks.Systems;
+
+namespace JobQueue.Benchmarks;
+
+/// <summary>
+/// Runs every measurement for JobQueue and BullMQ against one freshly started redis-server, then prints the
+/// table and writes results.json and drain.svg to the output directory.
+/// </summary>
+public static class Benchmark
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static async Task<int> RunAsync(BenchSettings settings)
+    {
+        await BullMqSystem.InstallAsync();
+        await using var redis = await BenchRedis.StartAsync();
+        await using var jobQueue = new JobQueueSystem(redis);
+        await using var bullMq = new BullMqSystem(redis);
+        IQueueSystem[] systems = [jobQueue, bullMq];
+        var machine = await DescribeMachineAsync(redis);
+        Console.WriteLine($"JobQueue vs BullMQ {machine.BullMq} on Redis {machine.Redis}, {machine.Cores} cores ({machine.Cpu}){(settings.Smoke ? ", smoke sizes" : "")}");
+
+        var enqueue = await LibraryEnqueue.RunAsync(redis, systems, settings);
+        var http = await HttpEnqueue.RunAsync(redis, settings);
+        var drain = await Drain.RunAsync(redis, systems, settings);
+        var latency = await Latency.RunAsync(redis, systems, settings);
+        var results = new BenchResults(DateTimeOffset.UtcNow, machine, settings, enqueue, http, drain, latency);
+
+        Directory.CreateDirectory(settings.OutputDirectory);
+        await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "results.json"), JsonSerializer.Serialize(results, Json));
+        await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "drain.svg"), DrainChart.Render(drain));
+        Console.WriteLine();
+        Console.WriteLine(ResultTable.Render(results));
+        Console.WriteLine($"Wrote {Path.Combine(settings.OutputDirectory, "results.json")} and drain.svg");
+        return 0;
+    }
+
+    private static async Task<MachineInfo> DescribeMachineAsync(BenchRedis redis)
+    {
+        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
+        return new MachineInfo(cpu, Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
+            await OutputOfAsync("node", "--version"), await redis.VersionAsync(), await BullMqSystem.VersionAsync());
+    }
+
+    private static async Task<string> OutputOfAsync(string command, string args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardOutput = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Trim();
+    }
+}

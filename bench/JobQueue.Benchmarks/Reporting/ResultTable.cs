@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+using JobQueue.Benchmarks.Scenarios;
+
+namespace JobQueue.Benchmarks.Reporting;
+
+/// <summary>The results as one Markdown table (readable in a terminal, pasted as is into the README).</summary>
+public static class ResultTable
+{
+    private const string Ours = "JobQueue";
+    private const string Theirs = "BullMQ";
+
+    public static string Render(BenchResults results)
+    {
+        var rows = new List<(string Measure, string Ours, string Theirs, string Ratio)>();
+        var ourEnqueue = results.Enqueue.Single(e => e.System == Ours);
+        foreach (var theirs in results.Enqueue.Where(e => e.System == Theirs))
+        {
+            rows.Add(($"Library enqueue, jobs/s (JobQueue {ourEnqueue.Variant} vs BullMQ {theirs.Variant})",
+                N(ourEnqueue.PerSecond), N(theirs.PerSecond), Ratio(ourEnqueue.PerSecond, theirs.PerSecond)));
+        }
+
+        var theirAdd = results.Enqueue.First(e => e.System == Theirs);
+        rows.Add(("Library enqueue, Redis CPU µs/job (lower is better)", D(ourEnqueue.Redis.CpuMicroseconds), D(theirAdd.Redis.CpuMicroseconds),
+            Ratio(ourEnqueue.Redis.CpuMicroseconds, theirAdd.Redis.CpuMicroseconds)));
+        rows.Add(("Library enqueue, Redis commands/job", D(ourEnqueue.Redis.Commands), D(theirAdd.Redis.Commands), ""));
+
+        var ceiling = results.Http.Single(h => h.JobsInRedis is null);
+        var api = results.Http.Single(h => h.JobsInRedis is not null);
+        rows.Add(("HTTP POST /jobs, req/s (BullMQ column: bare Kestrel ceiling)", N(api.RequestsPerSecond), N(ceiling.RequestsPerSecond),
+            Ratio(api.RequestsPerSecond, ceiling.RequestsPerSecond)));
+
+        foreach (var workers in results.Drain.Select(d => d.Workers).Distinct())
+        {
+            var ours = results.Drain.Single(d => d.System == Ours && d.Workers == workers);
+            var theirs = results.Drain.Single(d => d.System == Theirs && d.Workers == workers);
+            rows.Add(($"Drain {ours.Jobs:N0} jobs, {workers} worker(s) x {ours.Concurrency}, jobs/s", N(ours.PerSecond), N(theirs.PerSecond),
+                Ratio(ours.PerSecond, theirs.PerSecond)));
+            rows.Add(($"  Redis CPU µs/job (lower is better)", D(ours.Redis.CpuMicroseconds), D(theirs.Redis.CpuMicroseconds),
+                Ratio(ours.Redis.CpuMicroseconds, theirs.Redis.CpuMicroseconds)));
+            rows.Add(($"  Worker CPU µs/job (lower is better)", D(ours.WorkerCpuMicrosecondsPerJob), D(theirs.WorkerCpuMicrosecondsPerJob),
+                Ratio(ours.WorkerCpuMicrosecondsPerJob, theirs.WorkerCpuMicrosecondsPerJob)));
+            rows.Add(($"  Redis commands/job", D(ours.Redis.Commands), D(theirs.Redis.Commands), ""));
+        }
+
+        var ourLatency = results.Latency.Single(l => l.System == Ours);
+        var theirLatency = results.Latency.Single(l => l.System == Theirs);
+        var setting = $"{ourLatency.PerSecond:N0} jobs/s, {ourLatency.Workers} workers";
+        rows.Add(($"Enqueue-to-start p50, ms ({setting})", D(ourLatency.P50Ms), D(theirLatency.P50Ms), Ratio(ourLatency.P50Ms, theirLatency.P50Ms)));
+        rows.Add(($"Enqueue-to-start p95, ms", D(ourLatency.P95Ms), D(theirLatency.P95Ms), Ratio(ourLatency.P95Ms, theirLatency.P95Ms)));
+        rows.Add(($"Enqueue-to-start p99, ms", D(ourLatency.P99Ms), D(theirLatency.P99Ms), Ratio(ourLatency.P99Ms, theirLatency.P99Ms)));
+        rows.Add(($"Enqueue-to-start max, ms", D(ourLatency.MaxMs), D(theirLatency.MaxMs), Ratio(ourLatency.MaxMs, theirLatency.MaxMs)));
+        rows.Add(($"  Redis CPU µs/job at that rate (lower is better)", D(ourLatency.Redis.CpuMicroseconds), D(theirLatency.Redis.CpuMicroseconds),
+            Ratio(ourLatency.Redis.CpuMicroseconds, theirLatency.Redis.CpuMicroseconds)));
+
+        var width = rows.Max(r => r.Measure.Length);
+        var text = new StringBuilder();
+        text.AppendLine($"| {"Measurement".PadRight(width)} | {Ours,10} | {Theirs,10} | JobQueue / BullMQ |");
+        text.AppendLine($"|{new string('-', width + 2)}|-----------:|-----------:|------------------:|");
+        foreach (var (measure, ours, theirs, ratio) in rows)
+        {
+            text.AppendLine($"| {measure.PadRight(width)} | {ours,10} | {theirs,10} | {ratio,17} |");
+        }
+
+        return text.ToString();
+    }
+
+    private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string D(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static string Ratio(double ours, double theirs) =>
+        theirs == 0 ? "" : (ours / theirs).ToString("0.00", CultureInfo.InvariantCulture) + "x";
+}

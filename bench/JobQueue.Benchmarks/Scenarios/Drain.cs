@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using JobQueue.Benchmarks.Systems;
+
+namespace JobQueue.Benchmarks.Scenarios;
+
+/// <summary>
+/// Drain throughput: W worker processes start and are paused, N jobs are filled in, the workers are resumed
+/// together, and the clock runs until every job is recorded done.
+/// </summary>
+public static class Drain
+{
+    public static async Task<IReadOnlyList<DrainResult>> RunAsync(BenchRedis redis, IReadOnlyList<IQueueSystem> systems, BenchSettings settings)
+    {
+        var results = new List<DrainResult>();
+        foreach (var workers in settings.DrainWorkers)
+        {
+            foreach (var system in systems)
+            {
+                results.Add(await RunOnceAsync(redis, system, workers, settings));
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<DrainResult> RunOnceAsync(BenchRedis redis, IQueueSystem system, int workers, BenchSettings settings)
+    {
+        var jobs = settings.DrainJobs;
+        await redis.FlushAsync();
+        await using var group = await system.StartWorkersAsync(workers, settings.Concurrency);
+        group.Pause();
+        await system.FillAsync(jobs);
+
+        var meter = await redis.StartMeterAsync();
+        var cpuBefore = group.CpuSeconds();
+        var clock = Stopwatch.StartNew();
+        group.Resume();
+        long done;
+        while ((done = await system.CompletedAsync()) < jobs)
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException($"{system.Name}: {done} of {jobs} jobs done after 5 minutes. Workers:\n{group.Console()}");
+            }
+
+            await Task.Delay(2);
+        }
+
+        var elapsed = clock.Elapsed;
+        var result = new DrainResult(system.Name, workers, settings.Concurrency, jobs, Math.Round(jobs / elapsed.TotalSeconds),
+            Math.Round((group.CpuSeconds() - cpuBefore) * 1e6 / jobs, 1), await meter.StopAsync(jobs));
+        if (done != jobs)
+        {
+            throw new InvalidOperationException($"{system.Name}: {done} jobs recorded done, {jobs} were enqueued");
+        }
+
+        Console.WriteLine($"  drain    {system.Name,-8} {workers} x {settings.Concurrency,-8} {result.PerSecond,9:N0} jobs/s  Redis {result.Redis.CpuMicroseconds} µs/job, workers {result.WorkerCpuMicrosecondsPerJob} µs/job");
+        return result;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using JobQueue.Benchmarks.Modes;
+using JobQueue.Redis;
+
+namespace JobQueue.Benchmarks.Scenarios;
+
+/// <summary>
+/// <c>POST /jobs</c> under load from wrk (many connections): first bare Kestrel (<see cref="KestrelCeiling"/>),
+/// the most this machine's HTTP stack answers, then the API with Redis behind it.
+/// </summary>
+public static partial class HttpEnqueue
+{
+    private const string Body = """{"type":"noop","payload":{"t":0}}""";
+
+    public static async Task<IReadOnlyList<HttpResult>> RunAsync(BenchRedis redis, BenchSettings settings)
+    {
+        var ceiling = await RunTargetAsync("Kestrel ceiling", settings, builder => builder
+            .AddExecutable("target", "dotnet", AppContext.BaseDirectory, typeof(KestrelCeiling).Assembly.Location, "ceiling")
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck()
+            .WithEnvironment(context => context.EnvironmentVariables["ASPNETCORE_URLS"] = $"http://127.0.0.1:{context.Replica.Ports["http"]}"));
+
+        await redis.FlushAsync();
+        var meter = await redis.StartMeterAsync();
+        var api = await RunTargetAsync("JobQueue API", settings, builder => builder
+            .AddProject<Projects.JobQueue_Api>("target")
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/queue") // /health is mapped in Development only, as in Aspire's service defaults
+            .WithEnvironment("ConnectionStrings__redis", redis.ConnectionString)
+            .WithEnvironment("Api__AllowAnonymous", "true")
+            .WithEnvironment("Api__SubmitRateLimit", "1000000"));
+        var jobs = await redis.Admin.GetDatabase().SortedSetLengthAsync(new QueueKeys(new QueueOptions().Name).Index);
+        api = api with { JobsInRedis = jobs, Redis = await meter.StopAsync(Math.Max(1, jobs)) };
+        Console.WriteLine($"  http     API wrote {jobs:N0} jobs for {api.Requests - api.Errors:N0} accepted requests; Redis {api.Redis.CpuMicroseconds} µs/job");
+        return [ceiling, api];
+    }
+
+    private static async Task<HttpResult> RunTargetAsync(
+        string name, BenchSettings settings, Action<IDistributedApplicationBuilder> addTarget)
+    {
+        var builder = BenchApps.CreateBuilder();
+        addTarget(builder);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("target", timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{name} did not become healthy. Its console:\n" +
+                string.Join('\n', app.ResourceLogs.GetLines("target", 30).Select(l => l.Text)));
+        }
+        var url = app.ResourceNotifications.GetReplica("target")!.Urls![0];
+        var result = await WrkAsync(name, new Uri(url, "/jobs"), settings);
+        Console.WriteLine($"  http     {name,-16} {result.RequestsPerSecond,9:N0} req/s  ({result.Errors} errors or non-2xx)");
+        return result;
+    }
+
+    private static async Task<HttpResult> WrkAsync(string name, Uri url, BenchSettings settings)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"jobqueue-bench-{Guid.NewGuid():N}.lua");
+        await File.WriteAllTextAsync(script,
+            $"wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '{Body}'\n");
+        try
+        {
+            var info = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { "-t2", $"-c{settings.HttpConnections}", $"-d{settings.HttpDuration.TotalSeconds}s", "-s", script, url.ToString() })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var wrk = Process.Start(info)!;
+            var output = await wrk.StandardOutput.ReadToEndAsync();
+            await wrk.WaitForExitAsync();
+            if (wrk.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"wrk exited with {wrk.ExitCode}: {output}{await wrk.StandardError.ReadToEndAsync()}");
+            }
+
+            var requests = long.Parse(Requests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+            var non2xx = Non2xx().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            var socketErrors = SocketErrors().Matches(output).Sum(e => long.Parse(e.Groups[1].Value, CultureInfo.InvariantCulture));
+            var perSecond = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+            return new HttpResult(name, Math.Round(perSecond), requests, non2xx + socketErrors, null, null);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    [GeneratedRegex(@"(\d+) requests in")]
+    private static partial Regex Requests();
+
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
+    private static partial Regex Non2xx();
+
+    [GeneratedRegex(@"(?:connect|read|write|timeout) (\d+)")]
+    private static partial Regex SocketErrors();
+}

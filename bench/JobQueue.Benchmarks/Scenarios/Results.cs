@@ -1,0 +1,23 @@
+namespace JobQueue.Benchmarks.Scenarios;
+
+public sealed record EnqueueResult(string System, string Variant, int Jobs, double PerSecond, RedisCost Redis);
+
+/// <summary>One HTTP target under load: the bare Kestrel ceiling or the API (whose 202s are checked against the jobs in Redis).</summary>
+public sealed record HttpResult(string Target, double RequestsPerSecond, long Requests, long Errors, long? JobsInRedis, RedisCost? Redis);
+
+public sealed record DrainResult(
+    string System, int Workers, int Concurrency, int Jobs, double PerSecond, double WorkerCpuMicrosecondsPerJob, RedisCost Redis);
+
+public sealed record LatencyResult(
+    string System, int PerSecond, int Workers, int Jobs, double P50Ms, double P95Ms, double P99Ms, double MaxMs, RedisCost Redis);
+
+public sealed record MachineInfo(string Cpu, int Cores, string Os, string DotNet, string Node, string Redis, string BullMq);
+
+public sealed record BenchResults(
+    DateTimeOffset Date,
+    MachineInfo Machine,
+    BenchSettings Settings,
+    IReadOnlyList<EnqueueResult> Enqueue,
+    IReadOnlyList<HttpResult> Http,
+    IReadOnlyList<DrainResult> Drain,
+    IReadOnlyList<LatencyResult> Latency);

@@ -1,0 +1,41 @@
+namespace JobQueue.Benchmarks.Systems;
+
+/// <summary>
+/// One queue under test, driven the same way for both: the benchmark's jobs carry <c>{"t": µs}</c>, the
+/// moment they were submitted (Unix time in microseconds), and the no-op handler returns
+/// <c>{"wait_us": ...}</c>, how long after that it started.
+/// </summary>
+public interface IQueueSystem : IAsyncDisposable
+{
+    string Name { get; }
+
+    /// <summary>The client library's ways to enqueue (BullMQ: add, addBulk).</summary>
+    IReadOnlyList<string> EnqueueVariants { get; }
+
+    /// <summary>
+    /// Enqueues a warm-up of a tenth of <paramref name="jobs"/>, then <paramref name="jobs"/> timed, as fast as the
+    /// client library allows (<paramref name="window"/> in flight at once).
+    /// </summary>
+    Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window);
+
+    /// <summary>Adds <paramref name="jobs"/> waiting jobs, the fastest way the system offers (for a drain).</summary>
+    Task FillAsync(int jobs);
+
+    /// <summary>Starts worker processes running the no-op handler and returns once each is ready to take jobs.</summary>
+    Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency);
+
+    /// <summary>Jobs recorded as successfully done so far.</summary>
+    Task<long> CompletedAsync();
+
+    /// <summary>Submits jobs one by one at <paramref name="perSecond"/> for <paramref name="duration"/> without waiting for them; returns how many.</summary>
+    Task<int> ProduceAsync(int perSecond, TimeSpan duration);
+
+    /// <summary>The <c>wait_us</c> every done job reported, in milliseconds.</summary>
+    Task<IReadOnlyList<double>> WaitTimesAsync();
+}
+
+/// <summary>How an enqueue run went: <see cref="Jobs"/> timed, <see cref="Written"/> with the warm-up (Redis's cost is per written job).</summary>
+public sealed record EnqueueRun(string Variant, int Jobs, TimeSpan Elapsed, int Written)
+{
+    public double PerSecond => Jobs / Elapsed.TotalSeconds;
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.Json;
+using JobQueue.Benchmarks.Modes;
+using JobQueue.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Benchmarks.Systems;
+
+/// <summary>JobQueue through its .NET library (<see cref="JobStore"/>) and worker processes of <see cref="BenchWorker"/>.</summary>
+public sealed class JobQueueSystem(BenchRedis redis) : IQueueSystem, IAsyncDisposable
+{
+    private readonly ConnectionMultiplexer _connection = RedisConnections.Connect(redis.ConnectionString, "bench");
+    private readonly QueueKeys _keys = new(new QueueOptions().Name);
+
+    public string Name => "JobQueue";
+
+    private JobStore Store => new(_connection, _keys, Options.Create(new QueueOptions()));
+
+    private IDatabase Db => _connection.GetDatabase();
+
+    public IReadOnlyList<string> EnqueueVariants => ["EnqueueAsync"];
+
+    public async Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window)
+    {
+        var store = Store;
+        var warmUp = Math.Max(1, jobs / 10);
+        await EnqueueAsync(store, warmUp, window);
+        var clock = Stopwatch.StartNew();
+        await EnqueueAsync(store, jobs, window);
+        return new EnqueueRun(variant, jobs, clock.Elapsed, jobs + warmUp);
+    }
+
+    public Task FillAsync(int jobs) => EnqueueAsync(Store, jobs, 1000);
+
+    public async Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency)
+    {
+        return await WorkerGroup.StartAsync(redis, "dotnet", AppContext.BaseDirectory,
+            [typeof(BenchWorker).Assembly.Location, "worker"], workers,
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__redis"] = redis.ConnectionString,
+                ["Worker__Concurrency"] = concurrency.ToString(),
+                ["DOTNET_ENVIRONMENT"] = "Production",
+            });
+    }
+
+    public async Task<long> CompletedAsync() => (long?)await Db.HashGetAsync(_keys.Totals, "done") ?? 0;
+
+    public async Task<int> ProduceAsync(int perSecond, TimeSpan duration)
+    {
+        var store = Store;
+        var total = (int)(perSecond * duration.TotalSeconds);
+        var pending = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        while (pending.Count < total)
+        {
+            var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * perSecond) + 1);
+            while (pending.Count < due)
+            {
+                pending.Add(store.EnqueueAsync(NoopHandler.Type, UnixMicroseconds.Payload()));
+            }
+
+            await Task.Delay(1);
+        }
+
+        await Task.WhenAll(pending);
+        return total;
+    }
+
+    public async Task<IReadOnlyList<double>> WaitTimesAsync()
+    {
+        var ids = await Db.SortedSetRangeByRankAsync(_keys.Index);
+        var results = await Task.WhenAll(ids.Select(id => Db.HashGetAsync(_keys.Job(id.ToString()), "result")));
+        return [.. results.Where(r => r.HasValue).Select(r => JsonDocument.Parse(r.ToString()).RootElement.GetProperty("wait_us").GetDouble() / 1000)];
+    }
+
+    private static async Task EnqueueAsync(JobStore store, int jobs, int window)
+    {
+        for (var sent = 0; sent < jobs; sent += window)
+        {
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(window, jobs - sent))
+                .Select(_ => store.EnqueueAsync(NoopHandler.Type, UnixMicroseconds.Payload())));
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+}

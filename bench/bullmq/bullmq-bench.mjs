@@ -1,0 +1,69 @@
+// BullMQ's side of JobQueue's benchmark. The .NET harness (bench/JobQueue.Benchmarks) runs it as
+//   node bullmq-bench.mjs enqueue add|addBulk <jobs> <window>   -> {"elapsed_ms": ...}  (after a warm-up of jobs/10)
+//   node bullmq-bench.mjs fill <jobs>                           -> {"jobs": ...}
+//   node bullmq-bench.mjs produce <per_second> <seconds>        -> {"jobs": ...}
+//   node bullmq-bench.mjs worker <concurrency>                  runs until SIGTERM
+// against the Redis in REDIS_URL. Jobs carry {t: µs since the epoch, when submitted}; the no-op processor
+// returns {wait_us}, how long after that it started: the same contract as JobQueue's side.
+import { Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+
+const QUEUE = 'bench';
+// Like JobQueue's default: at most 2 runs. Completed jobs are kept (BullMQ's default), as JobQueue keeps its records.
+const JOB_OPTIONS = { attempts: 2 };
+const connection = () => new IORedis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
+const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
+const job = () => ({ name: 'noop', data: { t: nowUs() } });
+const print = (value) => process.stdout.write(JSON.stringify(value) + '\n');
+
+async function enqueue(queue, variant, jobs, window) {
+  for (let sent = 0; sent < jobs; sent += window) {
+    const count = Math.min(window, jobs - sent);
+    if (variant === 'addBulk') {
+      await queue.addBulk(Array.from({ length: count }, () => ({ ...job(), opts: JOB_OPTIONS })));
+    } else {
+      await Promise.all(Array.from({ length: count }, () => { const j = job(); return queue.add(j.name, j.data, JOB_OPTIONS); }));
+    }
+  }
+}
+
+const [command, ...args] = process.argv.slice(2);
+if (command === 'worker') {
+  const worker = new Worker(QUEUE, async (j) => ({ wait_us: Math.round(nowUs() - j.data.t) }),
+    { connection: connection(), concurrency: Number(args[0]) });
+  process.on('SIGTERM', async () => { await worker.close(); process.exit(0); });
+} else {
+  const queue = new Queue(QUEUE, { connection: connection() });
+  await queue.waitUntilReady();
+  if (command === 'enqueue') {
+    const [variant, jobs, window] = [args[0], Number(args[1]), Number(args[2])];
+    await enqueue(queue, variant, Math.ceil(jobs / 10), window);
+    const started = performance.now();
+    await enqueue(queue, variant, jobs, window);
+    print({ elapsed_ms: performance.now() - started });
+  } else if (command === 'fill') {
+    await enqueue(queue, 'addBulk', Number(args[0]), 1000);
+    print({ jobs: Number(args[0]) });
+  } else if (command === 'produce') {
+    // Open loop: every millisecond, submit the jobs that are due by now, without waiting for earlier ones.
+    const [perSecond, seconds] = [Number(args[0]), Number(args[1])];
+    const total = Math.round(perSecond * seconds);
+    const started = performance.now();
+    const pending = [];
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor((performance.now() - started) * perSecond / 1000) + 1);
+      for (; sent < due; sent++) {
+        const j = job();
+        pending.push(queue.add(j.name, j.data, JOB_OPTIONS));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(pending);
+    print({ jobs: sent });
+  } else {
+    throw new Error(`unknown command '${command}'`);
+  }
+  await queue.close();
+  process.exit(0); // the ioredis connection handed to the queue is not closed by queue.close()
+}
