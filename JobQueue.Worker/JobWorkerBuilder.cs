@@ -56,6 +56,7 @@ public static class JobWorkerBuilderExtensions
                 queue,
                 worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}");
         });
+        services.AddSingleton<CompletionBatcher>();
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobDispatcher>();
 

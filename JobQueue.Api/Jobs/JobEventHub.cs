@@ -15,6 +15,8 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, IL
 {
     private const int BufferPerWatcher = 256;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobChange>, byte>> _watchers = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _subscribing = Task.CompletedTask;
     private ChannelMessageQueue? _subscription;
 
     /// <summary>Starts collecting a job's changes; read the job's state after this, so no change falls in between.</summary>
@@ -26,19 +28,43 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, IL
         return new JobWatch(changes.Reader, () => Unwatch(jobId, changes));
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        // A message queue, not a plain handler: plain handlers may run concurrently, and a watcher would then
-        // see version 6 before 5, and rightly drop 5 as stale.
-        _subscription = await redis.GetSubscriber().SubscribeAsync(keys.Events);
-        _subscription.OnMessage(message => Deliver(message.Message));
+        _subscribing = SubscribeAsync(_stopping.Token);
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _subscribing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_subscription is not null)
         {
             await _subscription.UnsubscribeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Subscribes, retrying while Redis is unreachable: the API starts (and answers 503 to what needs Redis)
+    /// during an outage instead of failing to start. Watchers re-read their job meanwhile (see JobFollower).
+    /// </summary>
+    private async Task SubscribeAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                // A message queue, not a plain handler: plain handlers may run concurrently, and a watcher would
+                // then see version 6 before 5, and rightly drop 5 as stale.
+                _subscription = await redis.GetSubscriber().SubscribeAsync(keys.Events);
+                _subscription.OnMessage(message => Deliver(message.Message));
+                return;
+            }
+            catch (Exception e) when (e.IsRedisFailure())
+            {
+                logger.LogWarning("Cannot subscribe to job events yet ({Reason}); retrying every second", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 

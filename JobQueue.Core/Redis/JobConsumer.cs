@@ -55,7 +55,7 @@ public sealed class JobConsumer(
             var parts = (RedisResult[])e!;
             var fields = parts[1].IsNull ? [] : (RedisResult[])parts[1]!;
             var values = fields.Select(f => (RedisValue)f).ToArray();
-            return new DeliveredEntry(parts[0].ToString()!, JobIdOf(values), Describe(values));
+            return Delivered(parts[0].ToString()!, values, reclaimed: false);
         })];
     }
 
@@ -73,13 +73,13 @@ public sealed class JobConsumer(
             .Select(e =>
             {
                 var values = e.Values.SelectMany(v => new[] { v.Name, v.Value }).ToArray();
-                return new DeliveredEntry(e.Id.ToString(), JobIdOf(values), Describe(values));
+                return Delivered(e.Id.ToString(), values, reclaimed: true);
             })
             .ToList();
         return (entries, result.NextStartId.ToString(), result.DeletedIds.Length);
     }
 
-    /// <summary>Runs the claim script over entries delivered to this consumer, in one round trip.</summary>
+    /// <summary>Runs the claim script over entries delivered to this consumer, in one round trip (one call per origin: fresh or reclaimed).</summary>
     public async Task<IReadOnlyList<ClaimResult>> ClaimAsync(IReadOnlyList<DeliveredEntry> entries)
     {
         var valid = entries.Where(e => e.JobId is not null).ToList();
@@ -92,7 +92,7 @@ public sealed class JobConsumer(
         RedisValue[] args =
         [
             QueueKeys.ConsumerGroup, consumerName, options.MaxAttempts, keys.Events.ToString(),
-            (long)options.DeadLetterRetention.TotalMilliseconds,
+            (long)options.DeadLetterRetention.TotalMilliseconds, valid.Any(e => e.Reclaimed) ? "1" : "0",
             .. valid.Select(e => (RedisValue)e.EntryId), .. valid.Select(e => (RedisValue)e.JobId),
         ];
         var rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Claim, scriptKeys, args))!;
@@ -135,23 +135,34 @@ public sealed class JobConsumer(
     }
 
     /// <summary>Records the end of an attempt; refused (<see cref="CompletionResult.Stale"/>) if the job was reclaimed meanwhile.</summary>
-    public async Task<CompletionResult> CompleteAsync(ClaimedJob job, AttemptOutcome outcome, string resultOrError)
+    public async Task<CompletionResult> CompleteAsync(ClaimedJob job, AttemptOutcome outcome, string resultOrError) =>
+        (await CompleteAsync([new AttemptEnd(job, outcome, resultOrError)]))[0];
+
+    /// <summary>Records the ends of several attempts in one script call; each result is as for one.</summary>
+    public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(IReadOnlyList<AttemptEnd> ends)
     {
-        var reply = await Db.ScriptEvaluateAsync(
-            QueueScripts.Complete,
-            [keys.Stream, keys.Job(job.JobId), keys.DeadLetters, keys.Totals],
-            [
-                QueueKeys.ConsumerGroup, job.EntryId, job.Token, OutcomeArg(outcome), resultOrError, options.MaxAttempts, job.JobId,
-                keys.Events.ToString(), (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds,
-            ]);
-        return reply.ToString() switch
+        var scriptKeys = new RedisKey[3 + ends.Count];
+        (scriptKeys[0], scriptKeys[1], scriptKeys[2]) = (keys.Stream, keys.DeadLetters, keys.Totals);
+        var args = new RedisValue[5 + 5 * ends.Count];
+        (args[0], args[1], args[2], args[3], args[4]) = (QueueKeys.ConsumerGroup, options.MaxAttempts, keys.Events.ToString(),
+            (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds);
+        for (var i = 0; i < ends.Count; i++)
+        {
+            var (job, outcome, text) = ends[i];
+            scriptKeys[3 + i] = keys.Job(job.JobId);
+            (args[5 + 5 * i], args[6 + 5 * i], args[7 + 5 * i], args[8 + 5 * i], args[9 + 5 * i]) =
+                (job.EntryId, job.Token, OutcomeArg(outcome), text, job.JobId);
+        }
+
+        var replies = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Complete, scriptKeys, args))!;
+        return [.. replies.Select(reply => reply.ToString() switch
         {
             "done" => CompletionResult.Done,
             "retried" => CompletionResult.Retried,
             "failed" => CompletionResult.Failed,
             "canceled" => CompletionResult.Canceled,
             _ => CompletionResult.Stale,
-        };
+        })];
     }
 
     /// <summary>Records a running attempt's progress; false if the attempt no longer holds the job.</summary>
@@ -200,6 +211,12 @@ public sealed class JobConsumer(
         AttemptOutcome.Failed => "error",
         _ => "fatal",
     };
+
+    /// <summary>An entry as delivered; its fields are only described (for the dead letter) when it names no job.</summary>
+    private static DeliveredEntry Delivered(string entryId, RedisValue[] fieldsAndValues, bool reclaimed) =>
+        JobIdOf(fieldsAndValues) is { } jobId
+            ? new DeliveredEntry(entryId, jobId, "", reclaimed)
+            : new DeliveredEntry(entryId, null, Describe(fieldsAndValues), reclaimed);
 
     private static string? JobIdOf(RedisValue[] fieldsAndValues)
     {

@@ -1,10 +1,13 @@
 namespace JobQueue.Redis;
 
 /// <summary>
-/// A stream entry delivered to this consumer; <see cref="JobId"/> is null if the entry is malformed, and
-/// <see cref="Fields"/> then says what it held.
+/// A stream entry delivered to this consumer, fresh (XREADGROUP) or <see cref="Reclaimed"/> (XAUTOCLAIM);
+/// <see cref="JobId"/> is null if the entry is malformed, and <see cref="Fields"/> then says what it held.
 /// </summary>
-public sealed record DeliveredEntry(string EntryId, string? JobId, string Fields);
+public sealed record DeliveredEntry(string EntryId, string? JobId, string Fields, bool Reclaimed = false);
+
+/// <summary>How one attempt ended, to be recorded by <see cref="JobConsumer.CompleteAsync(IReadOnlyList{AttemptEnd})"/>.</summary>
+public sealed record AttemptEnd(ClaimedJob Job, AttemptOutcome Outcome, string ResultOrError);
 
 /// <summary>
 /// An attempt this consumer now owns: the token fences every later write for it. <see cref="Waited"/> is the

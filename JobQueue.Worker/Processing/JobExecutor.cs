@@ -16,6 +16,7 @@ namespace JobQueue.Worker.Processing;
 public sealed class JobExecutor(
     IServiceScopeFactory scopes,
     JobConsumer consumer,
+    CompletionBatcher completions,
     JobHandlerTypes handlerTypes,
     IOptions<WorkerOptions> options,
     ILogger<JobExecutor> logger)
@@ -133,7 +134,7 @@ public sealed class JobExecutor(
         {
             try
             {
-                return await consumer.CompleteAsync(job, outcome, text);
+                return await completions.CompleteAsync(new AttemptEnd(job, outcome, text));
             }
             catch (Exception e) when (e.IsRedisFailure() && attempt < CompletionTries)
             {
@@ -157,7 +158,9 @@ public sealed class JobExecutor(
         {
             case CompletionResult.Done:
                 JobQueueTelemetry.JobsCompleted.Add(1, tag);
-                logger.LogInformation("Job {JobId} ({JobType}) done on attempt {Attempt} in {ElapsedMs} ms", job.JobId, type, job.Attempt, ms);
+                // Debug: at thousands of jobs a second a line per success costs more than the job; traces and
+                // metrics record every one (appsettings.Development.json turns these on).
+                logger.LogDebug("Job {JobId} ({JobType}) done on attempt {Attempt} in {ElapsedMs} ms", job.JobId, type, job.Attempt, ms);
                 break;
             case CompletionResult.Retried:
                 JobQueueTelemetry.JobsRetried.Add(1, tag);

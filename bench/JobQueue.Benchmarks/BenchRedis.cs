@@ -62,11 +62,18 @@ public sealed class BenchRedis : IAsyncDisposable
         return double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Calls per command since the last reset (<c>cmdstat_xadd:calls=3,usec=...</c>), commands run by scripts included.</summary>
-    internal async Task<IReadOnlyDictionary<string, long>> CommandCallsAsync() =>
+    /// <summary>
+    /// Calls and microseconds per command since the last reset (<c>cmdstat_xadd:calls=3,usec=...</c>), commands
+    /// run by scripts included (their time is also inside the script's).
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<string, (long Calls, long Microseconds)>> CommandStatsAsync() =>
         (await Server.InfoAsync("commandstats")).SelectMany(g => g).ToDictionary(
             kv => kv.Key["cmdstat_".Length..],
-            kv => long.Parse(kv.Value.Split(',')[0]["calls=".Length..], CultureInfo.InvariantCulture));
+            kv =>
+            {
+                var fields = kv.Value.Split(',').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
+                return (long.Parse(fields["calls"], CultureInfo.InvariantCulture), long.Parse(fields["usec"], CultureInfo.InvariantCulture));
+            });
 
     public async ValueTask DisposeAsync()
     {
@@ -82,16 +89,20 @@ public sealed class RedisMeter(BenchRedis redis, double cpuAtStart)
     public async Task<RedisCost> StopAsync(long jobs)
     {
         var cpu = await redis.CpuSecondsAsync() - cpuAtStart;
-        var calls = await redis.CommandCallsAsync();
+        var stats = (await redis.CommandStatsAsync()).Where(s => s.Value.Calls > 0).OrderByDescending(s => s.Value.Calls).ToList();
         return new RedisCost(
             Math.Round(cpu * 1e6 / jobs, 1),
-            Math.Round(calls.Values.Sum() / (double)jobs, 2),
-            calls.OrderByDescending(c => c.Value).ToDictionary(c => c.Key, c => Math.Round(c.Value / (double)jobs, 2)));
+            Math.Round(stats.Sum(s => s.Value.Calls) / (double)jobs, 2),
+            stats.ToDictionary(s => s.Key, s => Math.Round(s.Value.Calls / (double)jobs, 2)),
+            stats.ToDictionary(s => s.Key, s => Math.Round(s.Value.Microseconds / (double)jobs, 2)));
     }
 }
 
 /// <summary>
 /// Redis's cost per job: CPU microseconds (INFO cpu, user + sys: the whole server, I/O included) and commands,
-/// counting those a Lua script runs (so one EVALSHA that does 8 things counts 9).
+/// counting those a Lua script runs (so one EVALSHA that does 8 things counts 9), with each command's calls
+/// and its own microseconds (INFO commandstats; a script's time includes its commands').
 /// </summary>
-public sealed record RedisCost(double CpuMicroseconds, double Commands, IReadOnlyDictionary<string, double> CommandsByName);
+public sealed record RedisCost(
+    double CpuMicroseconds, double Commands, IReadOnlyDictionary<string, double> CommandsByName,
+    IReadOnlyDictionary<string, double> MicrosecondsByCommand);

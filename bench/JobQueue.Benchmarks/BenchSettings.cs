@@ -36,6 +36,11 @@ public sealed record BenchSettings
 
     public bool Smoke { get; init; }
 
+    /// <summary>The measurements to run (<c>--only drain,latency</c>); all when empty.</summary>
+    public IReadOnlyList<string> Only { get; init; } = [];
+
+    public bool Runs(string measurement) => Only.Count == 0 || Only.Contains(measurement);
+
     public static BenchSettings Parse(string[] args)
     {
         var settings = args.Contains("--smoke")
@@ -54,7 +59,13 @@ public sealed record BenchSettings
                 LatencyWorkers = 2,
             }
             : new BenchSettings();
-        var output = Array.IndexOf(args, "--out");
-        return output >= 0 && output + 1 < args.Length ? settings with { OutputDirectory = args[output + 1] } : settings;
+        string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        return settings with
+        {
+            OutputDirectory = Option("--out") ?? settings.OutputDirectory,
+            Only = Option("--only")?.Split(',') ?? [],
+            DrainJobs = Option("--jobs") is { } jobs ? int.Parse(jobs) : settings.DrainJobs,
+            DrainWorkers = Option("--workers")?.Split(',').Select(int.Parse).ToArray() ?? settings.DrainWorkers,
+        };
     }
 }

@@ -25,15 +25,19 @@ public static class Benchmark
         var machine = await DescribeMachineAsync(redis);
         Console.WriteLine($"JobQueue vs BullMQ {machine.BullMq} on Redis {machine.Redis}, {machine.Cores} cores ({machine.Cpu}){(settings.Smoke ? ", smoke sizes" : "")}");
 
-        var enqueue = await LibraryEnqueue.RunAsync(redis, systems, settings);
-        var http = await HttpEnqueue.RunAsync(redis, settings);
-        var drain = await Drain.RunAsync(redis, systems, settings);
-        var latency = await Latency.RunAsync(redis, systems, settings);
+        var enqueue = settings.Runs("enqueue") ? await LibraryEnqueue.RunAsync(redis, systems, settings) : [];
+        var http = settings.Runs("http") ? await HttpEnqueue.RunAsync(redis, settings) : [];
+        var drain = settings.Runs("drain") ? await Drain.RunAsync(redis, systems, settings) : [];
+        var latency = settings.Runs("latency") ? await Latency.RunAsync(redis, systems, settings) : [];
         var results = new BenchResults(DateTimeOffset.UtcNow, machine, settings, enqueue, http, drain, latency);
 
         Directory.CreateDirectory(settings.OutputDirectory);
         await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "results.json"), JsonSerializer.Serialize(results, Json));
-        await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "drain.svg"), DrainChart.Render(drain));
+        if (drain.Count > 0)
+        {
+            await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "drain.svg"), DrainChart.Render(drain));
+        }
+
         Console.WriteLine();
         Console.WriteLine(ResultTable.Render(results));
         Console.WriteLine($"Wrote {Path.Combine(settings.OutputDirectory, "results.json")} and drain.svg");

@@ -6,14 +6,20 @@ local function now_ms()
   return t[1] * 1000 + math.floor(t[2] / 1000)
 end
 
--- Records that a job changed (its version goes up) and tells every API process, so watchers get the new
--- state. The message carries the state itself: a watcher never needs to read it back, and misses nothing.
-local function changed(channel, job, id)
-  redis.call('HINCRBY', job, 'version', 1)
-  local s = redis.call('HMGET', job, 'status', 'version', 'attempts', 'progress', 'result', 'last_error')
+-- Tells every API process a job's new state, so watchers get it without reading it back. Hot paths (enqueue,
+-- claim, completion) pass the state they just wrote; false (a missing hash field) is sent as absent.
+local function publish(channel, id, version, status, attempts, progress, result, error)
   redis.call('PUBLISH', channel, cjson.encode({
-    job_id = id, status = s[1], version = tonumber(s[2]), attempts = tonumber(s[3]) or 0,
-    progress = s[4] or nil, result = s[5] or nil, error = s[6] or nil }))
+    job_id = id, status = status, version = version, attempts = attempts,
+    progress = progress or nil, result = result or nil, error = error or nil }))
+end
+
+-- Records that a job changed (its version goes up) and publishes the state as stored: for the rarer
+-- changes (cancel, retry, promotion, progress, failure), where reading it back costs nothing that matters.
+local function changed(channel, job, id)
+  local version = redis.call('HINCRBY', job, 'version', 1)
+  local s = redis.call('HMGET', job, 'status', 'attempts', 'progress', 'result', 'last_error')
+  publish(channel, id, version, s[1], tonumber(s[2]) or 0, s[3], s[4], s[5])
 end
 
 -- Ends a job for good: its status, finish time, its totals, and how long the record is kept. A failed job

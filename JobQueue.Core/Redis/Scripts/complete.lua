@@ -1,39 +1,54 @@
--- Records how one attempt ended, fenced by its claim token: a worker whose entry was reclaimed while it
--- ran (a zombie) changes nothing, so a job is recorded successful at most once.
--- KEYS[1] stream, KEYS[2] job hash, KEYS[3] dead letters, KEYS[4] totals
--- ARGV[1] group, ARGV[2] entry id, ARGV[3] token, ARGV[4] outcome: 'done' | 'error' | 'fatal',
--- ARGV[5] result JSON (done) or error text, ARGV[6] max attempts, ARGV[7] job id, ARGV[8] events channel,
--- ARGV[9] retention (ms), ARGV[10] dead letter retention (ms)
+-- Records how attempts ended, a batch of them in one call, each fenced by its claim token: a worker whose
+-- entry was reclaimed while it ran (a zombie) changes nothing, so a job is recorded successful at most once.
+-- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals, KEYS[3 + i] hash of job i
+-- ARGV[1] group, ARGV[2] max attempts, ARGV[3] events channel, ARGV[4] retention (ms), ARGV[5] dead letter
+-- retention (ms), then five per job from ARGV[6 + 5(i - 1)]: entry id, token, outcome ('done' | 'error' |
+-- 'fatal'), result JSON (done) or error text, job id
 -- An 'error' with attempts left requeues the job at once under a new entry; 'fatal' never retries.
--- Returns 'done', 'retried', 'failed', 'canceled' (canceled while running: the attempt is let go) or 'stale'.
-local stream, job, dead, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local group, entry, token, outcome, id, channel = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[7], ARGV[8]
-local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent')
-if state[2] ~= token then
-  return 'stale'
-end
-redis.call('XACK', stream, group, entry)
-redis.call('XDEL', stream, entry)
-redis.call('HDEL', job, 'token')
-if state[1] == 'canceled' then
-  return 'canceled'
-end
-if state[1] ~= 'processing' then
-  return 'stale'
-end
+-- Returns per job 'done', 'retried', 'failed', 'canceled' (canceled while running: the attempt is let go)
+-- or 'stale'.
+local stream, dead, stats = KEYS[1], KEYS[2], KEYS[3]
+local group, max, channel, ttl, dead_ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local now = now_ms()
-if outcome == 'done' then
-  redis.call('HSET', job, 'result', ARGV[5])
-  finish(job, id, 'done', nil, now, stats, dead, ARGV[9], ARGV[10])
-  changed(channel, job, id)
-  return 'done'
+local released, done, results = {}, 0, {}
+for i = 1, #KEYS - 3 do
+  local job, a = KEYS[3 + i], 5 + 5 * (i - 1)
+  local entry, token, outcome, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error')
+  if state[2] ~= token then
+    results[i] = 'stale'
+  else
+    released[#released + 1] = entry
+    redis.call('HDEL', job, 'token')
+    local attempts = tonumber(state[3]) or 0
+    if state[1] == 'canceled' then
+      results[i] = 'canceled'
+    elseif state[1] ~= 'processing' then
+      results[i] = 'stale'
+    elseif outcome == 'done' then
+      local version = (tonumber(state[5]) or 0) + 1
+      redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now, 'version', version)
+      redis.call('PEXPIRE', job, ttl)
+      done = done + 1
+      publish(channel, id, version, 'done', attempts, state[6], text, state[7])
+      results[i] = 'done'
+    elseif outcome == 'error' and attempts < max then
+      local next = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', state[4] or '')
+      redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next)
+      changed(channel, job, id)
+      results[i] = 'retried'
+    else
+      finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
+      changed(channel, job, id)
+      results[i] = 'failed'
+    end
+  end
 end
-if outcome == 'error' and (tonumber(state[3]) or 0) < tonumber(ARGV[6]) then
-  local next = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', state[4] or '')
-  redis.call('HSET', job, 'status', 'queued', 'last_error', ARGV[5], 'entry_id', next)
-  changed(channel, job, id)
-  return 'retried'
+if #released > 0 then
+  redis.call('XACK', stream, group, unpack(released))
+  redis.call('XDEL', stream, unpack(released))
 end
-finish(job, id, 'failed', ARGV[5], now, stats, dead, ARGV[9], ARGV[10])
-changed(channel, job, id)
-return 'failed'
+if done > 0 then
+  redis.call('HINCRBY', stats, 'done', done)
+end
+return results

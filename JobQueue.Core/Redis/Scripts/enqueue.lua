@@ -9,7 +9,7 @@
 -- Returns {job id, created_at, 1 if an earlier submission was replayed else 0, status}.
 local job, stream, index, schedule, types, idempotency = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id, run_at = ARGV[1], tonumber(ARGV[5])
-if redis.call('EXISTS', types) == 1 and redis.call('SISMEMBER', types, ARGV[2]) == 0 then
+if redis.call('SISMEMBER', types, ARGV[2]) == 0 and redis.call('EXISTS', types) == 1 then
   return redis.error_reply('UNKNOWN_TYPE no worker has a handler for job type ' .. ARGV[2])
 end
 if idempotency then
@@ -28,19 +28,18 @@ if redis.call('EXISTS', job) == 1 then
   return redis.error_reply('JOB_EXISTS job ' .. id .. ' already exists')
 end
 local now = now_ms()
-local status = 'queued'
+local status, due_field, due_value = 'queued', 'entry_id', nil
 if run_at > now then
-  status = 'scheduled'
+  status, due_field, due_value = 'scheduled', 'run_at', run_at
   redis.call('ZADD', schedule, run_at, id)
-  redis.call('HSET', job, 'run_at', run_at)
 else
-  redis.call('HSET', job, 'entry_id', redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', ARGV[4]))
+  due_value = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', ARGV[4])
 end
 redis.call('HSET', job, 'status', status, 'type', ARGV[2], 'payload', ARGV[3], 'attempts', 0, 'runs', 0,
-  'created_at', now, 'traceparent', ARGV[4])
+  'created_at', now, 'traceparent', ARGV[4], 'version', 1, due_field, due_value)
 redis.call('ZADD', index, now, id)
 if idempotency then
   redis.call('SET', idempotency, id .. '|' .. ARGV[8], 'PX', ARGV[7])
 end
-changed(ARGV[6], job, id)
+publish(ARGV[6], id, 1, status, 0)
 return {id, now, 0, status}

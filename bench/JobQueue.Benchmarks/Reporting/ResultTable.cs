@@ -13,6 +13,40 @@ public static class ResultTable
     public static string Render(BenchResults results)
     {
         var rows = new List<(string Measure, string Ours, string Theirs, string Ratio)>();
+        if (results.Enqueue.Count > 0)
+        {
+            AddEnqueue(results, rows);
+        }
+
+        if (results.Http.Count > 0)
+        {
+            AddHttp(results, rows);
+        }
+
+        if (results.Drain.Count > 0)
+        {
+            AddDrain(results, rows);
+        }
+
+        if (results.Latency.Count > 0)
+        {
+            AddLatency(results, rows);
+        }
+
+        var width = rows.Max(r => r.Measure.Length);
+        var text = new StringBuilder();
+        text.AppendLine($"| {"Measurement".PadRight(width)} | {Ours,10} | {Theirs,10} | JobQueue / BullMQ |");
+        text.AppendLine($"|{new string('-', width + 2)}|-----------:|-----------:|------------------:|");
+        foreach (var (measure, ours, theirs, ratio) in rows)
+        {
+            text.AppendLine($"| {measure.PadRight(width)} | {ours,10} | {theirs,10} | {ratio,17} |");
+        }
+
+        return text.ToString();
+    }
+
+    private static void AddEnqueue(BenchResults results, List<(string, string, string, string)> rows)
+    {
         var ourEnqueue = results.Enqueue.Single(e => e.System == Ours);
         foreach (var theirs in results.Enqueue.Where(e => e.System == Theirs))
         {
@@ -24,12 +58,18 @@ public static class ResultTable
         rows.Add(("Library enqueue, Redis CPU µs/job (lower is better)", D(ourEnqueue.Redis.CpuMicroseconds), D(theirAdd.Redis.CpuMicroseconds),
             Ratio(ourEnqueue.Redis.CpuMicroseconds, theirAdd.Redis.CpuMicroseconds)));
         rows.Add(("Library enqueue, Redis commands/job", D(ourEnqueue.Redis.Commands), D(theirAdd.Redis.Commands), ""));
+    }
 
+    private static void AddHttp(BenchResults results, List<(string, string, string, string)> rows)
+    {
         var ceiling = results.Http.Single(h => h.JobsInRedis is null);
         var api = results.Http.Single(h => h.JobsInRedis is not null);
         rows.Add(("HTTP POST /jobs, req/s (BullMQ column: bare Kestrel ceiling)", N(api.RequestsPerSecond), N(ceiling.RequestsPerSecond),
             Ratio(api.RequestsPerSecond, ceiling.RequestsPerSecond)));
+    }
 
+    private static void AddDrain(BenchResults results, List<(string, string, string, string)> rows)
+    {
         foreach (var workers in results.Drain.Select(d => d.Workers).Distinct())
         {
             var ours = results.Drain.Single(d => d.System == Ours && d.Workers == workers);
@@ -42,7 +82,10 @@ public static class ResultTable
                 Ratio(ours.WorkerCpuMicrosecondsPerJob, theirs.WorkerCpuMicrosecondsPerJob)));
             rows.Add(($"  Redis commands/job", D(ours.Redis.Commands), D(theirs.Redis.Commands), ""));
         }
+    }
 
+    private static void AddLatency(BenchResults results, List<(string, string, string, string)> rows)
+    {
         var ourLatency = results.Latency.Single(l => l.System == Ours);
         var theirLatency = results.Latency.Single(l => l.System == Theirs);
         var setting = $"{ourLatency.PerSecond:N0} jobs/s, {ourLatency.Workers} workers";
@@ -52,17 +95,6 @@ public static class ResultTable
         rows.Add(($"Enqueue-to-start max, ms", D(ourLatency.MaxMs), D(theirLatency.MaxMs), Ratio(ourLatency.MaxMs, theirLatency.MaxMs)));
         rows.Add(($"  Redis CPU µs/job at that rate (lower is better)", D(ourLatency.Redis.CpuMicroseconds), D(theirLatency.Redis.CpuMicroseconds),
             Ratio(ourLatency.Redis.CpuMicroseconds, theirLatency.Redis.CpuMicroseconds)));
-
-        var width = rows.Max(r => r.Measure.Length);
-        var text = new StringBuilder();
-        text.AppendLine($"| {"Measurement".PadRight(width)} | {Ours,10} | {Theirs,10} | JobQueue / BullMQ |");
-        text.AppendLine($"|{new string('-', width + 2)}|-----------:|-----------:|------------------:|");
-        foreach (var (measure, ours, theirs, ratio) in rows)
-        {
-            text.AppendLine($"| {measure.PadRight(width)} | {ours,10} | {theirs,10} | {ratio,17} |");
-        }
-
-        return text.ToString();
     }
 
     private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);

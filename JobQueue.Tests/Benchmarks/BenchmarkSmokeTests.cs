@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace JobQueue.Tests.Benchmarks;
+
+/// <summary>
+/// Runs the whole benchmark (bench/, both JobQueue and BullMQ) at tiny sizes, so it keeps working as the code
+/// changes. It checks the harness measured something real for every scenario; the figures are not judged.
+/// </summary>
+public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Benchmark_runs_every_measurement_for_both_systems_and_writes_its_results()
+    {
+        var outputDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-smoke-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exitCode, console) = await RunAsync(new Projects.JobQueue_Benchmarks().TargetPath, "--smoke", "--out", outputDirectory);
+            output.WriteLine(console);
+            Assert.True(exitCode == 0, $"the benchmark exited with {exitCode}:\n{console}");
+
+            using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outputDirectory, "results.json")));
+            var root = results.RootElement;
+            foreach (var scenario in new[] { "enqueue", "drain", "latency" })
+            {
+                var systems = root.GetProperty(scenario).EnumerateArray().Select(r => r.GetProperty("system").GetString()).Distinct();
+                Assert.Equal(["BullMQ", "JobQueue"], systems.Order());
+            }
+
+            Assert.All(root.GetProperty("enqueue").EnumerateArray(), r => Assert.True(r.GetProperty("per_second").GetDouble() > 0));
+            Assert.All(root.GetProperty("drain").EnumerateArray(), r =>
+            {
+                Assert.True(r.GetProperty("per_second").GetDouble() > 0);
+                Assert.True(r.GetProperty("redis").GetProperty("cpu_microseconds").GetDouble() > 0);
+            });
+            Assert.All(root.GetProperty("latency").EnumerateArray(), r =>
+                Assert.InRange(r.GetProperty("p99_ms").GetDouble(), r.GetProperty("p50_ms").GetDouble(), double.MaxValue));
+
+            // Every request the API accepted is a job in Redis (a few more may be written as wrk stops mid-request).
+            var api = root.GetProperty("http").EnumerateArray().Single(h => h.GetProperty("jobs_in_redis").ValueKind == JsonValueKind.Number);
+            Assert.True(api.GetProperty("jobs_in_redis").GetInt64() >= api.GetProperty("requests").GetInt64() - api.GetProperty("errors").GetInt64());
+
+            var chart = await File.ReadAllTextAsync(Path.Combine(outputDirectory, "drain.svg"));
+            Assert.Contains("<polyline", chart);
+            Assert.Contains("BullMQ", chart);
+        }
+        finally
+        {
+            if (Directory.Exists(outputDirectory))
+            {
+                Directory.Delete(outputDirectory, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<(int ExitCode, string Console)> RunAsync(string assembly, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(assembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The smoke benchmark ran past 5 minutes:\n{await stdout}{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
