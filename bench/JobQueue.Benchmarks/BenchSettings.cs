@@ -17,7 +17,7 @@ public sealed record BenchSettings
     public int HttpConnections { get; init; } = 64;
 
     /// <summary>Jobs waiting when the drain starts.</summary>
-    public int DrainJobs { get; init; } = 20_000;
+    public int DrainJobs { get; init; } = 100_000;
 
     /// <summary>Worker process counts to drain with (the chart's x axis).</summary>
     public IReadOnlyList<int> DrainWorkers { get; init; } = [1, 2, 3, 4];

@@ -4,7 +4,7 @@
 //   node bullmq-bench.mjs produce <per_second> <seconds>        -> {"jobs": ...}
 //   node bullmq-bench.mjs worker <concurrency>                  runs until SIGTERM
 // against the Redis in REDIS_URL. Jobs carry {t: µs since the epoch, when submitted}; the no-op processor
-// returns {wait_us}, how long after that it started: the same contract as JobQueue's side.
+// returns {t, wait_us}: when it was submitted and how long after that it started: the same contract as JobQueue's side.
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 
@@ -29,7 +29,7 @@ async function enqueue(queue, variant, jobs, window) {
 
 const [command, ...args] = process.argv.slice(2);
 if (command === 'worker') {
-  const worker = new Worker(QUEUE, async (j) => ({ wait_us: Math.round(nowUs() - j.data.t) }),
+  const worker = new Worker(QUEUE, async (j) => ({ t: j.data.t, wait_us: Math.round(nowUs() - j.data.t) }),
     { connection: connection(), concurrency: Number(args[0]) });
   process.on('SIGTERM', async () => { await worker.close(); process.exit(0); });
 } else {

@@ -20,7 +20,7 @@ public static class BenchWorker
     }
 }
 
-/// <summary>Returns <c>{"wait_us": now - t}</c> for a payload <c>{"t": µs since the epoch, when submitted}</c>.</summary>
+/// <summary>Returns <c>{"t": t, "wait_us": now - t}</c> for a payload <c>{"t": µs since the epoch, when submitted}</c>.</summary>
 public sealed class NoopHandler : IJobHandler
 {
     public const string Type = "noop";
@@ -29,6 +29,6 @@ public sealed class NoopHandler : IJobHandler
     {
         var now = UnixMicroseconds.Now();
         var submitted = job.Payload?["t"]?.GetValue<double>() ?? now;
-        return Task.FromResult<JsonNode?>(new JsonObject { ["wait_us"] = Math.Round(now - submitted) });
+        return Task.FromResult<JsonNode?>(new JsonObject { ["t"] = submitted, ["wait_us"] = Math.Round(now - submitted) });
     }
 }

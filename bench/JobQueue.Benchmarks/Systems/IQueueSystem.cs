@@ -3,7 +3,7 @@ namespace JobQueue.Benchmarks.Systems;
 /// <summary>
 /// One queue under test, driven the same way for both: the benchmark's jobs carry <c>{"t": µs}</c>, the
 /// moment they were submitted (Unix time in microseconds), and the no-op handler returns
-/// <c>{"wait_us": ...}</c>, how long after that it started.
+/// <c>{"t": ..., "wait_us": ...}</c>: when it was submitted, and how long after that it started.
 /// </summary>
 public interface IQueueSystem : IAsyncDisposable
 {
@@ -30,8 +30,8 @@ public interface IQueueSystem : IAsyncDisposable
     /// <summary>Submits jobs one by one at <paramref name="perSecond"/> for <paramref name="duration"/> without waiting for them; returns how many.</summary>
     Task<int> ProduceAsync(int perSecond, TimeSpan duration);
 
-    /// <summary>The <c>wait_us</c> every done job reported, in milliseconds.</summary>
-    Task<IReadOnlyList<double>> WaitTimesAsync();
+    /// <summary>The <c>wait_us</c> of every done job submitted since <paramref name="sinceMicroseconds"/>, in milliseconds.</summary>
+    Task<IReadOnlyList<double>> WaitTimesAsync(double sinceMicroseconds);
 }
 
 /// <summary>How an enqueue run went: <see cref="Jobs"/> timed, <see cref="Written"/> with the warm-up (Redis's cost is per written job).</summary>

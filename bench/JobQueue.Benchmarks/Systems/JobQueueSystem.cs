@@ -68,11 +68,12 @@ public sealed class JobQueueSystem(BenchRedis redis) : IQueueSystem, IAsyncDispo
         return total;
     }
 
-    public async Task<IReadOnlyList<double>> WaitTimesAsync()
+    public async Task<IReadOnlyList<double>> WaitTimesAsync(double sinceMicroseconds)
     {
         var ids = await Db.SortedSetRangeByRankAsync(_keys.Index);
         var results = await Task.WhenAll(ids.Select(id => Db.HashGetAsync(_keys.Job(id.ToString()), "result")));
-        return [.. results.Where(r => r.HasValue).Select(r => JsonDocument.Parse(r.ToString()).RootElement.GetProperty("wait_us").GetDouble() / 1000)];
+        return [.. results.Where(r => r.HasValue).Select(r => JsonDocument.Parse(r.ToString()).RootElement)
+            .Where(r => r.GetProperty("t").GetDouble() >= sinceMicroseconds).Select(r => r.GetProperty("wait_us").GetDouble() / 1000)];
     }
 
     private static async Task EnqueueAsync(JobStore store, int jobs, int window)
