@@ -21,12 +21,12 @@ public sealed class BullMqSystem(BenchRedis redis) : IQueueSystem
 
     public IReadOnlyList<string> EnqueueVariants => ["add", "addBulk"];
 
-    /// <summary>Installs the pinned bullmq and ioredis (package-lock.json) unless they are there.</summary>
+    /// <summary>Installs the pinned bullmq and ioredis (exact versions; package-lock.json for the rest) unless they are there. Not `npm ci`: the lock lacks optional packages of other platforms, which npm ci refuses.</summary>
     public static async Task InstallAsync()
     {
         if (!Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", "bullmq")))
         {
-            await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], new Dictionary<string, string>());
+            await RunAsync("npm", ["install", "--no-audit", "--no-fund"], new Dictionary<string, string>());
         }
     }
 
