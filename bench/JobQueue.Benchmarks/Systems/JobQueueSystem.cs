@@ -8,14 +8,22 @@ using StackExchange.Redis;
 namespace JobQueue.Benchmarks.Systems;
 
 /// <summary>JobQueue through its .NET library (<see cref="JobStore"/>) and worker processes of <see cref="BenchWorker"/>.</summary>
-public sealed class JobQueueSystem(BenchRedis redis) : IQueueSystem, IAsyncDisposable
+public sealed class JobQueueSystem : IQueueSystem
 {
-    private readonly ConnectionMultiplexer _connection = RedisConnections.Connect(redis.ConnectionString, "bench");
+    private readonly BenchRedis _redis;
+    private readonly ConnectionMultiplexer _connection;
     private readonly QueueKeys _keys = new(new QueueOptions().Name);
+    private readonly JobStore _store;
+
+    public JobQueueSystem(BenchRedis redis)
+    {
+        _redis = redis;
+        _connection = RedisConnections.Connect(redis.ConnectionString, "bench");
+        _store = new JobStore(_connection, _keys, Options.Create(new QueueOptions()));
+    }
 
     public string Name => "JobQueue";
 
-    private JobStore Store => new(_connection, _keys, Options.Create(new QueueOptions()));
 
     private IDatabase Db => _connection.GetDatabase();
 
@@ -23,23 +31,22 @@ public sealed class JobQueueSystem(BenchRedis redis) : IQueueSystem, IAsyncDispo
 
     public async Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window)
     {
-        var store = Store;
         var warmUp = Math.Max(1, jobs / 10);
-        await EnqueueAsync(store, warmUp, window);
+        await EnqueueAsync(_store, warmUp, window);
         var clock = Stopwatch.StartNew();
-        await EnqueueAsync(store, jobs, window);
+        await EnqueueAsync(_store, jobs, window);
         return new EnqueueRun(variant, jobs, clock.Elapsed, jobs + warmUp);
     }
 
-    public Task FillAsync(int jobs) => EnqueueAsync(Store, jobs, 1000);
+    public Task FillAsync(int jobs) => EnqueueAsync(_store, jobs, 1000);
 
     public async Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency)
     {
-        return await WorkerGroup.StartAsync(redis, "dotnet", AppContext.BaseDirectory,
+        return await WorkerGroup.StartAsync(_redis, "dotnet", AppContext.BaseDirectory,
             [typeof(BenchWorker).Assembly.Location, "worker"], workers,
             new Dictionary<string, string>
             {
-                ["ConnectionStrings__redis"] = redis.ConnectionString,
+                ["ConnectionStrings__redis"] = _redis.ConnectionString,
                 ["Worker__Concurrency"] = concurrency.ToString(),
                 ["DOTNET_ENVIRONMENT"] = "Production",
             });
@@ -49,7 +56,6 @@ public sealed class JobQueueSystem(BenchRedis redis) : IQueueSystem, IAsyncDispo
 
     public async Task<int> ProduceAsync(int perSecond, TimeSpan duration)
     {
-        var store = Store;
         var total = (int)(perSecond * duration.TotalSeconds);
         var pending = new List<Task>(total);
         var clock = Stopwatch.StartNew();
@@ -58,7 +64,7 @@ public sealed class JobQueueSystem(BenchRedis redis) : IQueueSystem, IAsyncDispo
             var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * perSecond) + 1);
             while (pending.Count < due)
             {
-                pending.Add(store.EnqueueAsync(NoopHandler.Type, UnixMicroseconds.Payload()));
+                pending.Add(_store.EnqueueAsync(NoopHandler.Type, UnixMicroseconds.Payload()));
             }
 
             await Task.Delay(1);
