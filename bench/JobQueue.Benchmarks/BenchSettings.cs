@@ -29,6 +29,12 @@ public sealed record BenchSettings
 
     public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Jobs at the same rate before the measured ones, reported apart: .NET's tiered JIT recompiles hot code
+    /// in the first seconds of a process, and its pauses land in this window, not in a running worker's.
+    /// </summary>
+    public TimeSpan LatencyWarmUp { get; init; } = TimeSpan.FromSeconds(10);
+
     public int LatencyWorkers { get; init; } = 3;
 
     /// <summary>Where the JSON results and the chart are written.</summary>
@@ -56,6 +62,7 @@ public sealed record BenchSettings
                 Concurrency = 4,
                 LatencyRate = 100,
                 LatencyDuration = TimeSpan.FromSeconds(1),
+                LatencyWarmUp = TimeSpan.FromSeconds(0.5),
                 LatencyWorkers = 2,
             }
             : new BenchSettings();

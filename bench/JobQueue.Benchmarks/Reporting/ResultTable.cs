@@ -93,6 +93,8 @@ public static class ResultTable
         rows.Add(($"Enqueue-to-start p95, ms", D(ourLatency.P95Ms), D(theirLatency.P95Ms), Ratio(ourLatency.P95Ms, theirLatency.P95Ms)));
         rows.Add(($"Enqueue-to-start p99, ms", D(ourLatency.P99Ms), D(theirLatency.P99Ms), Ratio(ourLatency.P99Ms, theirLatency.P99Ms)));
         rows.Add(($"Enqueue-to-start max, ms", D(ourLatency.MaxMs), D(theirLatency.MaxMs), Ratio(ourLatency.MaxMs, theirLatency.MaxMs)));
+        rows.Add(($"  p99 in the workers' first {results.Settings.LatencyWarmUp.TotalSeconds:0.#} s (JIT warm-up), ms", D(ourLatency.WarmUpP99Ms),
+            D(theirLatency.WarmUpP99Ms), Ratio(ourLatency.WarmUpP99Ms, theirLatency.WarmUpP99Ms)));
         rows.Add(($"  Redis CPU µs/job at that rate (lower is better)", D(ourLatency.Redis.CpuMicroseconds), D(theirLatency.Redis.CpuMicroseconds),
             Ratio(ourLatency.Redis.CpuMicroseconds, theirLatency.Redis.CpuMicroseconds)));
     }

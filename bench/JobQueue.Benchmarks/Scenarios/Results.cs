@@ -8,8 +8,10 @@ public sealed record HttpResult(string Target, double RequestsPerSecond, long Re
 public sealed record DrainResult(
     string System, int Workers, int Concurrency, int Jobs, double PerSecond, double WorkerCpuMicrosecondsPerJob, RedisCost Redis);
 
+/// <summary>Percentiles of the measured jobs; <see cref="WarmUpP99Ms"/> of the jobs submitted while the workers were new.</summary>
 public sealed record LatencyResult(
-    string System, int PerSecond, int Workers, int Jobs, double P50Ms, double P95Ms, double P99Ms, double MaxMs, RedisCost Redis);
+    string System, int PerSecond, int Workers, int Jobs, double P50Ms, double P95Ms, double P99Ms, double MaxMs,
+    double WarmUpP99Ms, RedisCost Redis);
 
 public sealed record MachineInfo(string Cpu, int Cores, string Os, string DotNet, string Node, string Redis, string BullMq);
 

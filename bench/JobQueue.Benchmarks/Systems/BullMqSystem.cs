@@ -54,12 +54,11 @@ public sealed class BullMqSystem(BenchRedis redis) : IQueueSystem
         (await NodeAsync("produce", perSecond.ToString(), duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .GetProperty("jobs").GetInt32();
 
-    public async Task<IReadOnlyList<double>> WaitTimesAsync(double sinceMicroseconds)
+    public async Task<IReadOnlyList<JobWait>> WaitTimesAsync()
     {
         var ids = await Db.SortedSetRangeByRankAsync(Prefix + "completed");
         var results = await Task.WhenAll(ids.Select(id => Db.HashGetAsync(Prefix + id, "returnvalue")));
-        return [.. results.Where(r => r.HasValue).Select(r => JsonDocument.Parse(r.ToString()).RootElement)
-            .Where(r => r.GetProperty("t").GetDouble() >= sinceMicroseconds).Select(r => r.GetProperty("wait_us").GetDouble() / 1000)];
+        return [.. results.Where(r => r.HasValue).Select(r => JobWait.Parse(r.ToString()))];
     }
 
     private async Task<JsonElement> NodeAsync(params string[] args)

@@ -30,8 +30,18 @@ public interface IQueueSystem : IAsyncDisposable
     /// <summary>Submits jobs one by one at <paramref name="perSecond"/> for <paramref name="duration"/> without waiting for them; returns how many.</summary>
     Task<int> ProduceAsync(int perSecond, TimeSpan duration);
 
-    /// <summary>The <c>wait_us</c> of every done job submitted since <paramref name="sinceMicroseconds"/>, in milliseconds.</summary>
-    Task<IReadOnlyList<double>> WaitTimesAsync(double sinceMicroseconds);
+    /// <summary>Every done job's submission time (<c>t</c>) and wait (<c>wait_us</c>).</summary>
+    Task<IReadOnlyList<JobWait>> WaitTimesAsync();
+}
+
+/// <summary>When a job was submitted (µs since the Unix epoch) and how long it waited to start.</summary>
+public readonly record struct JobWait(double SubmittedMicroseconds, double WaitMs)
+{
+    public static JobWait Parse(string handlerResult)
+    {
+        var result = System.Text.Json.JsonDocument.Parse(handlerResult).RootElement;
+        return new JobWait(result.GetProperty("t").GetDouble(), result.GetProperty("wait_us").GetDouble() / 1000);
+    }
 }
 
 /// <summary>How an enqueue run went: <see cref="Jobs"/> timed, <see cref="Written"/> with the warm-up (Redis's cost is per written job).</summary>

@@ -49,6 +49,8 @@ public sealed class JobQueueSystem : IQueueSystem
                 ["ConnectionStrings__redis"] = _redis.ConnectionString,
                 ["Worker__Concurrency"] = concurrency.ToString(),
                 ["DOTNET_ENVIRONMENT"] = "Production",
+                // The worker runs inside this program, so it gets JobQueue.Worker.csproj's runtime setting this way.
+                ["DOTNET_TieredPGO"] = "0",
             });
     }
 
@@ -74,12 +76,11 @@ public sealed class JobQueueSystem : IQueueSystem
         return total;
     }
 
-    public async Task<IReadOnlyList<double>> WaitTimesAsync(double sinceMicroseconds)
+    public async Task<IReadOnlyList<JobWait>> WaitTimesAsync()
     {
         var ids = await Db.SortedSetRangeByRankAsync(_keys.Index);
         var results = await Task.WhenAll(ids.Select(id => Db.HashGetAsync(_keys.Job(id.ToString()), "result")));
-        return [.. results.Where(r => r.HasValue).Select(r => JsonDocument.Parse(r.ToString()).RootElement)
-            .Where(r => r.GetProperty("t").GetDouble() >= sinceMicroseconds).Select(r => r.GetProperty("wait_us").GetDouble() / 1000)];
+        return [.. results.Where(r => r.HasValue).Select(r => JobWait.Parse(r.ToString()))];
     }
 
     private static async Task EnqueueAsync(JobStore store, int jobs, int window)
