@@ -6,6 +6,9 @@ using StackExchange.Redis;
 
 namespace JobQueue.Redis;
 
+/// <summary>A job to enqueue: due now, or at <see cref="RunAt"/>; with an idempotency key, submitted at most once per window.</summary>
+public sealed record NewJob(string Type, string PayloadJson, DateTimeOffset? RunAt = null, string? IdempotencyKey = null);
+
 public sealed record EnqueueResult(JobRecord Job, bool Replayed);
 
 public sealed record DeadLetter(string EntryId, string JobId, string Type, int Attempts, string Error, DateTimeOffset FailedAt);
@@ -30,32 +33,73 @@ public sealed class JobStore(IConnectionMultiplexer redis, QueueKeys keys, IOpti
 
     private QueueOptions Options => options.Value;
 
+    /// <summary>The most jobs <see cref="EnqueueManyAsync"/> takes in one call (one script run that holds Redis meanwhile).</summary>
+    public const int MaxBatch = 1000;
+
     /// <summary>
     /// Writes the job (hash, index, and stream entry or schedule) in one script. The entry carries the W3C
     /// traceparent of an "enqueue" producer span, so the worker's processing span continues the caller's trace.
     /// With an idempotency key, a repeat within the window returns the first job (<see cref="EnqueueResult.Replayed"/>).
     /// </summary>
-    public async Task<EnqueueResult> EnqueueAsync(string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null)
+    public async Task<EnqueueResult> EnqueueAsync(string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null) =>
+        (await EnqueueManyAsync([new NewJob(type, payloadJson, runAt, idempotencyKey)]))[0];
+
+    /// <summary>
+    /// Writes up to <see cref="MaxBatch"/> jobs in one script run: all of them or, if one is refused (an unknown
+    /// type, a reused idempotency key), none. One round trip and one "enqueue" span for the batch, whose trace
+    /// every job's processing continues. Results are in the order of <paramref name="jobs"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<NewJob> jobs)
     {
-        var jobId = Guid.NewGuid().ToString("D");
-        using var activity = JobQueueTelemetry.Source.StartActivity($"enqueue {type}", ActivityKind.Producer);
+        ArgumentOutOfRangeException.ThrowIfZero(jobs.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(jobs.Count, MaxBatch);
+        var idempotencyKeys = jobs.Where(j => j.IdempotencyKey is not null).Select(j => j.IdempotencyKey!).ToList();
+        if (idempotencyKeys.Distinct().Count() != idempotencyKeys.Count)
+        {
+            throw new ArgumentException("Two jobs of one batch have the same idempotency key.", nameof(jobs));
+        }
+
+        using var activity = JobQueueTelemetry.Source.StartActivity(
+            jobs.Count == 1 ? $"enqueue {jobs[0].Type}" : "enqueue", ActivityKind.Producer);
+        var traceParent = (activity ?? Activity.Current)?.Id ?? "";
+        var ids = new string[jobs.Count];
+        var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Index, keys.Schedule, keys.Types };
+        var args = new RedisValue[3 + 7 * jobs.Count];
+        (args[0], args[1], args[2]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds, jobs.Count);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            ids[i] = Guid.NewGuid().ToString("D");
+            scriptKeys.Add(keys.Job(ids[i]));
+        }
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (job, a) = (jobs[i], 3 + 7 * i);
+            var keyPosition = 0;
+            if (job.IdempotencyKey is { } key)
+            {
+                scriptKeys.Add(keys.Idempotency(key));
+                keyPosition = scriptKeys.Count; // Lua counts from 1
+            }
+
+            (args[a], args[a + 1], args[a + 2], args[a + 3]) = (ids[i], job.Type, job.PayloadJson, traceParent);
+            (args[a + 4], args[a + 5]) = (job.RunAt?.ToUnixTimeMilliseconds() ?? 0, keyPosition);
+            // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
+            args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job.Type, job.PayloadJson);
+        }
+
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.destination.name", keys.Stream.ToString());
-        activity?.SetTag("jobqueue.job.id", jobId);
-        activity?.SetTag("jobqueue.job.type", type);
+        activity?.SetTag("messaging.batch.message_count", jobs.Count);
+        if (jobs.Count == 1)
+        {
+            activity?.SetTag("jobqueue.job.type", jobs[0].Type);
+        }
 
-        var traceParent = (activity ?? Activity.Current)?.Id ?? "";
-        RedisKey[] scriptKeys = idempotencyKey is null
-            ? [keys.Job(jobId), keys.Stream, keys.Index, keys.Schedule, keys.Types]
-            : [keys.Job(jobId), keys.Stream, keys.Index, keys.Schedule, keys.Types, keys.Idempotency(idempotencyKey)];
-        RedisResult[] result;
+        RedisResult[] rows;
         try
         {
-            result = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, scriptKeys,
-            [
-                jobId, type, payloadJson, traceParent, runAt?.ToUnixTimeMilliseconds() ?? 0, keys.Events.ToString(),
-                (long)Options.IdempotencyWindow.TotalMilliseconds, Fingerprint(type, payloadJson),
-            ]))!;
+            rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, [.. scriptKeys], args))!;
         }
         catch (RedisServerException e) when (e.Message.StartsWith("IDEMPOTENCY_MISMATCH", StringComparison.Ordinal))
         {
@@ -64,20 +108,30 @@ public sealed class JobStore(IConnectionMultiplexer redis, QueueKeys keys, IOpti
         catch (RedisServerException e) when (e.Message.StartsWith("UNKNOWN_TYPE", StringComparison.Ordinal))
         {
             var known = await Db.SetMembersAsync(keys.Types);
+            var type = jobs.Select(j => j.Type).FirstOrDefault(t => !known.Contains(t)) ?? jobs[0].Type;
             throw new UnknownJobTypeException(type, [.. known.Select(k => k.ToString()).Order()]);
         }
 
-        var replayed = (int)result[2] == 1;
-        if (!replayed)
+        var results = new EnqueueResult[jobs.Count];
+        for (var i = 0; i < jobs.Count; i++)
         {
-            JobQueueTelemetry.JobsEnqueued.Add(1, new KeyValuePair<string, object?>("jobqueue.job.type", type));
+            var (job, row) = (jobs[i], (RedisResult[])rows[i]!);
+            var replayed = (int)row[2] == 1;
+            if (!replayed)
+            {
+                JobQueueTelemetry.JobsEnqueued.Add(1, new KeyValuePair<string, object?>("jobqueue.job.type", job.Type));
+            }
+
+            results[i] = new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
+                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null), replayed);
         }
 
-        var id = result[0].ToString()!;
-        activity?.SetTag("jobqueue.job.id", id);
-        var job = new JobRecord(id, result[3].ToString()!, type, payloadJson, null, null, 0, 1,
-            DateTimeOffset.FromUnixTimeMilliseconds((long)result[1]), runAt, null, null, null, null);
-        return new EnqueueResult(job, replayed);
+        if (jobs.Count == 1)
+        {
+            activity?.SetTag("jobqueue.job.id", results[0].Job.Id); // the first job's id when replayed
+        }
+
+        return results;
     }
 
     public async Task<JobRecord?> GetAsync(string jobId)

@@ -44,8 +44,8 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var job = await EnqueueAsync("echo", "1");
 
         var error = await Assert.ThrowsAsync<RedisServerException>(() => Db.ScriptEvaluateAsync(
-            QueueScripts.Enqueue, [_keys.Job(job.Id), _keys.Stream, _keys.Index, _keys.Schedule, _keys.Types],
-            [job.Id, "echo", "2", "", 0, _keys.Events.ToString(), 0, ""]));
+            QueueScripts.Enqueue, [_keys.Stream, _keys.Index, _keys.Schedule, _keys.Types, _keys.Job(job.Id)],
+            [_keys.Events.ToString(), 0, 1, job.Id, "echo", "2", "", 0, 0, ""]));
 
         Assert.StartsWith("JOB_EXISTS", error.Message);
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
@@ -65,6 +65,57 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         Assert.Contains("Known types: echo, sleep", refused.Message);
         Assert.Equal(2, await Db.StreamLengthAsync(_keys.Stream));
         Assert.Equal(2, await Db.SortedSetLengthAsync(_keys.Index));
+    }
+
+    [Fact]
+    public async Task A_batch_is_written_in_one_step_in_order_each_job_whole()
+    {
+        var runAt = DateTimeOffset.UtcNow.AddHours(1);
+        var results = await Store.EnqueueManyAsync(
+        [
+            new NewJob("echo", """{"n":1}"""), new NewJob("sleep", """{"ms":1}""", RunAt: runAt), new NewJob("echo", """{"n":3}"""),
+        ]);
+
+        Assert.Equal(["queued", "scheduled", "queued"], results.Select(r => r.Job.Status));
+        var entries = await Db.StreamRangeAsync(_keys.Stream);
+        Assert.Equal([results[0].Job.Id, results[2].Job.Id], entries.Select(e => e["job_id"].ToString()));
+        Assert.Equal(results[1].Job.Id, (string?)(await Db.SortedSetRangeByRankAsync(_keys.Schedule)).Single());
+        Assert.Equal(3, await Db.SortedSetLengthAsync(_keys.Index));
+        foreach (var (result, payload) in results.Zip(new[] { """{"n":1}""", """{"ms":1}""", """{"n":3}""" }))
+        {
+            var stored = await Store.GetAsync(result.Job.Id);
+            Assert.Equal((result.Job.Type, payload), (stored!.Type, stored.PayloadJson));
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_with_one_refused_job_writes_none_of_them()
+    {
+        await Consumer("w1").RegisterTypesAsync(["echo"]);
+        await Store.EnqueueAsync("echo", "0", idempotencyKey: "order-7");
+
+        var unknown = await Assert.ThrowsAsync<UnknownJobTypeException>(() =>
+            Store.EnqueueManyAsync([new NewJob("echo", "1"), new NewJob("resize", "2")]));
+        await Assert.ThrowsAsync<IdempotencyKeyReusedException>(() =>
+            Store.EnqueueManyAsync([new NewJob("echo", "3"), new NewJob("echo", "4", IdempotencyKey: "order-7")]));
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            Store.EnqueueManyAsync([new NewJob("echo", "5", IdempotencyKey: "a"), new NewJob("echo", "6", IdempotencyKey: "a")]));
+
+        Assert.Contains("'resize'", unknown.Message);
+        Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal(1, await Db.SortedSetLengthAsync(_keys.Index));
+    }
+
+    [Fact]
+    public async Task A_batch_replays_a_job_submitted_before_under_the_same_idempotency_key()
+    {
+        var first = (await Store.EnqueueAsync("echo", "1", idempotencyKey: "order-8")).Job;
+
+        var results = await Store.EnqueueManyAsync([new NewJob("echo", "2"), new NewJob("echo", "1", IdempotencyKey: "order-8")]);
+
+        Assert.Equal([false, true], results.Select(r => r.Replayed));
+        Assert.Equal(first.Id, results[1].Job.Id);
+        Assert.Equal(2, await Db.StreamLengthAsync(_keys.Stream));
     }
 
     [Fact]

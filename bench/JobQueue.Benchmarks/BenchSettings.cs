@@ -12,6 +12,9 @@ public sealed record BenchSettings
     /// <summary>Enqueues in flight at once from one client (pipelined on one connection).</summary>
     public int EnqueueWindow { get; init; } = 500;
 
+    /// <summary>Jobs per call of the batch variants (JobQueue's EnqueueManyAsync, BullMQ's addBulk).</summary>
+    public int EnqueueBatch { get; init; } = 100;
+
     public TimeSpan HttpDuration { get; init; } = TimeSpan.FromSeconds(10);
 
     public int HttpConnections { get; init; } = 64;
@@ -55,6 +58,7 @@ public sealed record BenchSettings
                 Smoke = true,
                 EnqueueJobs = 300,
                 EnqueueWindow = 50,
+                EnqueueBatch = 10,
                 HttpDuration = TimeSpan.FromSeconds(1),
                 HttpConnections = 4,
                 DrainJobs = 200,

@@ -1,5 +1,5 @@
 // BullMQ's side of JobQueue's benchmark. The .NET harness (bench/JobQueue.Benchmarks) runs it as
-//   node bullmq-bench.mjs enqueue add|addBulk <jobs> <window>   -> {"elapsed_ms": ...}  (after a warm-up of jobs/10)
+//   node bullmq-bench.mjs enqueue add|addBulk <jobs> <window> <batch>  -> {"elapsed_ms": ...}  (after a warm-up of jobs/10)
 //   node bullmq-bench.mjs fill <jobs>                           -> {"jobs": ...}
 //   node bullmq-bench.mjs produce <per_second> <seconds>        -> {"jobs": ...}
 //   node bullmq-bench.mjs worker <concurrency>                  runs until SIGTERM
@@ -16,11 +16,13 @@ const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
 const job = () => ({ name: 'noop', data: { t: nowUs() } });
 const print = (value) => process.stdout.write(JSON.stringify(value) + '\n');
 
-async function enqueue(queue, variant, jobs, window) {
+// window jobs in flight at a time: one call each (add), or addBulk calls of batch jobs each.
+async function enqueue(queue, variant, jobs, window, batch) {
   for (let sent = 0; sent < jobs; sent += window) {
     const count = Math.min(window, jobs - sent);
     if (variant === 'addBulk') {
-      await queue.addBulk(Array.from({ length: count }, () => ({ ...job(), opts: JOB_OPTIONS })));
+      const sizes = Array.from({ length: Math.ceil(count / batch) }, (_, i) => Math.min(batch, count - i * batch));
+      await Promise.all(sizes.map((size) => queue.addBulk(Array.from({ length: size }, () => ({ ...job(), opts: JOB_OPTIONS })))));
     } else {
       await Promise.all(Array.from({ length: count }, () => { const j = job(); return queue.add(j.name, j.data, JOB_OPTIONS); }));
     }
@@ -36,13 +38,13 @@ if (command === 'worker') {
   const queue = new Queue(QUEUE, { connection: connection() });
   await queue.waitUntilReady();
   if (command === 'enqueue') {
-    const [variant, jobs, window] = [args[0], Number(args[1]), Number(args[2])];
-    await enqueue(queue, variant, Math.ceil(jobs / 10), window);
+    const [variant, jobs, window, batch] = [args[0], Number(args[1]), Number(args[2]), Number(args[3])];
+    await enqueue(queue, variant, Math.ceil(jobs / 10), window, batch);
     const started = performance.now();
-    await enqueue(queue, variant, jobs, window);
+    await enqueue(queue, variant, jobs, window, batch);
     print({ elapsed_ms: performance.now() - started });
   } else if (command === 'fill') {
-    await enqueue(queue, 'addBulk', Number(args[0]), 1000);
+    await enqueue(queue, 'addBulk', Number(args[0]), 1000, 1000);
     print({ jobs: Number(args[0]) });
   } else if (command === 'produce') {
     // Open loop: every millisecond, submit the jobs that are due by now, without waiting for earlier ones.

@@ -36,9 +36,9 @@ public sealed class BullMqSystem(BenchRedis redis) : IQueueSystem
         return package.RootElement.GetProperty("version").GetString()!;
     }
 
-    public async Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window)
+    public async Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window, int batch)
     {
-        var reply = await NodeAsync("enqueue", variant, jobs.ToString(), window.ToString());
+        var reply = await NodeAsync("enqueue", variant, jobs.ToString(), window.ToString(), batch.ToString());
         return new EnqueueRun(variant, jobs, TimeSpan.FromMilliseconds(reply.GetProperty("elapsed_ms").GetDouble()), jobs + Math.Max(1, jobs / 10));
     }
 

@@ -14,9 +14,10 @@ public interface IQueueSystem : IAsyncDisposable
 
     /// <summary>
     /// Enqueues a warm-up of a tenth of <paramref name="jobs"/>, then <paramref name="jobs"/> timed, as fast as the
-    /// client library allows (<paramref name="window"/> in flight at once).
+    /// client library allows: <paramref name="window"/> jobs in flight at once, one per call or, for a batch
+    /// variant, <paramref name="batch"/> per call.
     /// </summary>
-    Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window);
+    Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window, int batch);
 
     /// <summary>Adds <paramref name="jobs"/> waiting jobs, the fastest way the system offers (for a drain).</summary>
     Task FillAsync(int jobs);

@@ -27,18 +27,21 @@ public sealed class JobQueueSystem : IQueueSystem
 
     private IDatabase Db => _connection.GetDatabase();
 
-    public IReadOnlyList<string> EnqueueVariants => ["EnqueueAsync"];
+    public IReadOnlyList<string> EnqueueVariants => [nameof(JobStore.EnqueueAsync), nameof(JobStore.EnqueueManyAsync)];
 
-    public async Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window)
+    public async Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window, int batch)
     {
+        Func<int, Task> enqueue = variant == nameof(JobStore.EnqueueManyAsync)
+            ? count => EnqueueBatchesAsync(count, window, batch)
+            : count => EnqueueOneByOneAsync(count, window);
         var warmUp = Math.Max(1, jobs / 10);
-        await EnqueueAsync(_store, warmUp, window);
+        await enqueue(warmUp);
         var clock = Stopwatch.StartNew();
-        await EnqueueAsync(_store, jobs, window);
+        await enqueue(jobs);
         return new EnqueueRun(variant, jobs, clock.Elapsed, jobs + warmUp);
     }
 
-    public Task FillAsync(int jobs) => EnqueueAsync(_store, jobs, 1000);
+    public Task FillAsync(int jobs) => EnqueueBatchesAsync(jobs, JobStore.MaxBatch, JobStore.MaxBatch);
 
     public async Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency)
     {
@@ -83,12 +86,24 @@ public sealed class JobQueueSystem : IQueueSystem
         return [.. results.Where(r => r.HasValue).Select(r => JobWait.Parse(r.ToString()))];
     }
 
-    private static async Task EnqueueAsync(JobStore store, int jobs, int window)
+    /// <summary>Like BullMQ's <c>add</c>: one call per job, <paramref name="window"/> calls in flight.</summary>
+    private async Task EnqueueOneByOneAsync(int jobs, int window)
     {
         for (var sent = 0; sent < jobs; sent += window)
         {
             await Task.WhenAll(Enumerable.Range(0, Math.Min(window, jobs - sent))
-                .Select(_ => store.EnqueueAsync(NoopHandler.Type, UnixMicroseconds.Payload())));
+                .Select(_ => _store.EnqueueAsync(NoopHandler.Type, UnixMicroseconds.Payload())));
+        }
+    }
+
+    /// <summary>Like BullMQ's <c>addBulk</c>: <paramref name="window"/> jobs in flight, in calls of <paramref name="batch"/> jobs.</summary>
+    private async Task EnqueueBatchesAsync(int jobs, int window, int batch)
+    {
+        for (var sent = 0; sent < jobs; sent += window)
+        {
+            var count = Math.Min(window, jobs - sent);
+            await Task.WhenAll(Enumerable.Range(0, (count + batch - 1) / batch).Select(i => _store.EnqueueManyAsync(
+                [.. Enumerable.Range(0, Math.Min(batch, count - i * batch)).Select(_ => new NewJob(NoopHandler.Type, UnixMicroseconds.Payload()))])));
         }
     }
 
