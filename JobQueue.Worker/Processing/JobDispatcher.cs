@@ -116,16 +116,30 @@ public sealed class JobDispatcher(
         run.Start(TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// The slot is freed when the handler is done, not when its outcome is recorded: a slot bounds handlers
+    /// running at once, and the next job need not wait for a round trip. The attempt stays registered (its
+    /// lease renewed, shutdown waiting for it) until its outcome is recorded.
+    /// </summary>
     private async Task RunAsync(InFlightJob inFlight)
     {
+        var freed = 0;
+        void FreeSlot()
+        {
+            if (Interlocked.Exchange(ref freed, 1) == 0)
+            {
+                _slots.Release();
+            }
+        }
+
         try
         {
-            await executor.RunAsync(inFlight);
+            await executor.RunAsync(inFlight, FreeSlot);
         }
         finally
         {
             _running.TryRemove(inFlight.Job.Token, out _);
-            _slots.Release();
+            FreeSlot();
         }
     }
 

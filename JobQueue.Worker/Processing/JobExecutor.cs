@@ -10,7 +10,8 @@ namespace JobQueue.Worker.Processing;
 
 /// <summary>
 /// Runs one claimed attempt: finds its handler, runs it under the per-attempt timeout, and records the
-/// outcome with the fenced completion script. The attempt is one "process" span continuing the submitter's
+/// outcome with the fenced completion script (after telling the caller the handler is done, so its slot can
+/// take the next job while the outcome is written). The attempt is one "process" span continuing the submitter's
 /// trace (from the traceparent stored with the job), with "claim", "handle" and "complete" spans inside.
 /// </summary>
 public sealed class JobExecutor(
@@ -24,7 +25,7 @@ public sealed class JobExecutor(
     private const int MaxErrorLength = 2000;
     private const int CompletionTries = 5;
 
-    public async Task RunAsync(InFlightJob inFlight)
+    public async Task RunAsync(InFlightJob inFlight, Action handlerDone)
     {
         var job = inFlight.Job;
         var type = string.IsNullOrEmpty(job.Type) ? "echo" : job.Type;
@@ -44,6 +45,7 @@ public sealed class JobExecutor(
         var clock = Stopwatch.StartNew();
         var (outcome, text) = await RunHandlerAsync(inFlight, type);
         var elapsed = clock.Elapsed;
+        handlerDone();
         JobQueueTelemetry.ProcessingDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("jobqueue.job.type", type));
 
         if (inFlight.AbandonReason is { } reason && outcome != AttemptOutcome.Succeeded && !inFlight.Canceled)
