@@ -16,7 +16,7 @@ public static class LibraryEnqueue
                 var meter = await redis.StartMeterAsync();
                 var run = await system.EnqueueAsync(variant, settings.EnqueueJobs, settings.EnqueueWindow, settings.EnqueueBatch);
                 var result = new EnqueueResult(system.Name, variant, run.Jobs, Math.Round(run.PerSecond), await meter.StopAsync(run.Written));
-                Console.WriteLine($"  enqueue  {system.Name,-8} {variant,-12} {result.PerSecond,9:N0} jobs/s  Redis {result.Redis.CpuMicroseconds} µs/job");
+                Console.WriteLine($"  enqueue  {system.Name,-8} {variant,-16} {result.PerSecond,9:N0} jobs/s  Redis {result.Redis.CpuMicroseconds} µs/job");
                 results.Add(result);
             }
         }
