@@ -42,6 +42,12 @@ public enum ClaimOutcome
 
 public sealed record ClaimResult(DeliveredEntry Entry, ClaimOutcome Outcome, ClaimedJob? Job, int Attempts);
 
+/// <summary>What one read-and-claim call did: its claims, and entries it read but left for the caller to check.</summary>
+public sealed record ReadClaims(IReadOnlyList<ClaimResult> Claims, IReadOnlyList<DeliveredEntry> Unchecked)
+{
+    public int Read => Claims.Count + Unchecked.Count;
+}
+
 /// <summary>How an attempt ended, as reported by the handler runner.</summary>
 public enum AttemptOutcome
 {

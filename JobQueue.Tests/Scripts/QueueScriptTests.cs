@@ -154,6 +154,38 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Read_and_claim_takes_waiting_entries_in_one_call_and_leaves_odd_ones_pending_for_the_caller()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        Assert.Equal(0, (await worker.ReadAndClaimAsync(10)).Read);
+        var first = await EnqueueAsync("echo", "1");
+        var odd = await Db.StreamAddAsync(_keys.Stream, [new NameValueEntry("job_id", "not-a-job")]);
+        var second = await EnqueueAsync("echo", "2");
+
+        var read = await worker.ReadAndClaimAsync(10);
+
+        Assert.Equal([first.Id, second.Id], read.Claims.Select(c => c.Job!.JobId));
+        Assert.All(read.Claims, c => Assert.Equal((ClaimOutcome.Claimed, 1), (c.Outcome, c.Job!.Attempt)));
+        Assert.Equal("processing", (string?)await Db.HashGetAsync(_keys.Job(second.Id), "status"));
+        var left = Assert.Single(read.Unchecked);
+        Assert.Equal((odd.ToString(), null), (left.EntryId, left.JobId));
+        Assert.Contains("not-a-job", left.Fields);
+        Assert.Equal(3, (await Db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
+        Assert.Equal(0, (await worker.ReadAndClaimAsync(10)).Read);
+    }
+
+    [Fact]
+    public async Task Read_and_claim_reports_a_missing_group_as_NOGROUP()
+    {
+        await EnqueueAsync("echo", "1");
+
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => Consumer("w1").ReadAndClaimAsync(10));
+
+        Assert.StartsWith("NOGROUP", error.Message);
+    }
+
+    [Fact]
     public async Task Claim_acknowledges_and_drops_entries_whose_job_is_finished_or_gone()
     {
         var worker = Consumer("w1");

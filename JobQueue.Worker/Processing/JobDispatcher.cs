@@ -53,6 +53,34 @@ public sealed class JobDispatcher(
     public IReadOnlyCollection<InFlightJob> Running => [.. _running.Values.Select(r => r.Job)];
 
     /// <summary>
+    /// Reads new entries and claims them in one script call, then starts the claimed jobs in the
+    /// <paramref name="slots"/> held by the caller. Returns false, the slots still held, when no entry was waiting.
+    /// </summary>
+    public async Task<bool> ReadClaimAndStartAsync(int slots)
+    {
+        ReadClaims read;
+        var claimStarted = DateTimeOffset.UtcNow;
+        try
+        {
+            read = await consumer.ReadAndClaimAsync(slots);
+        }
+        catch
+        {
+            ReleaseSlots(slots);
+            throw;
+        }
+
+        if (read.Read == 0)
+        {
+            return false;
+        }
+
+        var started = StartClaimed(read.Claims, claimStarted, DateTimeOffset.UtcNow);
+        await ClaimAndStartAsync(read.Unchecked, slots - started);
+        return true;
+    }
+
+    /// <summary>
     /// Claims delivered entries in one script call and starts every claimed job in one of the
     /// <paramref name="slots"/> held by the caller; slots left over are released.
     /// </summary>
@@ -76,7 +104,12 @@ public sealed class JobDispatcher(
             throw;
         }
 
-        var claimEnded = DateTimeOffset.UtcNow;
+        ReleaseSlots(slots - StartClaimed(claims, claimStarted, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>Starts the claimed jobs and reports the others; returns how many started (each took a slot).</summary>
+    private int StartClaimed(IReadOnlyList<ClaimResult> claims, DateTimeOffset claimStarted, DateTimeOffset claimEnded)
+    {
         var started = 0;
         foreach (var claim in claims)
         {
@@ -105,7 +138,7 @@ public sealed class JobDispatcher(
             }
         }
 
-        ReleaseSlots(slots - started);
+        return started;
     }
 
     private void Start(InFlightJob inFlight)

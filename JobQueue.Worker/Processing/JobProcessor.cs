@@ -6,9 +6,10 @@ using StackExchange.Redis;
 namespace JobQueue.Worker.Processing;
 
 /// <summary>
-/// Reads new entries with XREADGROUP ... BLOCK, as many as there are free slots, and hands them to the
-/// dispatcher. First it creates the group if needed and registers this worker's job types. Survives Redis
-/// outages: it backs off and resumes by itself, recreating the group if it vanished.
+/// Takes new entries, as many as there are free slots: while entries are waiting, read and claimed in one
+/// script call; when none are, with XREADGROUP ... BLOCK, then claimed. First it creates the group if needed
+/// and registers this worker's job types. Survives Redis outages: it backs off and resumes by itself,
+/// recreating the group if it vanished.
 /// </summary>
 public sealed class JobProcessor(
     JobConsumer consumer,
@@ -35,6 +36,12 @@ public sealed class JobProcessor(
                 }
 
                 var slots = await dispatcher.AcquireSlotsAsync(options.Value.Concurrency, stoppingToken);
+                if (await dispatcher.ReadClaimAndStartAsync(slots))
+                {
+                    backoff.Reset();
+                    continue;
+                }
+
                 IReadOnlyList<DeliveredEntry> entries;
                 try
                 {
