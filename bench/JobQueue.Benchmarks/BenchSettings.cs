@@ -17,6 +17,9 @@ public sealed record BenchSettings
 
     public TimeSpan HttpDuration { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Load before the measured run, not counted (JIT warm-up of the freshly started process).</summary>
+    public TimeSpan HttpWarmUp { get; init; } = TimeSpan.FromSeconds(5);
+
     public int HttpConnections { get; init; } = 64;
 
     /// <summary>Jobs waiting when the drain starts.</summary>
@@ -60,6 +63,7 @@ public sealed record BenchSettings
                 EnqueueWindow = 50,
                 EnqueueBatch = 10,
                 HttpDuration = TimeSpan.FromSeconds(1),
+                HttpWarmUp = TimeSpan.FromSeconds(1),
                 HttpConnections = 4,
                 DrainJobs = 200,
                 DrainWorkers = [1, 2],
