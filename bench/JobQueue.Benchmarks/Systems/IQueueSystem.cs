@@ -40,7 +40,8 @@ public readonly record struct JobWait(double SubmittedMicroseconds, double WaitM
 {
     public static JobWait Parse(string handlerResult)
     {
-        var result = System.Text.Json.JsonDocument.Parse(handlerResult).RootElement;
+        using var document = System.Text.Json.JsonDocument.Parse(handlerResult);
+        var result = document.RootElement;
         return new JobWait(result.GetProperty("t").GetDouble(), result.GetProperty("wait_us").GetDouble() / 1000);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using JobQueue.Benchmarks.Modes;
 using JobQueue.Redis;
 using Microsoft.Extensions.Options;
