@@ -54,9 +54,10 @@ public sealed class JobDispatcher(
 
     /// <summary>
     /// Reads new entries and claims them in one script call, then starts the claimed jobs in the
-    /// <paramref name="slots"/> held by the caller. Returns false, the slots still held, when no entry was waiting.
+    /// <paramref name="slots"/> held by the caller. Returns how many entries it read; when none was waiting,
+    /// 0, and the caller still holds the slots.
     /// </summary>
-    public async Task<bool> ReadClaimAndStartAsync(int slots)
+    public async Task<int> ReadClaimAndStartAsync(int slots)
     {
         ReadClaims read;
         var claimStarted = DateTimeOffset.UtcNow;
@@ -72,12 +73,12 @@ public sealed class JobDispatcher(
 
         if (read.Read == 0)
         {
-            return false;
+            return 0;
         }
 
         var started = StartClaimed(read.Claims, claimStarted, DateTimeOffset.UtcNow);
         await ClaimAndStartAsync(read.Unchecked, slots - started);
-        return true;
+        return read.Read;
     }
 
     /// <summary>

@@ -6,8 +6,9 @@ using StackExchange.Redis;
 namespace JobQueue.Worker.Processing;
 
 /// <summary>
-/// Takes new entries, as many as there are free slots: while entries are waiting, read and claimed in one
-/// script call; when none are, with XREADGROUP ... BLOCK, then claimed. First it creates the group if needed
+/// Takes new entries, as many as there are free slots: while a backlog lasts (the last take filled every free
+/// slot), read and claimed in one script call; otherwise with XREADGROUP ... BLOCK, then claimed, so an idle
+/// worker makes no extra call per job. First it creates the group if needed
 /// and registers this worker's job types. Survives Redis outages: it backs off and resumes by itself,
 /// recreating the group if it vanished.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class JobProcessor(
     {
         var backoff = new RetryBackoff();
         var groupReady = false;
+        var backlog = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -36,8 +38,9 @@ public sealed class JobProcessor(
                 }
 
                 var slots = await dispatcher.AcquireSlotsAsync(options.Value.Concurrency, stoppingToken);
-                if (await dispatcher.ReadClaimAndStartAsync(slots))
+                if (backlog && await dispatcher.ReadClaimAndStartAsync(slots) is var taken and > 0)
                 {
+                    backlog = taken == slots;
                     backoff.Reset();
                     continue;
                 }
@@ -53,6 +56,7 @@ public sealed class JobProcessor(
                     throw;
                 }
 
+                backlog = entries.Count == slots;
                 await dispatcher.ClaimAndStartAsync(entries, slots);
                 backoff.Reset();
             }
