@@ -10,6 +10,9 @@ namespace JobQueue.Benchmarks.Scenarios;
 /// </summary>
 public static class Drain
 {
+    /// <summary>How often completion is checked: often, since the drain's clock stops at the check.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(2);
+
     public static async Task<IReadOnlyList<DrainResult>> RunAsync(BenchRedis redis, IReadOnlyList<IQueueSystem> systems, BenchSettings settings)
     {
         var results = new List<DrainResult>();
@@ -31,7 +34,7 @@ public static class Drain
         await using var group = await system.StartWorkersAsync(workers, settings.Concurrency);
         var warmedUp = Math.Max(1, jobs / 10);
         await system.FillAsync(warmedUp);
-        await WaitForAsync(system, group, warmedUp, TimeSpan.FromMinutes(2));
+        await Completion.WaitForAsync(system, group, warmedUp, TimeSpan.FromMinutes(2), Poll);
         group.Pause();
         await system.FillAsync(jobs);
 
@@ -39,7 +42,7 @@ public static class Drain
         var cpuBefore = group.CpuSeconds();
         var clock = Stopwatch.StartNew();
         group.Resume();
-        var done = await WaitForAsync(system, group, warmedUp + jobs, TimeSpan.FromMinutes(5)) - warmedUp;
+        var done = await Completion.WaitForAsync(system, group, warmedUp + jobs, TimeSpan.FromMinutes(5), Poll) - warmedUp;
         var elapsed = clock.Elapsed;
         var result = new DrainResult(system.Name, workers, settings.Concurrency, jobs, Math.Round(jobs / elapsed.TotalSeconds),
             Math.Round((group.CpuSeconds() - cpuBefore) * 1e6 / jobs, 1), await meter.StopAsync(jobs));
@@ -50,23 +53,5 @@ public static class Drain
 
         Console.WriteLine($"  drain    {system.Name,-8} {workers} x {settings.Concurrency,-8} {result.PerSecond,9:N0} jobs/s  Redis {result.Redis.CpuMicroseconds} µs/job, workers {result.WorkerCpuMicrosecondsPerJob} µs/job");
         return result;
-    }
-
-    /// <summary>Polls until at least <paramref name="jobs"/> are recorded done; returns how many are.</summary>
-    private static async Task<long> WaitForAsync(IQueueSystem system, WorkerGroup group, long jobs, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        long done;
-        while ((done = await system.CompletedAsync()) < jobs)
-        {
-            if (clock.Elapsed > limit)
-            {
-                throw new TimeoutException($"{system.Name}: {done} of {jobs} jobs done after {limit}. Workers:\n{group.Console()}");
-            }
-
-            await Task.Delay(2);
-        }
-
-        return done;
     }
 }

@@ -17,11 +17,11 @@ public static class Latency
             await redis.FlushAsync();
             await using var group = await system.StartWorkersAsync(settings.LatencyWorkers, settings.Concurrency);
             var warmUp = await system.ProduceAsync(settings.LatencyRate, settings.LatencyWarmUp);
-            await WaitUntilDoneAsync(system, warmUp, group);
+            await Completion.WaitForAsync(system, group, warmUp, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(10));
             var measuredSince = UnixMicroseconds.Now();
             var meter = await redis.StartMeterAsync();
             var jobs = await system.ProduceAsync(settings.LatencyRate, settings.LatencyDuration);
-            await WaitUntilDoneAsync(system, warmUp + jobs, group);
+            await Completion.WaitForAsync(system, group, warmUp + jobs, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(10));
             var cost = await meter.StopAsync(jobs);
 
             var all = await system.WaitTimesAsync();
@@ -41,20 +41,6 @@ public static class Latency
         }
 
         return results;
-    }
-
-    private static async Task WaitUntilDoneAsync(IQueueSystem system, int jobs, WorkerGroup group)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (await system.CompletedAsync() < jobs)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{system.Name}: not all {jobs} jobs done 2 minutes after the last was submitted. Workers:\n{group.Console()}");
-            }
-
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
