@@ -11,8 +11,6 @@ namespace JobQueue.Api.Jobs;
 /// </summary>
 public sealed partial record JobSubmission(string Type, string PayloadJson, DateTimeOffset? RunAt)
 {
-    public const string DefaultType = "echo";
-
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
     private static readonly string[] Fields = ["payload", "type", "delay_ms", "run_at"];
 
@@ -25,7 +23,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
 
         JsonElement? payload = null;
         DateTimeOffset? runAt = null;
-        var type = DefaultType;
+        var type = JobTypeName.Default;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
         {
@@ -40,11 +38,11 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
                     payload = property.Value;
                     break;
                 case "type" when property.Value.ValueKind == JsonValueKind.String
-                                 && TypePattern().IsMatch(property.Value.GetString()!):
+                                 && JobTypeName.IsValid(property.Value.GetString()):
                     type = property.Value.GetString()!;
                     break;
                 case "type":
-                    return Invalid("'type' must be a string of 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter.");
+                    return Invalid($"'type' must be a string of {JobTypeName.Rule}.");
                 case "delay_ms" when runAt is null && property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var delay) && delay >= 0 && delay <= MaxDelay.TotalMilliseconds:
                     runAt = now.AddMilliseconds(delay);
                     break;
@@ -78,9 +76,6 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
         JsonValueKind.Null => "null",
         _ => "a boolean",
     };
-
-    [GeneratedRegex("^[a-z][a-z0-9_.-]{0,63}$")]
-    private static partial Regex TypePattern();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex IsoWithOffset();

@@ -10,6 +10,9 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public ConnectionMultiplexer Redis { get; private set; } = null!;
 
+    /// <summary>What an app puts in <c>ConnectionStrings:redis</c> to reach this server.</summary>
+    public string ConnectionString { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { RandomizePorts = true });
@@ -18,7 +21,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
         await _app.StartAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
-        Redis = await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString);
+        ConnectionString = redis.Resource.ConnectionString;
+        Redis = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
     }
 
     public async Task DisposeAsync()

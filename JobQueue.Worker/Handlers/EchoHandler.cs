@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 
+using JobQueue.Processing;
+
 namespace JobQueue.Worker.Handlers;
 
 /// <summary>The specification's job: the result is the payload.</summary>

@@ -1,15 +1,14 @@
 using System.Text.Json.Nodes;
-using StackExchange.Redis;
+
+using JobQueue.Processing;
 
 namespace JobQueue.Worker.Handlers;
 
 /// <summary>
 /// Waits <c>{"ms": n}</c> milliseconds, then returns <c>{"slept_ms": n, "attempt": k}</c>: a stand-in for slow
-/// work. With <c>"steps": s</c> it sleeps in s steps and reports <c>{"step": i, "of": s}</c> after each. With
-/// <c>"ledger": "name"</c> it first counts the run in the Redis hash <c>ledger:{name}</c> (field = job id): a
-/// side effect kept apart from the queue's own records, so a test can count how often handlers really ran.
+/// work. With <c>"steps": s</c> it sleeps in s steps and reports <c>{"step": i, "of": s}</c> after each.
 /// </summary>
-public sealed class SleepHandler(IConnectionMultiplexer redis) : IJobHandler
+public sealed class SleepHandler : IJobHandler
 {
     public async Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken)
     {
@@ -18,11 +17,6 @@ public sealed class SleepHandler(IConnectionMultiplexer redis) : IJobHandler
             ? n
             : throw new PermanentJobFailureException("sleep expects {\"ms\": <non-negative integer>, \"steps\": <optional count>}.");
         var steps = payload["steps"] is JsonValue s && s.TryGetValue<int>(out var count) && count > 0 ? count : 1;
-        if (payload["ledger"] is JsonValue ledger && ledger.TryGetValue<string>(out var name))
-        {
-            await redis.GetDatabase().HashIncrementAsync($"ledger:{name}", job.JobId);
-        }
-
         for (var step = 1; step <= steps; step++)
         {
             await Task.Delay(ms / steps, cancellationToken);

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using JobQueue.Processing;
+
 namespace JobQueue.Worker.Handlers;
 
 /// <summary>Seed 000's job: <c>"hello world"</c> becomes <c>"HELLO WORLD"</c>.</summary>

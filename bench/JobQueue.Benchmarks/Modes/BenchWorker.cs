@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using JobQueue.Worker.Handlers;
+using JobQueue.Processing;
 
 namespace JobQueue.Benchmarks.Modes;
 

@@ -1,0 +1,80 @@
+using JobQueue.Redis;
+using StackExchange.Redis;
+
+namespace JobQueue.Tests.Infrastructure;
+
+/// <summary>
+/// An app composed by the test from the hosting layer, as an AppHost would: redis-server, the API and
+/// <see cref="WorkerReplicas"/> processes of the test worker (tests/JobQueue.Tests.Worker), whose
+/// <c>ledger-sleep</c> handler counts every run it makes in <c>ledger:{name}</c>, apart from the queue's records.
+/// </summary>
+public sealed class LedgerApp : IAsyncDisposable
+{
+    public const string Worker = "worker";
+    public const int WorkerReplicas = 3;
+
+    private readonly string _dataDirectory;
+
+    private LedgerApp(string dataDirectory, DistributedApplication app, ConnectionMultiplexer redis) =>
+        (_dataDirectory, App, Redis, Api) = (dataDirectory, app, redis, TestReport.ApiClient(app));
+
+    public DistributedApplication App { get; }
+
+    public HttpClient Api { get; }
+
+    public ConnectionMultiplexer Redis { get; }
+
+    public IDatabase Db => Redis.GetDatabase();
+
+    public QueueKeys Keys { get; } = new(new QueueOptions().Name);
+
+    public static async Task<LedgerApp> StartAsync(TimeSpan processingTimeout)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-ledger-" + Guid.NewGuid().ToString("N"));
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            RandomizePorts = true,
+            EchoResourceOutput = false,
+            EnvironmentName = "Development",
+        });
+        var redis = builder.AddRedis("redis").WithDataDirectory(dataDirectory);
+        builder.AddProject<Projects.JobQueue_Api>("api")
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
+            .WithReference(redis).WaitFor(redis);
+        builder.AddProject<Projects.JobQueue_Tests_Worker>(Worker)
+            .WithReference(redis).WaitFor(redis)
+            .WithEnvironment("Queue__ProcessingTimeout", processingTimeout.ToString())
+            .WithReplicas(WorkerReplicas);
+        var app = builder.Build();
+        await app.StartAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
+        await app.ResourceNotifications.WaitForResourceAsync(Worker, KnownResourceStates.Running, startup.Token);
+        return new LedgerApp(dataDirectory, app, await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString));
+    }
+
+    /// <summary>Starts again every worker replica a test stopped or killed.</summary>
+    public async Task RestoreWorkersAsync()
+    {
+        foreach (var replica in App.ResourceNotifications.GetReplicas(Worker))
+        {
+            await App.ResourceCommands.ExecuteCommandAsync(replica.ReplicaName, ResourceCommandService.Start);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await App.ResourceNotifications.WaitForResourceAsync(Worker, KnownResourceStates.Running, timeout.Token);
+    }
+
+    /// <summary>How often the handlers ran each job of the ledger <paramref name="name"/>.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> LedgerAsync(string name) =>
+        (await Db.HashGetAllAsync($"ledger:{name}")).ToDictionary(e => e.Name.ToString(), e => (int)e.Value);
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await Redis.DisposeAsync();
+        await App.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+}

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Redis;
+
+/// <summary>A job to enqueue: due now, or at <see cref="RunAt"/>; with an idempotency key, submitted at most once per window.</summary>
+public sealed record NewJob(string Type, string PayloadJson, DateTimeOffset? RunAt = null, string? IdempotencyKey = null);
+
+public sealed record EnqueueResult(JobRecord Job, bool Replayed);
+
+public sealed record DeadLetter(string EntryId, string JobId, string Type, int Attempts, string Error, DateTimeOffset FailedAt);
+
+public sealed record ConsumerStats(string Name, long Pending, TimeSpan Idle);
+
+public sealed record QueueStats(
+    long StreamLength, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long DeadLetters,
+    IReadOnlyDictionary<string, long> Totals);
+
+/// <summary>A job type no worker has registered a handler for.</summary>
+public sealed class UnknownJobTypeException(string type, IReadOnlyCollection<string> known)
+    : Exception($"No worker has a handler for job type '{type}'. Known types: {string.Join(", ", known)}.");
+
+/// <summary>An Idempotency-Key sent again with a different request than the one it first came with.</summary>
+public sealed class IdempotencyKeyReusedException() : Exception("The Idempotency-Key was already used for a different request.");
+
+/// <summary>Adds, reads, lists, cancels and retries jobs: what the API needs.</summary>
+public sealed class JobStore(
+    IConnectionMultiplexer redis, QueueKeys keys, IOptions<QueueOptions> options, IOptions<JobPayloadJsonOptions>? payloadJson = null)
+{
+    private readonly JsonSerializerOptions _payloadJson = (payloadJson?.Value ?? new JobPayloadJsonOptions()).SerializerOptions;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    private QueueOptions Options => options.Value;
+
+    /// <summary>The most jobs <see cref="EnqueueManyAsync"/> takes in one call (one script run that holds Redis meanwhile).</summary>
+    public const int MaxBatch = 1000;
+
+    /// <summary>
+    /// Writes the job (hash, index, and stream entry or schedule) in one script. The entry carries the W3C
+    /// traceparent of an "enqueue" producer span, so the worker's processing span continues the caller's trace.
+    /// With an idempotency key, a repeat within the window returns the first job (<see cref="EnqueueResult.Replayed"/>).
+    /// </summary>
+    public async Task<EnqueueResult> EnqueueAsync(string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null) =>
+        (await EnqueueManyAsync([new NewJob(type, payloadJson, runAt, idempotencyKey)]))[0];
+
+    /// <summary>
+    /// Enqueues a typed payload under its job type (<see cref="JobTypeName.Of{TPayload}"/>), written with
+    /// <see cref="JobPayloadJsonOptions"/>: <c>store.EnqueueAsync(new SendWelcomeEmail("ada@example.com"))</c>.
+    /// </summary>
+    public Task<EnqueueResult> EnqueueAsync<TPayload>(TPayload payload, DateTimeOffset? runAt = null, string? idempotencyKey = null) =>
+        EnqueueAsync(JobTypeName.Of<TPayload>(),
+            JsonSerializer.Serialize(payload, (JsonTypeInfo<TPayload>)_payloadJson.GetTypeInfo(typeof(TPayload))), runAt, idempotencyKey);
+
+    /// <summary>
+    /// Writes up to <see cref="MaxBatch"/> jobs in one script run: all of them or, if one is refused (an unknown
+    /// type, a reused idempotency key), none. One round trip and one "enqueue" span for the batch, whose trace
+    /// every job's processing continues. Results are in the order of <paramref name="jobs"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<NewJob> jobs)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(jobs.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(jobs.Count, MaxBatch);
+        var idempotencyKeys = jobs.Where(j => j.IdempotencyKey is not null).Select(j => j.IdempotencyKey!).ToList();
+        if (idempotencyKeys.Distinct().Count() != idempotencyKeys.Count)
+        {
+            throw new ArgumentException("Two jobs of one batch have the same idempotency key.", nameof(jobs));
+        }
+
+        using var activity = JobQueueTelemetry.Source.StartActivity(
+            jobs.Count == 1 ? $"enqueue {jobs[0].Type}" : "enqueue", ActivityKind.Producer);
+        var traceParent = (activity ?? Activity.Current)?.Id ?? "";
+        var ids = new string[jobs.Count];
+        var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Index, keys.Schedule, keys.Types };
+        var args = new RedisValue[3 + 7 * jobs.Count];
+        (args[0], args[1], args[2]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds, jobs.Count);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            ids[i] = Guid.NewGuid().ToString("D");
+            scriptKeys.Add(keys.Job(ids[i]));
+        }
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (job, a) = (jobs[i], 3 + 7 * i);
+            var keyPosition = 0;
+            if (job.IdempotencyKey is { } key)
+            {
+                scriptKeys.Add(keys.Idempotency(key));
+                keyPosition = scriptKeys.Count; // Lua counts from 1
+            }
+
+            (args[a], args[a + 1], args[a + 2], args[a + 3]) = (ids[i], job.Type, job.PayloadJson, traceParent);
+            (args[a + 4], args[a + 5]) = (job.RunAt?.ToUnixTimeMilliseconds() ?? 0, keyPosition);
+            // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
+            args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job.Type, job.PayloadJson);
+        }
+
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", keys.Stream.ToString());
+        activity?.SetTag("messaging.batch.message_count", jobs.Count);
+        if (jobs.Count == 1)
+        {
+            activity?.SetTag("jobqueue.job.type", jobs[0].Type);
+        }
+
+        RedisResult[] rows;
+        try
+        {
+            rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, [.. scriptKeys], args))!;
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("IDEMPOTENCY_MISMATCH", StringComparison.Ordinal))
+        {
+            throw new IdempotencyKeyReusedException();
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("UNKNOWN_TYPE", StringComparison.Ordinal))
+        {
+            var known = await Db.SetMembersAsync(keys.Types);
+            var type = jobs.Select(j => j.Type).FirstOrDefault(t => !known.Contains(t)) ?? jobs[0].Type;
+            throw new UnknownJobTypeException(type, [.. known.Select(k => k.ToString()).Order()]);
+        }
+
+        var results = new EnqueueResult[jobs.Count];
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (job, row) = (jobs[i], (RedisResult[])rows[i]!);
+            var replayed = (int)row[2] == 1;
+            if (!replayed)
+            {
+                JobQueueTelemetry.JobsEnqueued.Add(1, new KeyValuePair<string, object?>("jobqueue.job.type", job.Type));
+            }
+
+            results[i] = new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
+                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null), replayed);
+        }
+
+        if (jobs.Count == 1)
+        {
+            activity?.SetTag("jobqueue.job.id", results[0].Job.Id); // the first job's id when replayed
+        }
+
+        return results;
+    }
+
+    public async Task<JobRecord?> GetAsync(string jobId)
+    {
+        var fields = await Db.HashGetAllAsync(keys.Job(jobId));
+        if (fields.Length == 0)
+        {
+            return null;
+        }
+
+        var hash = fields.ToDictionary(f => f.Name.ToString(), f => f.Value);
+        return new JobRecord(
+            jobId,
+            String(hash, "status") ?? JobStatus.Queued,
+            String(hash, "type") ?? "",
+            String(hash, "payload") ?? "null",
+            String(hash, "result"),
+            String(hash, "progress"),
+            (int?)Number(hash, "attempts") ?? 0,
+            Number(hash, "version") ?? 0,
+            Time(hash, "created_at") ?? DateTimeOffset.UnixEpoch,
+            Time(hash, "run_at"),
+            Time(hash, "started_at"),
+            Time(hash, "finished_at"),
+            String(hash, "last_error"),
+            String(hash, "history"));
+    }
+
+    /// <summary>
+    /// Cancels an unfinished job. Returns whether it did, and the job's status: "canceled", the terminal status it
+    /// already had, or "missing".
+    /// </summary>
+    public async Task<(bool Canceled, string Status)> CancelAsync(string jobId)
+    {
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
+            [keys.Job(jobId), keys.Schedule, keys.DeadLetters, keys.Totals],
+            [jobId, keys.Events.ToString(), keys.Cancellations.ToString(), (long)Options.Retention.TotalMilliseconds]))!;
+        return ((int)reply[0] == 1, reply[1].ToString()!);
+    }
+
+    /// <summary>Requeues a failed job with a fresh attempt budget: "queued", "missing", or its status if not failed.</summary>
+    public async Task<string> RetryAsync(string jobId) =>
+        (await Db.ScriptEvaluateAsync(QueueScripts.Retry,
+            [keys.Job(jobId), keys.Stream, keys.DeadLetters],
+            [jobId, keys.Events.ToString()])).ToString()!;
+
+    /// <summary>A page of jobs, newest first; <paramref name="cursor"/> continues where the last page ended (null at the end).</summary>
+    public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string? status, int limit, string? cursor)
+    {
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [keys.Index],
+            [keys.JobPrefix, status ?? "", limit, cursor ?? ""]))!;
+        var jobs = await Task.WhenAll(reply.Skip(1).Select(id => GetAsync(id.ToString()!)));
+        var next = reply[0].ToString();
+        return ([.. jobs.OfType<JobRecord>()], string.IsNullOrEmpty(next) ? null : next);
+    }
+
+    /// <summary>Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page.</summary>
+    public async Task<(IReadOnlyList<DeadLetter> Letters, string? NextCursor)> DeadLettersAsync(int limit, string? cursor)
+    {
+        var entries = await Db.StreamRangeAsync(keys.DeadLetters, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending);
+        var letters = entries.Take(limit).Select(e => new DeadLetter(
+            e.Id.ToString(),
+            e["job_id"].ToString(),
+            e["type"].ToString(),
+            (int)e["attempts"],
+            e["error"].ToString(),
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(e.Id.ToString().Split('-')[0])))).ToList();
+        return (letters, entries.Length > limit ? letters[^1].EntryId : null);
+    }
+
+    public async Task<QueueStats> StatsAsync()
+    {
+        var db = Db;
+        var length = db.StreamLengthAsync(keys.Stream);
+        var scheduled = db.SortedSetLengthAsync(keys.Schedule);
+        var dead = db.StreamLengthAsync(keys.DeadLetters);
+        var totals = db.HashGetAllAsync(keys.Totals);
+        long pending = 0;
+        IReadOnlyList<ConsumerStats> consumers = [];
+        if (await db.KeyExistsAsync(keys.Stream) && (await db.StreamGroupInfoAsync(keys.Stream)).Length > 0)
+        {
+            pending = (await db.StreamPendingAsync(keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount;
+            consumers = [.. (await db.StreamConsumerInfoAsync(keys.Stream, QueueKeys.ConsumerGroup))
+                .Select(c => new ConsumerStats(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
+        }
+
+        return new QueueStats(await length, pending, consumers, await scheduled, await dead,
+            (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value));
+    }
+
+    /// <summary>What an idempotency key remembers of its first request, to refuse a different one under the same key.</summary>
+    private static string Fingerprint(string type, string payloadJson) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(type + "\n" + payloadJson)));
+
+    private static string? String(Dictionary<string, RedisValue> hash, string field) =>
+        hash.TryGetValue(field, out var value) && value.HasValue ? value.ToString() : null;
+
+    private static long? Number(Dictionary<string, RedisValue> hash, string field) =>
+        hash.TryGetValue(field, out var value) && long.TryParse(value.ToString(), out var number) ? number : null;
+
+    private static DateTimeOffset? Time(Dictionary<string, RedisValue> hash, string field) =>
+        Number(hash, field) is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+}

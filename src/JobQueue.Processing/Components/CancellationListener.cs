@@ -1,0 +1,17 @@
+using JobQueue.Redis;
+using StackExchange.Redis;
+
+namespace JobQueue.Processing.Components;
+
+/// <summary>
+/// Hears the ids of running jobs that were canceled (one subscription per worker) and stops their handlers
+/// here. A worker that misses a message still cannot record a result: the job is already `canceled`.
+/// </summary>
+public sealed class CancellationListener(IConnectionMultiplexer redis, QueueKeys keys, JobDispatcher dispatcher) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        redis.GetSubscriber().SubscribeAsync(keys.Cancellations, (_, jobId) => dispatcher.Cancel(jobId.ToString()));
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        redis.GetSubscriber().UnsubscribeAsync(keys.Cancellations);
+}

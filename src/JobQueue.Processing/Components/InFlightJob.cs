@@ -1,0 +1,37 @@
+using JobQueue.Redis;
+
+namespace JobQueue.Processing.Components;
+
+/// <summary>An attempt this process is running, when its claim ran, and the means to make its handler stop.</summary>
+public sealed class InFlightJob(ClaimedJob job, DateTimeOffset claimStarted, DateTimeOffset claimEnded)
+{
+    // Never disposed: it has no timer, and a cancel message may arrive just as the job ends.
+    private readonly CancellationTokenSource _abandon = new();
+
+    public ClaimedJob Job => job;
+
+    public DateTimeOffset ClaimStarted => claimStarted;
+
+    public DateTimeOffset ClaimEnded => claimEnded;
+
+    /// <summary>Fires when the worker lets go of the job (lease lost, shutting down).</summary>
+    public CancellationToken Abandoned => _abandon.Token;
+
+    /// <summary>Why the worker let go of the job; null while it still holds it.</summary>
+    public string? AbandonReason { get; private set; }
+
+    /// <summary>The job was canceled: the attempt still records its end, which lets go of the stream entry.</summary>
+    public bool Canceled { get; private set; }
+
+    public void Abandon(string reason)
+    {
+        AbandonReason ??= reason;
+        _abandon.Cancel();
+    }
+
+    public void Cancel()
+    {
+        Canceled = true;
+        Abandon("the job was canceled");
+    }
+}

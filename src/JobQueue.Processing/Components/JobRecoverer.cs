@@ -1,0 +1,74 @@
+using JobQueue.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Processing.Components;
+
+/// <summary>
+/// Periodically sweeps the group's pending entries with XAUTOCLAIM and takes over those idle longer than
+/// the processing timeout: their worker died or hung (live workers keep theirs fresh, see
+/// <see cref="LeaseRenewer"/>). The claim script then enforces the attempt limit from the delivery count.
+/// </summary>
+public sealed class JobRecoverer(
+    JobConsumer consumer,
+    JobDispatcher dispatcher,
+    IOptions<QueueOptions> queueOptions,
+    IOptions<WorkerOptions> workerOptions,
+    ILogger<JobRecoverer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var timeout = queueOptions.Value.ProcessingTimeout;
+        using var timer = new PeriodicTimer(timeout / 2);
+        while (await timer.TickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepAsync(timeout, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogLoopFailure(e, "Reclaiming stalled jobs failed; will retry");
+            }
+        }
+    }
+
+    private async Task SweepAsync(TimeSpan minIdle, CancellationToken stoppingToken)
+    {
+        var cursor = "0-0";
+        do
+        {
+            var slots = await dispatcher.AcquireSlotsAsync(workerOptions.Value.Concurrency, stoppingToken);
+            IReadOnlyList<DeliveredEntry> entries;
+            int deleted;
+            try
+            {
+                (entries, cursor, deleted) = await consumer.ReclaimAsync(minIdle, cursor, slots);
+            }
+            catch
+            {
+                dispatcher.ReleaseSlots(slots);
+                throw;
+            }
+
+            if (deleted > 0)
+            {
+                logger.LogWarning("{Count} pending entries had been deleted from the stream; XAUTOCLAIM dropped them", deleted);
+            }
+
+            if (entries.Count > 0)
+            {
+                JobQueueTelemetry.JobsReclaimed.Add(entries.Count);
+                logger.LogWarning("Reclaimed {Count} job(s) idle for over {Timeout}: {JobIds}",
+                    entries.Count, minIdle, string.Join(", ", entries.Select(e => e.JobId)));
+            }
+
+            await dispatcher.ClaimAndStartAsync(entries, slots);
+        }
+        while (cursor != "0-0");
+    }
+}

@@ -1,0 +1,40 @@
+using JobQueue.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Processing.Components;
+
+/// <summary>
+/// The worker's heartbeat: every third of the processing timeout it renews the entries it is running
+/// (resetting their idle time), so healthy long jobs are not reclaimed. An attempt it no longer holds
+/// (another worker reclaimed it during a stall) is cancelled: its result would be refused anyway.
+/// </summary>
+public sealed class LeaseRenewer(
+    JobConsumer consumer,
+    JobDispatcher dispatcher,
+    IOptions<QueueOptions> queueOptions,
+    ILogger<LeaseRenewer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(queueOptions.Value.ProcessingTimeout / 3);
+        while (await timer.TickAsync(stoppingToken))
+        {
+            var running = dispatcher.Running;
+            try
+            {
+                var lost = await consumer.RenewAsync([.. running.Select(r => r.Job)]);
+                foreach (var job in running.Where(r => lost.Contains(r.Job.Token)))
+                {
+                    logger.LogWarning("Job {JobId} attempt {Attempt} was taken over by another worker; cancelling it here",
+                        job.Job.JobId, job.Job.Attempt);
+                    job.Abandon("another worker took the job over");
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogLoopFailure(e, $"Renewing {running.Count} running job(s) failed; will retry");
+            }
+        }
+    }
+}

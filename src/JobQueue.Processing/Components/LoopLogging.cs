@@ -1,0 +1,22 @@
+using JobQueue.Redis;
+
+namespace JobQueue.Processing.Components;
+
+internal static class LoopLogging
+{
+    /// <summary>
+    /// A background loop failed one round and will try again: a Redis failure is expected now and then (a
+    /// warning), anything else is a bug to look at (an error), but neither may stop the worker.
+    /// </summary>
+    public static void LogLoopFailure(this ILogger logger, Exception e, string what)
+    {
+        if (e.IsRedisFailure())
+        {
+            logger.LogWarning("{What}: {Reason}", what, e.Message);
+        }
+        else
+        {
+            logger.LogError(e, "{What}", what);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using JobQueue.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Processing.Components;
+
+/// <summary>
+/// Keeps Redis memory flat over a long run: finished jobs expire by TTL (set when they end); this trims what
+/// a TTL cannot reach: dead letters past their retention, index entries of expired jobs, and the consumers of
+/// workers that are gone (only once their pending entries were reclaimed).
+/// </summary>
+public sealed class QueueJanitor(JobConsumer consumer, IOptions<WorkerOptions> options, ILogger<QueueJanitor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long cursor = 0;
+        using var timer = new PeriodicTimer(options.Value.JanitorInterval);
+        while (await timer.TickAsync(stoppingToken))
+        {
+            try
+            {
+                var (indexEntries, consumers, next) = await consumer.CleanUpAsync(options.Value.ConsumerIdleLimit, cursor);
+                cursor = next;
+                if (indexEntries + consumers > 0)
+                {
+                    logger.LogInformation("Janitor removed {IndexEntries} expired job(s) from the index and {Consumers} departed consumer(s)",
+                        indexEntries, consumers);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogLoopFailure(e, "Cleaning up the queue failed; will retry");
+            }
+        }
+    }
+}

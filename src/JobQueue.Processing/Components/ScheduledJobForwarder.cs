@@ -1,0 +1,32 @@
+using JobQueue.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Processing.Components;
+
+/// <summary>
+/// Moves delayed jobs into the stream once they are due. Every worker runs it; the promote script moves each
+/// job in the same step that removes it from the schedule, so a job is enqueued exactly once.
+/// </summary>
+public sealed class ScheduledJobForwarder(JobConsumer consumer, IOptions<WorkerOptions> options, ILogger<ScheduledJobForwarder> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ForwarderInterval);
+        while (await timer.TickAsync(stoppingToken))
+        {
+            try
+            {
+                if (await consumer.PromoteDueAsync() is > 0 and var moved)
+                {
+                    logger.LogDebug("Enqueued {Count} scheduled job(s) that came due", moved);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogLoopFailure(e, "Enqueuing due scheduled jobs failed; will retry");
+            }
+        }
+    }
+}

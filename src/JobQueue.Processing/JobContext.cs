@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace JobQueue.Processing;
+
+/// <summary>
+/// The job an attempt is running. <see cref="Attempt"/> counts within the current attempt budget (a manual
+/// retry starts a new one); <see cref="Run"/> counts every run of the job.
+/// </summary>
+public sealed class JobContext(string jobId, string type, string payloadJson, int attempt, int run, Func<JsonNode, Task> reportProgress)
+{
+    private JsonNode? _payload;
+    private bool _parsed;
+
+    public string JobId => jobId;
+
+    public string Type => type;
+
+    /// <summary>The payload as submitted (JSON text).</summary>
+    public string PayloadJson => payloadJson;
+
+    /// <summary>The payload parsed on first use; a payload that is not JSON fails the job for good.</summary>
+    public JsonNode? Payload
+    {
+        get
+        {
+            if (!_parsed)
+            {
+                try
+                {
+                    _payload = JsonNode.Parse(payloadJson);
+                }
+                catch (JsonException)
+                {
+                    throw new PermanentJobFailureException("The job's payload is not valid JSON.");
+                }
+
+                _parsed = true;
+            }
+
+            return _payload;
+        }
+    }
+
+    public int Attempt => attempt;
+
+    public int Run => run;
+
+    /// <summary>Publishes progress (a number or small JSON) to watchers and to <c>GET /jobs/{id}</c>.</summary>
+    public Task ReportProgressAsync(JsonNode progress) => reportProgress(progress);
+}

@@ -1,0 +1,63 @@
+using JobQueue;
+using JobQueue.Processing;
+using JobQueue.Processing.Components;
+using JobQueue.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class JobWorkerBuilderExtensions
+{
+    /// <summary>
+    /// Runs job handlers in this host (calls <c>AddJobQueue(connectionName)</c> if the app has not): the
+    /// processor reading new entries, the recoverer reclaiming stalled ones, the lease renewer, the dispatcher
+    /// that runs them, the forwarder of scheduled jobs, the janitor, the cancellation listener and the
+    /// queue-depth gauges. Register handlers on the builder it returns.
+    /// </summary>
+    public static JobWorkerBuilder AddJobWorker(this IHostApplicationBuilder builder, string connectionName = "redis")
+    {
+        builder.AddJobQueue(connectionName);
+        var services = builder.Services;
+        services.AddOptions<WorkerOptions>()
+            .BindConfiguration(WorkerOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+            host.ShutdownTimeout = worker.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
+
+        var registry = new JobHandlerRegistry();
+        services.AddSingleton(registry);
+        var clientName = builder.Environment.ApplicationName;
+        services.AddSingleton(sp =>
+        {
+            var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            // XREADGROUP BLOCK would stall every command queued behind it, so it gets a connection of its own.
+            var blocking = RedisConnections.Connect(
+                sp.GetRequiredService<RedisConnectionString>().Value,
+                clientName + "-reader",
+                commandTimeout: worker.BlockTimeout + TimeSpan.FromSeconds(5));
+            return new JobConsumer(
+                sp.GetRequiredService<IConnectionMultiplexer>(),
+                blocking,
+                sp.GetRequiredService<QueueKeys>(),
+                sp.GetRequiredService<IOptions<QueueOptions>>().Value,
+                worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}");
+        });
+        services.AddSingleton<CompletionBatcher>();
+        services.AddSingleton<JobExecutor>();
+        services.AddSingleton<JobDispatcher>();
+
+        // Hosted services stop in reverse order: the processor and recoverer stop fetching first, then the
+        // dispatcher drains running jobs, and the renewer keeps their leases fresh until the very end.
+        services.AddHostedService<LeaseRenewer>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
+        services.AddHostedService<JobRecoverer>();
+        services.AddHostedService<JobProcessor>();
+        services.AddHostedService<QueueDepthReporter>();
+        services.AddHostedService<CancellationListener>();
+        services.AddHostedService<ScheduledJobForwarder>();
+        services.AddHostedService<QueueJanitor>();
+        return new JobWorkerBuilder(services, registry);
+    }
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace JobQueue.Processing;
+
+/// <summary>Settings of one worker process (configuration section <c>Worker</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>Jobs this process runs at once.</summary>
+    [Range(1, 1024)]
+    public int Concurrency { get; set; } = 8;
+
+    /// <summary>How long one XREADGROUP waits for new entries before looping (also bounds how fast it notices shutdown).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan BlockTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest one attempt may run; then its handler is cancelled and the attempt counts as failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>On SIGTERM, how long running jobs may take to finish; the rest stay pending for other workers.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the forwarder moves scheduled jobs that are due into the stream (the delay's resolution).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ForwarderInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the janitor trims dead letters, the job index and departed consumers.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan JanitorInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A consumer idle this long with nothing pending belongs to a worker that is gone, and is removed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan ConsumerIdleLimit { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Name in the consumer group; defaults to host name and process id, unique per process.</summary>
+    public string? ConsumerName { get; set; }
+}
