@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using JobQueue.Tests.Infrastructure;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -16,7 +16,8 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
         var outputDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-smoke-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (exitCode, console) = await RunAsync(new Projects.JobQueue_Benchmarks().TargetPath, "--smoke", "--out", outputDirectory);
+            var (exitCode, console) = await Dotnet.RunAsync(
+                [new Projects.JobQueue_Benchmarks().TargetPath, "--smoke", "--out", outputDirectory], TimeSpan.FromMinutes(5));
             output.WriteLine(console);
             Assert.True(exitCode == 0, $"the benchmark exited with {exitCode}:\n{console}");
 
@@ -52,31 +53,5 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
                 Directory.Delete(outputDirectory, recursive: true);
             }
         }
-    }
-
-    private static async Task<(int ExitCode, string Console)> RunAsync(string assembly, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(assembly);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The smoke benchmark ran past 5 minutes:\n{await stdout}{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

@@ -3,32 +3,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using JobQueue.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace JobQueue.Redis;
+namespace JobQueue;
 
-/// <summary>A job to enqueue: due now, or at <see cref="RunAt"/>; with an idempotency key, submitted at most once per window.</summary>
-public sealed record NewJob(string Type, string PayloadJson, DateTimeOffset? RunAt = null, string? IdempotencyKey = null);
-
-public sealed record EnqueueResult(JobRecord Job, bool Replayed);
-
-public sealed record DeadLetter(string EntryId, string JobId, string Type, int Attempts, string Error, DateTimeOffset FailedAt);
-
-public sealed record ConsumerStats(string Name, long Pending, TimeSpan Idle);
-
-public sealed record QueueStats(
-    long StreamLength, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long DeadLetters,
-    IReadOnlyDictionary<string, long> Totals);
-
-/// <summary>A job type no worker has registered a handler for.</summary>
-public sealed class UnknownJobTypeException(string type, IReadOnlyCollection<string> known)
-    : Exception($"No worker has a handler for job type '{type}'. Known types: {string.Join(", ", known)}.");
-
-/// <summary>An Idempotency-Key sent again with a different request than the one it first came with.</summary>
-public sealed class IdempotencyKeyReusedException() : Exception("The Idempotency-Key was already used for a different request.");
-
-/// <summary>Adds, reads, lists, cancels and retries jobs: what the API needs.</summary>
+/// <summary>Adds, reads, lists, cancels and retries jobs: what an app that submits jobs needs (the API uses it too).</summary>
 public sealed class JobStore(
     IConnectionMultiplexer redis, QueueKeys keys, IOptions<QueueOptions> options, IOptions<JobPayloadJsonOptions>? payloadJson = null)
 {

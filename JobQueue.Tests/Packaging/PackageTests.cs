@@ -1,0 +1,132 @@
+using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Xml.Linq;
+using JobQueue.Tests.Infrastructure;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace JobQueue.Tests.Packaging;
+
+/// <summary>
+/// The packages a .NET team adds, made as the README's "Use it in your app" says (<c>dotnet pack -c Release -o
+/// artifacts/packages</c>), then used by the sample app the way a team uses them: restored from that folder.
+/// </summary>
+public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerFixture redis, ITestOutputHelper output)
+    : IClassFixture<PackageTests.PackedFixture>, IClassFixture<RedisServerFixture>
+{
+    private static readonly string[] Packages = ["JobQueue.Core", "JobQueue.Processing", "JobQueue.Client"];
+
+    [Fact]
+    public void Each_package_has_its_id_version_license_readme_docs_and_symbols_and_one_version_for_all()
+    {
+        foreach (var id in Packages)
+        {
+            using var package = ZipFile.OpenRead(packed.PathOf(id));
+            var files = package.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains($"lib/net10.0/{id}.dll", files);
+            Assert.Contains($"lib/net10.0/{id}.xml", files);
+            Assert.Contains("README.md", files);
+
+            var nuspec = Nuspec(package);
+            Assert.Equal(id, Element(nuspec, "id"));
+            Assert.Equal(PackedFixture.Version, Element(nuspec, "version"));
+            Assert.Equal("MIT", Element(nuspec, "license"));
+            Assert.Equal("README.md", Element(nuspec, "readme"));
+            Assert.False(string.IsNullOrWhiteSpace(Element(nuspec, "description")));
+
+            using var symbols = ZipFile.OpenRead(Path.ChangeExtension(packed.PathOf(id), ".snupkg"));
+            Assert.Contains($"lib/net10.0/{id}.pdb", symbols.Entries.Select(e => e.FullName));
+        }
+
+        using var processing = ZipFile.OpenRead(packed.PathOf("JobQueue.Processing"));
+        var dependencies = Nuspec(processing).Descendants().Where(e => e.Name.LocalName == "dependency").ToList();
+        Assert.Contains(dependencies, d => (string?)d.Attribute("id") == "JobQueue.Core" && (string?)d.Attribute("version") == PackedFixture.Version);
+    }
+
+    [Fact]
+    public void The_packages_hold_only_their_own_library_no_test_code_and_no_sample_handlers()
+    {
+        foreach (var id in Packages)
+        {
+            using var package = ZipFile.OpenRead(packed.PathOf(id));
+            var assemblies = package.Entries.Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal)).Select(e => e.FullName);
+            Assert.Equal([$"lib/net10.0/{id}.dll"], assemblies);
+
+            var types = TypeNames(package, $"lib/net10.0/{id}.dll");
+            output.WriteLine($"{id}: {types.Count} types");
+            Assert.NotEmpty(types);
+            Assert.DoesNotContain(types, t => t.Contains("Test", StringComparison.Ordinal) || t.Contains("Ledger", StringComparison.Ordinal));
+            Assert.DoesNotContain(types, t => t.Split('.')[^1] is "EchoHandler" or "UppercaseHandler" or "SleepHandler" or "FailHandler");
+        }
+    }
+
+    [Fact]
+    public async Task The_sample_app_restored_from_the_packages_runs_its_typed_handler_against_redis()
+    {
+        var samplePackages = Path.Combine(Dotnet.RepositoryRoot, "samples", ".packages");
+        // NuGet never re-extracts a version it has: drop what an earlier run restored, so these packages are used.
+        foreach (var stale in Directory.Exists(samplePackages) ? Directory.GetDirectories(samplePackages, "jobqueue.*") : [])
+        {
+            Directory.Delete(stale, recursive: true);
+        }
+
+        var (exitCode, console) = await Dotnet.RunAsync(
+            ["run", "--project", "samples/WelcomeEmails", "--", "ada@example.com"], TimeSpan.FromMinutes(4),
+            environment: new Dictionary<string, string> { ["ConnectionStrings__redis"] = redis.ConnectionString });
+
+        output.WriteLine(console);
+        Assert.Equal(0, exitCode);
+        var jobId = console.Split('\n').Single(l => l.StartsWith("enqueued send-welcome-email ", StringComparison.Ordinal)).Split(' ')[^1].Trim();
+        Assert.Contains($"job {jobId} done: {{\"to\":\"ada@example.com\",\"subject\":\"Welcome aboard\"}}", console);
+        var job = await redis.Redis.GetDatabase().HashGetAsync("{jobs}:job:" + jobId, ["type", "status", "attempts"]);
+        Assert.Equal(["send-welcome-email", "done", "1"], job.Select(v => v.ToString()));
+    }
+
+    private static XElement Nuspec(ZipArchive package)
+    {
+        using var stream = package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
+        return XElement.Load(stream);
+    }
+
+    private static string? Element(XElement nuspec, string name) =>
+        nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+
+    private static List<string> TypeNames(ZipArchive package, string entry)
+    {
+        using var stream = new MemoryStream();
+        using (var dll = package.GetEntry(entry)!.Open())
+        {
+            dll.CopyTo(stream);
+        }
+
+        stream.Position = 0;
+        using var pe = new PEReader(stream);
+        var metadata = pe.GetMetadataReader();
+        return [.. metadata.TypeDefinitions.Select(metadata.GetTypeDefinition)
+            .Select(t => metadata.GetString(t.Namespace) + "." + metadata.GetString(t.Name))];
+    }
+
+    /// <summary>Packs every package once for the class, into the folder the README names.</summary>
+    public sealed class PackedFixture : IAsyncLifetime
+    {
+        /// <summary>The version Directory.Build.props gives every package.</summary>
+        public const string Version = "0.2.0";
+
+        private readonly string _folder = Path.Combine(Dotnet.RepositoryRoot, "artifacts", "packages");
+
+        public string PathOf(string id) => Path.Combine(_folder, $"{id}.{Version}.nupkg");
+
+        public async Task InitializeAsync()
+        {
+            foreach (var id in Packages)
+            {
+                var (exitCode, console) = await Dotnet.RunAsync(
+                    ["pack", $"src/{id}", "-c", "Release", "-o", _folder, "-nologo"], TimeSpan.FromMinutes(4));
+                Assert.True(exitCode == 0, $"dotnet pack src/{id} failed:\n{console}");
+            }
+        }
+
+        public Task DisposeAsync() => Task.CompletedTask;
+    }
+}
