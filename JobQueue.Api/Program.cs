@@ -18,7 +18,7 @@ builder.Services.AddOptions<ApiOptions>()
     .ValidateOnStart();
 builder.Services.AddSubmissionRateLimit();
 builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<RedisUnavailableHandler>();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
     options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -66,20 +66,8 @@ public static partial class JobEndpoints
                 return invalid;
             }
 
-            EnqueueResult result;
-            try
-            {
-                result = await store.EnqueueAsync(submission!.Type, submission.PayloadJson, submission.RunAt,
-                    idempotencyKey.Length > 0 ? idempotencyKey : null);
-            }
-            catch (UnknownJobTypeException e)
-            {
-                return Problems.BadRequest("Unknown job type", e.Message);
-            }
-            catch (IdempotencyKeyReusedException e)
-            {
-                return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
-            }
+            var result = await store.EnqueueAsync(submission!.Type, submission.PayloadJson, submission.RunAt,
+                idempotencyKey.Length > 0 ? idempotencyKey : null);
 
             if (result.Replayed)
             {

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Diagnostics;
+using StackExchange.Redis;
+
+namespace JobQueue.Api.Http;
+
+/// <summary>
+/// The one place where exceptions become problems: a Redis outage is 503 with Retry-After (the client should
+/// simply try again), a job type no worker handles 400, an idempotency key reused for another request 422.
+/// Anything else is left to the framework (a 500: a bug).
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    private const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            RedisConnectionException or RedisTimeoutException => (StatusCodes.Status503ServiceUnavailable,
+                "The job store is unavailable", $"Redis cannot be reached right now; nothing was written. Retry in {RetryAfterSeconds} s."),
+            UnknownJobTypeException => (StatusCodes.Status400BadRequest, "Unknown job type", exception.Message),
+            IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", exception.Message),
+            _ => (0, "", ""),
+        };
+        if (status == 0)
+        {
+            return false;
+        }
+
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            logger.LogWarning("Redis is unavailable, answering 503: {Reason}", exception.Message);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
+        }
+
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using JobQueue.Redis;
+using StackExchange.Redis;
+
+namespace JobQueue.Tests.Integration;
+
+/// <summary>
+/// An API whose only worker registered <c>echo</c>: the legacy <c>/submit</c> (an <c>uppercase</c> job) and
+/// <c>POST /jobs</c> of another type are refused with a 400 problem naming the known types, and nothing is written.
+/// </summary>
+public sealed class UnhandledTypeTests : IAsyncLifetime
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-types-" + Guid.NewGuid().ToString("N"));
+    private DistributedApplication _app = null!;
+    private ConnectionMultiplexer _redis = null!;
+    private HttpClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { RandomizePorts = true, EnvironmentName = "Development" });
+        var redis = builder.AddRedis("redis").WithDataDirectory(_dataDirectory);
+        builder.AddProject<Projects.JobQueue_Api>("api").WithHttpEndpoint().WithHttpHealthCheck("/health").WithReference(redis).WaitFor(redis);
+        _app = builder.Build();
+        await _app.StartAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
+        _redis = await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString + ",allowAdmin=true");
+        _api = Infrastructure.TestReport.ApiClient(_app);
+        await _redis.GetDatabase().SetAddAsync(new QueueKeys("jobs").Types, "echo");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _api.Dispose();
+        await _redis.DisposeAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("/submit", """{"input": "hello world"}""", "uppercase")]
+    [InlineData("/jobs", """{"type": "resize-image", "payload": {"id": 7}}""", "resize-image")]
+    public async Task A_job_type_no_worker_handles_is_a_400_problem_naming_the_known_types_and_writes_nothing(
+        string path, string body, string type)
+    {
+        var keysBefore = await _redis.GetServers()[0].DatabaseSizeAsync();
+
+        using var response = await _api.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Unknown job type", problem.GetProperty("title").GetString());
+        Assert.Equal($"No worker has a handler for job type '{type}'. Known types: echo.", problem.GetProperty("detail").GetString());
+        Assert.Equal(keysBefore, await _redis.GetServers()[0].DatabaseSizeAsync());
+    }
+}
