@@ -1,0 +1,16 @@
+namespace JobQueue.Redis;
+
+/// <summary>What the claim script decided for one delivered entry.</summary>
+public enum ClaimOutcome
+{
+    /// <summary>The job is now <c>processing</c> under this consumer; run it.</summary>
+    Claimed,
+    /// <summary>The job had used all its attempts and was marked <c>failed</c>.</summary>
+    Exhausted,
+    /// <summary>The job was already terminal or gone; the entry was dropped.</summary>
+    Finished,
+    /// <summary>The job's hash was unreadable (edited by hand); it was failed and dead-lettered.</summary>
+    Unreadable,
+    /// <summary>Another consumer holds the entry now.</summary>
+    Lost,
+}

@@ -1,0 +1,13 @@
+namespace JobQueue.Redis;
+
+/// <summary>What the completion script recorded.</summary>
+public enum CompletionResult
+{
+    Done,
+    Retried,
+    Failed,
+    /// <summary>The job was canceled while this attempt ran; the attempt let go of it.</summary>
+    Canceled,
+    /// <summary>Refused: the job was reclaimed by another worker while this attempt ran.</summary>
+    Stale,
+}
