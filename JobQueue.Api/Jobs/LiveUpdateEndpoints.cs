@@ -6,7 +6,7 @@ using JobQueue.Redis;
 namespace JobQueue.Api.Jobs;
 
 /// <summary>
-/// Push instead of polling (seeds 001 and 002): <c>GET /jobs/{id}/events</c> (Server-Sent Events) and
+/// Push instead of polling: <c>GET /jobs/{id}/events</c> (Server-Sent Events) and
 /// <c>GET /jobs/{id}/ws</c> (WebSocket) send the job's state at once, then every change, and close after a
 /// terminal state. Idle connections get keep-alive pings (an SSE comment; a WebSocket ping frame).
 /// </summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace JobQueue.Api.Legacy;
 
 /// <summary>
-/// The API of the system JobQueue grew from (seeds 000/001): <c>POST /submit {"input": "..."}</c> queues an
+/// The API of the system JobQueue grew from (README, "Quick start"): <c>POST /submit {"input": "..."}</c> queues an
 /// <c>uppercase</c> job and <c>GET /status?id=</c> polls it, so those curl sessions keep working as written.
 /// </summary>
 public static class LegacyEndpoints

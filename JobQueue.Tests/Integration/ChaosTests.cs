@@ -83,5 +83,5 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         return statuses.Count(s => s != "done" && s != "failed");
     }
 
-    private async Task<long> DoneTotalAsync() => (long?)await app.Db.HashGetAsync(app.Keys.Totals, "done") ?? 0;
+    private async Task<long> DoneTotalAsync() => (long?)await app.Db.HashGetAsync(app.Keys.Stats, "done") ?? 0;
 }

@@ -41,7 +41,7 @@ public sealed class JobLifecycleTests(AppFixture app)
     }
 
     [Fact]
-    public async Task The_seed_000_curl_session_works_as_written()
+    public async Task The_legacy_submit_and_status_curl_session_works_as_written()
     {
         using var submitted = await app.Api.PostAsJsonAsync("/submit", new { input = "hello world" });
         var body = await submitted.Content.ReadFromJsonAsync<JsonElement>();

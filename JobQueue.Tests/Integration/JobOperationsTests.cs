@@ -113,7 +113,7 @@ public sealed class JobOperationsTests(AppFixture app)
 
         var jobId = Assert.Single(submissions.Select(s => s.JobId).Distinct());
         Assert.Single(submissions, s => !s.Replayed);
-        Assert.NotNull(await app.Db.SortedSetScoreAsync(app.Keys.Index, jobId));
+        Assert.NotNull(await app.Db.SortedSetScoreAsync(app.Keys.Jobs, jobId));
         var done = await app.Client.WaitForCompletionAsync(jobId).WaitAsync(Timeout);
         Assert.Equal(1, done.Attempts);
         var different = await Assert.ThrowsAsync<JobQueueException>(() => app.Client.EnqueueAsync(new { order = 43 }, options));

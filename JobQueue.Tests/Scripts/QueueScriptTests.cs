@@ -44,7 +44,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var job = await EnqueueAsync("echo", "1");
 
         var error = await Assert.ThrowsAsync<RedisServerException>(() => Db.ScriptEvaluateAsync(
-            QueueScripts.Enqueue, [_keys.Stream, _keys.Index, _keys.Schedule, _keys.Types, _keys.Job(job.Id)],
+            QueueScripts.Enqueue, [_keys.Stream, _keys.Jobs, _keys.Scheduled, _keys.Types, _keys.Job(job.Id)],
             [_keys.Events.ToString(), 0, 1, job.Id, "echo", "2", "", 0, 0, ""]));
 
         Assert.StartsWith("JOB_EXISTS", error.Message);
@@ -64,7 +64,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         Assert.Equal("anything", accepted.Type);
         Assert.Contains("Known types: echo, sleep", refused.Message);
         Assert.Equal(2, await Db.StreamLengthAsync(_keys.Stream));
-        Assert.Equal(2, await Db.SortedSetLengthAsync(_keys.Index));
+        Assert.Equal(2, await Db.SortedSetLengthAsync(_keys.Jobs));
     }
 
     [Fact]
@@ -79,8 +79,8 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         Assert.Equal(["queued", "scheduled", "queued"], results.Select(r => r.Job.Status));
         var entries = await Db.StreamRangeAsync(_keys.Stream);
         Assert.Equal([results[0].Job.Id, results[2].Job.Id], entries.Select(e => e["job_id"].ToString()));
-        Assert.Equal(results[1].Job.Id, (string?)(await Db.SortedSetRangeByRankAsync(_keys.Schedule)).Single());
-        Assert.Equal(3, await Db.SortedSetLengthAsync(_keys.Index));
+        Assert.Equal(results[1].Job.Id, (string?)(await Db.SortedSetRangeByRankAsync(_keys.Scheduled)).Single());
+        Assert.Equal(3, await Db.SortedSetLengthAsync(_keys.Jobs));
         foreach (var (result, payload) in results.Zip(new[] { """{"n":1}""", """{"ms":1}""", """{"n":3}""" }))
         {
             var stored = await Store.GetAsync(result.Job.Id);
@@ -103,7 +103,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
 
         Assert.Contains("'resize'", unknown.Message);
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
-        Assert.Equal(1, await Db.SortedSetLengthAsync(_keys.Index));
+        Assert.Equal(1, await Db.SortedSetLengthAsync(_keys.Jobs));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
 
         Assert.Equal(ClaimOutcome.Unreadable, claim.Outcome);
         Assert.Equal("failed", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "status"));
-        var letter = Assert.Single(await Db.StreamRangeAsync(_keys.DeadLetters));
+        var letter = Assert.Single(await Db.StreamRangeAsync(_keys.Dead));
         Assert.Contains("status 'banana'", letter["error"].ToString());
         Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
     }
@@ -369,7 +369,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         Assert.Equal(1, moved.Sum());
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
         Assert.Equal("queued", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "status"));
-        Assert.Equal(0, await Db.SortedSetLengthAsync(_keys.Schedule));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(_keys.Scheduled));
     }
 
     [Fact]
@@ -414,7 +414,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var job = await EnqueueAsync("fail", "1");
         var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
         await worker.CompleteAsync(claimed, AttemptOutcome.FailedPermanently, "boom");
-        Assert.Equal(1, await Db.StreamLengthAsync(_keys.DeadLetters));
+        Assert.Equal(1, await Db.StreamLengthAsync(_keys.Dead));
 
         var retried = await Store.RetryAsync(job.Id);
         var again = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
@@ -422,7 +422,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         Assert.Equal("queued", retried);
         Assert.Equal(1, again.Attempt);
         Assert.Equal(2, again.Run);
-        Assert.Equal(0, await Db.StreamLengthAsync(_keys.DeadLetters));
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Dead));
         var record = await Store.GetAsync(job.Id);
         Assert.Contains("\"error\":\"boom\"", record!.HistoryJson);
         Assert.Equal("processing", await Store.RetryAsync(job.Id));

@@ -4,7 +4,7 @@ using JobQueue.Processing;
 
 namespace JobQueue.Worker.Handlers;
 
-/// <summary>The specification's job: the result is the payload.</summary>
+/// <summary>The default job (README, "Quick start"): the result is the payload.</summary>
 public sealed class EchoHandler : IJobHandler
 {
     public Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken) =>

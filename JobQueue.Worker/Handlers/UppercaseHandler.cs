@@ -5,7 +5,7 @@ using JobQueue.Processing;
 
 namespace JobQueue.Worker.Handlers;
 
-/// <summary>Seed 000's job: <c>"hello world"</c> becomes <c>"HELLO WORLD"</c>.</summary>
+/// <summary>The job of the legacy <c>POST /submit</c>: <c>"hello world"</c> becomes <c>"HELLO WORLD"</c>.</summary>
 public sealed class UppercaseHandler : IJobHandler
 {
     public Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken) =>

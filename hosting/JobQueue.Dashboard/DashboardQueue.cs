@@ -58,7 +58,7 @@ public sealed class DashboardQueue(Func<string>? connectionString, string queueN
     /// <summary>The newest dead letters, each with the trace of its job (while the job is kept).</summary>
     private async Task<IReadOnlyList<FailedJob>> RecentFailuresAsync(IDatabase db)
     {
-        var letters = await db.StreamRangeAsync(_keys.DeadLetters, "-", "+", 20, Order.Descending);
+        var letters = await db.StreamRangeAsync(_keys.Dead, "-", "+", 20, Order.Descending);
         var jobs = new List<FailedJob>();
         foreach (var letter in letters)
         {

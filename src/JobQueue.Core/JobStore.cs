@@ -57,7 +57,7 @@ public sealed class JobStore(
             jobs.Count == 1 ? $"enqueue {jobs[0].Type}" : "enqueue", ActivityKind.Producer);
         var traceParent = (activity ?? Activity.Current)?.Id ?? "";
         var ids = new string[jobs.Count];
-        var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Index, keys.Schedule, keys.Types };
+        var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
         var args = new RedisValue[3 + 7 * jobs.Count];
         (args[0], args[1], args[2]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds, jobs.Count);
         for (var i = 0; i < jobs.Count; i++)
@@ -161,21 +161,21 @@ public sealed class JobStore(
     public async Task<(bool Canceled, string Status)> CancelAsync(string jobId)
     {
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
-            [keys.Job(jobId), keys.Schedule, keys.DeadLetters, keys.Totals],
-            [jobId, keys.Events.ToString(), keys.Cancellations.ToString(), (long)Options.Retention.TotalMilliseconds]))!;
+            [keys.Job(jobId), keys.Scheduled, keys.Dead, keys.Stats],
+            [jobId, keys.Events.ToString(), keys.Cancel.ToString(), (long)Options.Retention.TotalMilliseconds]))!;
         return ((int)reply[0] == 1, reply[1].ToString()!);
     }
 
     /// <summary>Requeues a failed job with a fresh attempt budget: "queued", "missing", or its status if not failed.</summary>
     public async Task<string> RetryAsync(string jobId) =>
         (await Db.ScriptEvaluateAsync(QueueScripts.Retry,
-            [keys.Job(jobId), keys.Stream, keys.DeadLetters],
+            [keys.Job(jobId), keys.Stream, keys.Dead],
             [jobId, keys.Events.ToString()])).ToString()!;
 
     /// <summary>A page of jobs, newest first; <paramref name="cursor"/> continues where the last page ended (null at the end).</summary>
     public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string? status, int limit, string? cursor)
     {
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [keys.Index],
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [keys.Jobs],
             [keys.JobPrefix, status ?? "", limit, cursor ?? ""]))!;
         var jobs = await Task.WhenAll(reply.Skip(1).Select(id => GetAsync(id.ToString()!)));
         var next = reply[0].ToString();
@@ -185,7 +185,7 @@ public sealed class JobStore(
     /// <summary>Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page.</summary>
     public async Task<(IReadOnlyList<DeadLetter> Letters, string? NextCursor)> DeadLettersAsync(int limit, string? cursor)
     {
-        var entries = await Db.StreamRangeAsync(keys.DeadLetters, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending);
+        var entries = await Db.StreamRangeAsync(keys.Dead, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending);
         var letters = entries.Take(limit).Select(e => new DeadLetter(
             e.Id.ToString(),
             e["job_id"].ToString(),
@@ -200,9 +200,9 @@ public sealed class JobStore(
     {
         var db = Db;
         var length = db.StreamLengthAsync(keys.Stream);
-        var scheduled = db.SortedSetLengthAsync(keys.Schedule);
-        var dead = db.StreamLengthAsync(keys.DeadLetters);
-        var totals = db.HashGetAllAsync(keys.Totals);
+        var scheduled = db.SortedSetLengthAsync(keys.Scheduled);
+        var dead = db.StreamLengthAsync(keys.Dead);
+        var totals = db.HashGetAllAsync(keys.Stats);
         long pending = 0;
         IReadOnlyList<ConsumerStats> consumers = [];
         if (await db.KeyExistsAsync(keys.Stream) && (await db.StreamGroupInfoAsync(keys.Stream)).Length > 0)

@@ -7,7 +7,7 @@ namespace JobQueue;
 /// <summary>The rule for job type names, and the name a typed payload is enqueued and handled under.</summary>
 public static partial class JobTypeName
 {
-    /// <summary>The type jobs get when their submitter names none (the specification's echo job).</summary>
+    /// <summary>The type jobs get when their submitter names none (the echo job).</summary>
     public const string Default = "echo";
 
     /// <summary>What a valid name looks like, for messages.</summary>

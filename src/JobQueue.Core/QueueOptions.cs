@@ -11,7 +11,7 @@ public sealed class QueueOptions
     [Required, RegularExpression("^[A-Za-z0-9_.-]{1,64}$")]
     public string Name { get; set; } = "jobs";
 
-    /// <summary>Most times a job's handler may start (1 run + retries). The specification's default is 2.</summary>
+    /// <summary>Most times a job's handler may start (1 run + retries). The default is 2: one run and one retry.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 2;
 

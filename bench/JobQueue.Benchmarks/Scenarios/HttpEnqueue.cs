@@ -37,7 +37,7 @@ public static partial class HttpEnqueue
                 await redis.FlushAsync();
                 var meter = await redis.StartMeterAsync();
                 var result = await WrkAsync(name, url, settings.HttpDuration, settings);
-                var jobs = await redis.Admin.GetDatabase().SortedSetLengthAsync(new QueueKeys(new QueueOptions().Name).Index);
+                var jobs = await redis.Admin.GetDatabase().SortedSetLengthAsync(new QueueKeys(new QueueOptions().Name).Jobs);
                 return result with { JobsInRedis = jobs, Redis = await meter.StopAsync(Math.Max(1, jobs)) };
             });
         Console.WriteLine($"  http     API wrote {api.JobsInRedis:N0} jobs for {api.Requests - api.Errors:N0} accepted requests; Redis {api.Redis!.CpuMicroseconds} µs/job");

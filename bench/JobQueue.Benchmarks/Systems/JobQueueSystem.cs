@@ -56,7 +56,7 @@ public sealed class JobQueueSystem : IQueueSystem
             });
     }
 
-    public async Task<long> CompletedAsync() => (long?)await Db.HashGetAsync(_keys.Totals, "done") ?? 0;
+    public async Task<long> CompletedAsync() => (long?)await Db.HashGetAsync(_keys.Stats, "done") ?? 0;
 
     public async Task<int> ProduceAsync(int perSecond, TimeSpan duration)
     {
@@ -80,7 +80,7 @@ public sealed class JobQueueSystem : IQueueSystem
 
     public async Task<IReadOnlyList<JobWait>> WaitTimesAsync()
     {
-        var ids = await Db.SortedSetRangeByRankAsync(_keys.Index);
+        var ids = await Db.SortedSetRangeByRankAsync(_keys.Jobs);
         var results = await Task.WhenAll(ids.Select(id => Db.HashGetAsync(_keys.Job(id.ToString()), "result")));
         return [.. results.Where(r => r.HasValue).Select(r => JobWait.Parse(r.ToString()))];
     }

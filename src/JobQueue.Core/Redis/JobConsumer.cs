@@ -120,7 +120,7 @@ public sealed class JobConsumer(
 
     private async Task<RedisResult[]> RunClaimScriptAsync(string mode, int readCount, IReadOnlyList<DeliveredEntry> given)
     {
-        RedisKey[] scriptKeys = [keys.Stream, keys.DeadLetters, keys.Totals, .. given.Select(e => keys.Job(e.JobId!))];
+        RedisKey[] scriptKeys = [keys.Stream, keys.Dead, keys.Stats, .. given.Select(e => keys.Job(e.JobId!))];
         RedisValue[] args =
         [
             QueueKeys.ConsumerGroup, consumerName, options.MaxAttempts, keys.Events.ToString(),
@@ -151,7 +151,7 @@ public sealed class JobConsumer(
         var tx = Db.CreateTransaction();
         _ = tx.StreamAcknowledgeAsync(keys.Stream, QueueKeys.ConsumerGroup, entryId);
         _ = tx.StreamDeleteAsync(keys.Stream, [entryId]);
-        _ = tx.StreamAddAsync(keys.DeadLetters,
+        _ = tx.StreamAddAsync(keys.Dead,
         [
             new NameValueEntry("job_id", ""), new NameValueEntry("type", ""), new NameValueEntry("attempts", 0),
             new NameValueEntry("error", $"stream entry {entryId} names no valid job_id (fields: {fields})"),
@@ -167,7 +167,7 @@ public sealed class JobConsumer(
     public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(IReadOnlyList<AttemptEnd> ends)
     {
         var scriptKeys = new RedisKey[3 + ends.Count];
-        (scriptKeys[0], scriptKeys[1], scriptKeys[2]) = (keys.Stream, keys.DeadLetters, keys.Totals);
+        (scriptKeys[0], scriptKeys[1], scriptKeys[2]) = (keys.Stream, keys.Dead, keys.Stats);
         var args = new RedisValue[5 + 5 * ends.Count];
         (args[0], args[1], args[2], args[3], args[4]) = (QueueKeys.ConsumerGroup, options.MaxAttempts, keys.Events.ToString(),
             (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds);
@@ -197,7 +197,7 @@ public sealed class JobConsumer(
 
     /// <summary>Moves scheduled jobs that are due into the stream; returns how many.</summary>
     public async Task<int> PromoteDueAsync() =>
-        (int)await Db.ScriptEvaluateAsync(QueueScripts.Promote, [keys.Schedule, keys.Stream],
+        (int)await Db.ScriptEvaluateAsync(QueueScripts.Promote, [keys.Scheduled, keys.Stream],
             [keys.JobPrefix, PromoteBatch, keys.Events.ToString()]);
 
     /// <summary>
@@ -208,7 +208,7 @@ public sealed class JobConsumer(
     public async Task<(int IndexEntries, int Consumers, long NextIndexCursor)> CleanUpAsync(TimeSpan consumerIdleLimit, long indexCursor)
     {
         var removed = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Janitor,
-            [keys.Stream, keys.Index, keys.DeadLetters],
+            [keys.Stream, keys.Jobs, keys.Dead],
             [
                 QueueKeys.ConsumerGroup, keys.JobPrefix, (long)options.DeadLetterRetention.TotalMilliseconds,
                 (long)consumerIdleLimit.TotalMilliseconds, JanitorIndexBatch, indexCursor,

@@ -5,8 +5,8 @@ using StackExchange.Redis;
 namespace JobQueue.Redis;
 
 /// <summary>
-/// Every Redis key and channel of one queue. All share the hash tag <c>{name}</c>, so each script touches a
-/// single slot and the queue runs unchanged on Redis Cluster.
+/// Every Redis key and channel of one queue, each named as its key is (<c>Scheduled</c> is <c>{jobs}:scheduled</c>).
+/// All share the hash tag <c>{name}</c>, so each script touches a single slot and the queue runs unchanged on Redis Cluster.
 /// </summary>
 public sealed class QueueKeys(string queueName)
 {
@@ -25,19 +25,19 @@ public sealed class QueueKeys(string queueName)
     public RedisKey Job(string jobId) => JobPrefix + jobId;
 
     /// <summary>Sorted set of every job id by creation time (ms): the listing index.</summary>
-    public RedisKey Index => _prefix + "jobs";
+    public RedisKey Jobs => _prefix + "jobs";
 
     /// <summary>Sorted set of scheduled job ids by due time (ms).</summary>
-    public RedisKey Schedule => _prefix + "scheduled";
+    public RedisKey Scheduled => _prefix + "scheduled";
 
     /// <summary>Stream of dead letters: jobs that failed for good (<c>job_id</c>, <c>type</c>, <c>attempts</c>, <c>error</c>).</summary>
-    public RedisKey DeadLetters => _prefix + "dead";
+    public RedisKey Dead => _prefix + "dead";
 
     /// <summary>Set of the job types workers have handlers for (each worker adds its own when it starts).</summary>
     public RedisKey Types => _prefix + "types";
 
     /// <summary>Hash of totals: how many jobs ended <c>done</c>, <c>failed</c>, <c>canceled</c>.</summary>
-    public RedisKey Totals => _prefix + "stats";
+    public RedisKey Stats => _prefix + "stats";
 
     /// <summary>Holds the job id an idempotency key was first used for (the key itself is hashed).</summary>
     public RedisKey Idempotency(string key) =>
@@ -47,5 +47,5 @@ public sealed class QueueKeys(string queueName)
     public RedisChannel Events => RedisChannel.Literal(_prefix + "events");
 
     /// <summary>Pub/sub channel carrying the ids of running jobs that were canceled (to the workers).</summary>
-    public RedisChannel Cancellations => RedisChannel.Literal(_prefix + "cancel");
+    public RedisChannel Cancel => RedisChannel.Literal(_prefix + "cancel");
 }

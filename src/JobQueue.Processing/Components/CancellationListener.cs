@@ -10,8 +10,8 @@ namespace JobQueue.Processing.Components;
 public sealed class CancellationListener(IConnectionMultiplexer redis, QueueKeys keys, JobDispatcher dispatcher) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) =>
-        redis.GetSubscriber().SubscribeAsync(keys.Cancellations, (_, jobId) => dispatcher.Cancel(jobId.ToString()));
+        redis.GetSubscriber().SubscribeAsync(keys.Cancel, (_, jobId) => dispatcher.Cancel(jobId.ToString()));
 
     public Task StopAsync(CancellationToken cancellationToken) =>
-        redis.GetSubscriber().UnsubscribeAsync(keys.Cancellations);
+        redis.GetSubscriber().UnsubscribeAsync(keys.Cancel);
 }
