@@ -123,7 +123,8 @@ public sealed class JobOperationsTests(AppFixture app)
     [Fact]
     public async Task A_delayed_job_starts_not_before_its_time()
     {
-        var submitted = DateTimeOffset.UtcNow;
+        // Times are stored in whole milliseconds: compare at that precision.
+        var submitted = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var job = await app.Client.EnqueueAsync(new { x = 1 }, new EnqueueOptions { Delay = TimeSpan.FromMilliseconds(1500) });
         Assert.Equal("scheduled", job.Status);
 

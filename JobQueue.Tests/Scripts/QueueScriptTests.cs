@@ -154,25 +154,40 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     }
 
     [Fact]
-    public async Task Read_and_claim_takes_waiting_entries_in_one_call_and_leaves_odd_ones_pending_for_the_caller()
+    public async Task Read_and_claim_takes_waiting_entries_in_one_call_and_dead_letters_an_entry_naming_no_job()
     {
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
-        Assert.Equal(0, (await worker.ReadAndClaimAsync(10)).Read);
+        Assert.Empty(await worker.ReadAndClaimAsync(10));
         var first = await EnqueueAsync("echo", "1");
         var odd = await Db.StreamAddAsync(_keys.Stream, [new NameValueEntry("job_id", "not-a-job")]);
         var second = await EnqueueAsync("echo", "2");
 
-        var read = await worker.ReadAndClaimAsync(10);
+        var claims = await worker.ReadAndClaimAsync(10);
 
-        Assert.Equal([first.Id, second.Id], read.Claims.Select(c => c.Job!.JobId));
-        Assert.All(read.Claims, c => Assert.Equal((ClaimOutcome.Claimed, 1), (c.Outcome, c.Job!.Attempt)));
+        Assert.Equal([ClaimOutcome.Claimed, ClaimOutcome.Malformed, ClaimOutcome.Claimed], claims.Select(c => c.Outcome));
+        Assert.Equal([first.Id, second.Id], claims.Where(c => c.Job is not null).Select(c => c.Job!.JobId));
+        Assert.All(claims.Where(c => c.Job is not null), c => Assert.Equal(1, c.Job!.Attempt));
         Assert.Equal("processing", (string?)await Db.HashGetAsync(_keys.Job(second.Id), "status"));
-        var left = Assert.Single(read.Unchecked);
-        Assert.Equal((odd.ToString(), null), (left.EntryId, left.JobId));
-        Assert.Contains("not-a-job", left.Fields);
-        Assert.Equal(3, (await Db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
-        Assert.Equal(0, (await worker.ReadAndClaimAsync(10)).Read);
+        Assert.Equal(odd.ToString(), claims[1].Entry.EntryId);
+        var letter = Assert.Single(await Db.StreamRangeAsync(_keys.Dead));
+        Assert.Contains($"stream entry {odd} names no valid job_id (fields: job_id not-a-job)", letter["error"].ToString());
+        Assert.Equal(2, (await Db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
+        Assert.Empty(await worker.ReadAndClaimAsync(10));
+    }
+
+    [Fact]
+    public async Task Claim_dead_letters_a_delivered_entry_whose_job_id_is_not_one_JobQueue_writes()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var odd = await Db.StreamAddAsync(_keys.Stream, [new NameValueEntry("job_id", "{jobs}:job:../x")]);
+
+        var claim = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)));
+
+        Assert.Equal(ClaimOutcome.Malformed, claim.Outcome);
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Contains($"stream entry {odd} names no valid job_id", (await Db.StreamRangeAsync(_keys.Dead))[0]["error"].ToString());
     }
 
     [Fact]

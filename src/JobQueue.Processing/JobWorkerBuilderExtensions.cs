@@ -44,6 +44,7 @@ public static class JobWorkerBuilderExtensions
                 sp.GetRequiredService<IOptions<QueueOptions>>().Value,
                 worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}");
         });
+        services.AddSingleton<ConcurrencySlots>();
         services.AddSingleton<CompletionBatcher>();
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<JobDispatcher>();

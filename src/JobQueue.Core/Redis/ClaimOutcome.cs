@@ -13,4 +13,6 @@ public enum ClaimOutcome
     Unreadable,
     /// <summary>Another consumer holds the entry now.</summary>
     Lost,
+    /// <summary>The entry names no valid job id (written by hand or corrupted): it was moved to the dead letters.</summary>
+    Malformed,
 }

@@ -54,8 +54,7 @@ public sealed class JobConsumer(
         {
             var parts = (RedisResult[])e!;
             var fields = parts[1].IsNull ? [] : (RedisResult[])parts[1]!;
-            var values = fields.Select(f => (RedisValue)f).ToArray();
-            return Delivered(parts[0].ToString()!, values, reclaimed: false);
+            return Delivered(parts[0].ToString()!, [.. fields.Select(f => (RedisValue)f)], reclaimed: false);
         })];
     }
 
@@ -72,91 +71,65 @@ public sealed class JobConsumer(
             .Where(e => !e.IsNull)
             .Select(e =>
             {
-                var values = e.Values.SelectMany(v => new[] { v.Name, v.Value }).ToArray();
-                return Delivered(e.Id.ToString(), values, reclaimed: true);
+                return Delivered(e.Id.ToString(), [.. e.Values.SelectMany(v => new[] { v.Name, v.Value })], reclaimed: true);
             })
             .ToList();
         return (entries, result.NextStartId.ToString(), result.DeletedIds.Length);
     }
 
     /// <summary>
-    /// Reads up to <paramref name="count"/> new entries and claims them in one script call, without blocking
-    /// (under load this saves the round trip of a separate XREADGROUP). Entries whose job_id the script cannot
-    /// vouch for come back <see cref="ReadClaims.Unchecked"/>, still pending, for <see cref="ClaimAsync"/>.
+    /// Reads up to <paramref name="count"/> new entries and claims them in one script call, without blocking:
+    /// under load this saves the round trip of a separate XREADGROUP. Empty when nothing was waiting.
     /// </summary>
-    public async Task<ReadClaims> ReadAndClaimAsync(int count)
+    public async Task<IReadOnlyList<ClaimResult>> ReadAndClaimAsync(int count)
     {
-        var rows = await RunClaimScriptAsync("read", count, []);
-        var claims = new List<ClaimResult>(rows.Length);
-        var toCheck = new List<DeliveredEntry>();
-        foreach (var row in rows.Select(r => (RedisResult[])r!))
-        {
-            var entryId = row[0].ToString()!;
-            if (row[2].ToString() == "unchecked")
-            {
-                toCheck.Add(Delivered(entryId, [.. row.Skip(3).Select(f => (RedisValue)f)], reclaimed: false));
-            }
-            else
-            {
-                claims.Add(ParseClaim(new DeliveredEntry(entryId, row[1].ToString(), ""), row));
-            }
-        }
-
-        return new ReadClaims(claims, toCheck);
+        var rows = await RunClaimScriptAsync(QueueScripts.ReadAndClaim, [count]);
+        return [.. rows.Select(row => ParseClaim((RedisResult[])row!, reclaimed: false))];
     }
 
-    /// <summary>Runs the claim script over entries delivered to this consumer, in one round trip (one call per origin: fresh or reclaimed).</summary>
+    /// <summary>
+    /// Claims entries delivered to this consumer, in one script call: fresh ones (XREADGROUP) with the claim
+    /// script, reclaimed ones (XAUTOCLAIM) with the reclaim script, which also counts their earlier deliveries.
+    /// One result per entry, in order.
+    /// </summary>
     public async Task<IReadOnlyList<ClaimResult>> ClaimAsync(IReadOnlyList<DeliveredEntry> entries)
     {
-        var valid = entries.Where(e => e.JobId is not null).ToList();
-        if (valid.Count == 0)
+        if (entries.Count == 0)
         {
             return [];
         }
 
-        var rows = await RunClaimScriptAsync(valid.Any(e => e.Reclaimed) ? "reclaimed" : "fresh", 0, valid);
-        return [.. rows.Select((row, i) => ParseClaim(valid[i], (RedisResult[])row!))];
+        var reclaimed = entries[0].Reclaimed;
+        var rows = await RunClaimScriptAsync(reclaimed ? QueueScripts.Reclaim : QueueScripts.Claim,
+            [entries.Count, .. entries.Select(e => (RedisValue)e.EntryId), .. entries.Select(e => (RedisValue)e.JobId)]);
+        return [.. rows.Select(row => ParseClaim((RedisResult[])row!, reclaimed))];
     }
 
-    private async Task<RedisResult[]> RunClaimScriptAsync(string mode, int readCount, IReadOnlyList<DeliveredEntry> given)
+    private async Task<RedisResult[]> RunClaimScriptAsync(string script, RedisValue[] rest)
     {
-        RedisKey[] scriptKeys = [keys.Stream, keys.Dead, keys.Stats, .. given.Select(e => keys.Job(e.JobId!))];
         RedisValue[] args =
         [
             QueueKeys.ConsumerGroup, consumerName, options.MaxAttempts, keys.Events.ToString(),
-            (long)options.DeadLetterRetention.TotalMilliseconds, mode, readCount, keys.JobPrefix,
-            .. given.Select(e => (RedisValue)e.EntryId), .. given.Select(e => (RedisValue)e.JobId),
+            (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, .. rest,
         ];
-        return (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Claim, scriptKeys, args))!;
+        return (RedisResult[])(await Db.ScriptEvaluateAsync(script, [keys.Stream, keys.Dead, keys.Stats], args))!;
     }
 
-    /// <summary>One row of the claim script: entry id, job id, outcome, then what the outcome carries.</summary>
-    private static ClaimResult ParseClaim(DeliveredEntry entry, RedisResult[] row) => row[2].ToString() switch
+    /// <summary>One row of a claim script (see _claim.lua): entry id, job id, outcome, then what the outcome carries.</summary>
+    private static ClaimResult ParseClaim(RedisResult[] row, bool reclaimed)
     {
-        "claimed" => new ClaimResult(entry, ClaimOutcome.Claimed, new ClaimedJob(
-            entry.EntryId, entry.JobId!, row[4].ToString()!, row[5].ToString()!, (int)row[3],
-            row[6].ToString()!, NullIfEmpty(row[7].ToString()), TimeSpan.FromMilliseconds((long)row[8]), (int)row[9]), (int)row[3]),
-        "exhausted" => new ClaimResult(entry, ClaimOutcome.Exhausted, null, (int)row[3]),
-        "finished" => new ClaimResult(entry, ClaimOutcome.Finished, null, 0),
-        "unreadable" => new ClaimResult(entry, ClaimOutcome.Unreadable, null, 0),
-        _ => new ClaimResult(entry, ClaimOutcome.Lost, null, 0),
-    };
-
-    /// <summary>
-    /// Moves an entry that names no job (written by hand or corrupted) to the dead letters, in one MULTI:
-    /// acknowledged and deleted from the stream, kept with its fields for an operator to look at.
-    /// </summary>
-    public Task DeadLetterMalformedAsync(string entryId, string fields)
-    {
-        var tx = Db.CreateTransaction();
-        _ = tx.StreamAcknowledgeAsync(keys.Stream, QueueKeys.ConsumerGroup, entryId);
-        _ = tx.StreamDeleteAsync(keys.Stream, [entryId]);
-        _ = tx.StreamAddAsync(keys.Dead,
-        [
-            new NameValueEntry("job_id", ""), new NameValueEntry("type", ""), new NameValueEntry("attempts", 0),
-            new NameValueEntry("error", $"stream entry {entryId} names no valid job_id (fields: {fields})"),
-        ]);
-        return tx.ExecuteAsync();
+        var entry = new DeliveredEntry(row[0].ToString()!, row[1].ToString()!, reclaimed);
+        return row[2].ToString() switch
+        {
+            "claimed" => new ClaimResult(entry, ClaimOutcome.Claimed, new ClaimedJob(
+                entry.EntryId, entry.JobId, row[4].ToString()!, row[5].ToString()!, (int)row[3],
+                row[6].ToString()!, NullIfEmpty(row[7].ToString()), TimeSpan.FromMilliseconds((long)row[8]), (int)row[9]), (int)row[3]),
+            "exhausted" => new ClaimResult(entry, ClaimOutcome.Exhausted, null, (int)row[3]),
+            "finished" => new ClaimResult(entry, ClaimOutcome.Finished, null, 0),
+            "unreadable" => new ClaimResult(entry, ClaimOutcome.Unreadable, null, 0),
+            "malformed" => new ClaimResult(entry, ClaimOutcome.Malformed, null, 0),
+            _ => new ClaimResult(entry, ClaimOutcome.Lost, null, 0),
+        };
     }
 
     /// <summary>Records the end of an attempt; refused (<see cref="CompletionResult.Stale"/>) if the job was reclaimed meanwhile.</summary>
@@ -237,31 +210,19 @@ public sealed class JobConsumer(
         _ => "fatal",
     };
 
-    /// <summary>An entry as delivered; its fields are only described (for the dead letter) when it names no job.</summary>
-    private static DeliveredEntry Delivered(string entryId, RedisValue[] fieldsAndValues, bool reclaimed) =>
-        JobIdOf(fieldsAndValues) is { } jobId
-            ? new DeliveredEntry(entryId, jobId, "", reclaimed)
-            : new DeliveredEntry(entryId, null, Describe(fieldsAndValues), reclaimed);
-
-    private static string? JobIdOf(RedisValue[] fieldsAndValues)
+    /// <summary>An entry as delivered, with the job id it names as written (validated by the claim scripts).</summary>
+    private static DeliveredEntry Delivered(string entryId, RedisValue[] fieldsAndValues, bool reclaimed)
     {
         for (var i = 0; i + 1 < fieldsAndValues.Length; i += 2)
         {
-            if (fieldsAndValues[i] == "job_id" && Guid.TryParse(fieldsAndValues[i + 1].ToString(), out _))
+            if (fieldsAndValues[i] == "job_id")
             {
-                return fieldsAndValues[i + 1].ToString();
+                return new DeliveredEntry(entryId, fieldsAndValues[i + 1].ToString(), reclaimed);
             }
         }
 
-        return null;
+        return new DeliveredEntry(entryId, "", reclaimed);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    /// <summary>An entry's fields as text, cut short: what an operator needs to recognise a bad entry.</summary>
-    private static string Describe(RedisValue[] fieldsAndValues)
-    {
-        var text = string.Join(' ', fieldsAndValues.Select(v => v.ToString()));
-        return text.Length <= 200 ? text : text[..200] + "...";
-    }
 }

@@ -4,14 +4,16 @@ namespace JobQueue.Redis;
 
 /// <summary>
 /// The Lua scripts behind every atomic state change, loaded from <c>Redis/Scripts/*.lua</c>, each with the
-/// shared helpers of <c>_prelude.lua</c> in front.
+/// shared helpers of <c>_prelude.lua</c> in front, and the includes it names (<c>_*.lua</c>) after them.
 /// </summary>
 public static class QueueScripts
 {
     private static readonly string Prelude = Read("_prelude");
 
     public static readonly string Enqueue = Load("enqueue");
-    public static readonly string Claim = Load("claim");
+    public static readonly string Claim = Load("claim", "_claim");
+    public static readonly string Reclaim = Load("reclaim", "_claim");
+    public static readonly string ReadAndClaim = Load("read_and_claim", "_claim");
     public static readonly string Complete = Load("complete");
     public static readonly string Renew = Load("renew");
     public static readonly string Progress = Load("progress");
@@ -21,7 +23,8 @@ public static class QueueScripts
     public static readonly string Janitor = Load("janitor");
     public static readonly string List = Load("list");
 
-    private static string Load(string name) => Prelude + "\n" + Read(name);
+    private static string Load(string name, params string[] includes) =>
+        string.Join("\n", [Prelude, .. includes.Select(Read), Read(name)]);
 
     private static string Read(string name)
     {

@@ -5,40 +5,17 @@ using Microsoft.Extensions.Options;
 namespace JobQueue.Processing.Components;
 
 /// <summary>
-/// Owns this process's concurrency slots and the attempts running in them. The processor and the recoverer
-/// take slots before they fetch, so an entry is only taken from Redis when it can start at once: nothing
-/// waits in a local buffer where a crash would strand it. On shutdown it lets running jobs finish within
-/// <see cref="WorkerOptions.ShutdownTimeout"/> and abandons the rest, which stay pending for other workers.
+/// Runs claimed attempts, each in a slot of the fetcher's <see cref="SlotLease"/>, and keeps the registry of
+/// attempts running in this process (for the lease renewer, cancellation and shutdown). On shutdown it lets
+/// running jobs finish within <see cref="WorkerOptions.ShutdownTimeout"/> and abandons the rest, which stay
+/// pending for other workers.
 /// </summary>
 public sealed class JobDispatcher(
-    JobConsumer consumer,
     JobExecutor executor,
     IOptions<WorkerOptions> options,
     ILogger<JobDispatcher> logger) : IHostedService
 {
-    private readonly SemaphoreSlim _slots = new(options.Value.Concurrency, options.Value.Concurrency);
     private readonly ConcurrentDictionary<string, (InFlightJob Job, Task Run)> _running = new();
-
-    /// <summary>Waits for one free slot, then takes up to <paramref name="max"/> without waiting.</summary>
-    public async Task<int> AcquireSlotsAsync(int max, CancellationToken cancellationToken)
-    {
-        await _slots.WaitAsync(cancellationToken);
-        var taken = 1;
-        while (taken < max && _slots.Wait(0))
-        {
-            taken++;
-        }
-
-        return taken;
-    }
-
-    public void ReleaseSlots(int count)
-    {
-        if (count > 0)
-        {
-            _slots.Release(count);
-        }
-    }
 
     /// <summary>Stops the handlers running a job that was canceled.</summary>
     public void Cancel(string jobId)
@@ -53,71 +30,19 @@ public sealed class JobDispatcher(
     public IReadOnlyCollection<InFlightJob> Running => [.. _running.Values.Select(r => r.Job)];
 
     /// <summary>
-    /// Reads new entries and claims them in one script call, then starts the claimed jobs in the
-    /// <paramref name="slots"/> held by the caller. Returns how many entries it read; when none was waiting,
-    /// 0, and the caller still holds the slots.
+    /// Starts every claimed job in a slot taken from <paramref name="lease"/>, and reports the entries that did
+    /// not give a job to run. Returns how many started.
     /// </summary>
-    public async Task<int> ReadClaimAndStartAsync(int slots)
+    public int Start(IReadOnlyList<ClaimResult> claims, DateTimeOffset claimStarted, SlotLease lease)
     {
-        ReadClaims read;
-        var claimStarted = DateTimeOffset.UtcNow;
-        try
-        {
-            read = await consumer.ReadAndClaimAsync(slots);
-        }
-        catch
-        {
-            ReleaseSlots(slots);
-            throw;
-        }
-
-        if (read.Read == 0)
-        {
-            return 0;
-        }
-
-        var started = StartClaimed(read.Claims, claimStarted, DateTimeOffset.UtcNow);
-        await ClaimAndStartAsync(read.Unchecked, slots - started);
-        return read.Read;
-    }
-
-    /// <summary>
-    /// Claims delivered entries in one script call and starts every claimed job in one of the
-    /// <paramref name="slots"/> held by the caller; slots left over are released.
-    /// </summary>
-    public async Task ClaimAndStartAsync(IReadOnlyList<DeliveredEntry> entries, int slots)
-    {
-        IReadOnlyList<ClaimResult> claims;
-        var claimStarted = DateTimeOffset.UtcNow;
-        try
-        {
-            foreach (var malformed in entries.Where(e => e.JobId is null))
-            {
-                logger.LogError("Stream entry {EntryId} names no valid job_id ({Fields}); moved to the dead letters", malformed.EntryId, malformed.Fields);
-                await consumer.DeadLetterMalformedAsync(malformed.EntryId, malformed.Fields);
-            }
-
-            claims = await consumer.ClaimAsync(entries);
-        }
-        catch
-        {
-            ReleaseSlots(slots);
-            throw;
-        }
-
-        ReleaseSlots(slots - StartClaimed(claims, claimStarted, DateTimeOffset.UtcNow));
-    }
-
-    /// <summary>Starts the claimed jobs and reports the others; returns how many started (each took a slot).</summary>
-    private int StartClaimed(IReadOnlyList<ClaimResult> claims, DateTimeOffset claimStarted, DateTimeOffset claimEnded)
-    {
+        var claimEnded = DateTimeOffset.UtcNow;
         var started = 0;
         foreach (var claim in claims)
         {
             switch (claim.Outcome)
             {
                 case ClaimOutcome.Claimed:
-                    Start(new InFlightJob(claim.Job!, claimStarted, claimEnded));
+                    Start(new InFlightJob(claim.Job!, claimStarted, claimEnded), lease.Take());
                     started++;
                     break;
                 case ClaimOutcome.Exhausted:
@@ -128,6 +53,10 @@ public sealed class JobDispatcher(
                 case ClaimOutcome.Unreadable:
                     JobQueueTelemetry.JobsFailed.Add(1);
                     logger.LogError("Job {JobId} has an unreadable hash (edited by hand?); failed and moved to the dead letters", claim.Entry.JobId);
+                    break;
+                case ClaimOutcome.Malformed:
+                    logger.LogError("Stream entry {EntryId} names no valid job_id ('{JobId}'); moved to the dead letters with its fields",
+                        claim.Entry.EntryId, claim.Entry.JobId);
                     break;
                 case ClaimOutcome.Finished:
                     logger.LogInformation("Job {JobId} was already finished; dropped its stream entry {EntryId}",
@@ -142,10 +71,10 @@ public sealed class JobDispatcher(
         return started;
     }
 
-    private void Start(InFlightJob inFlight)
+    private void Start(InFlightJob inFlight, IDisposable slot)
     {
         // Registered before it starts, so a job that finishes at once is never left in the registry.
-        var run = new Task<Task>(() => RunAsync(inFlight));
+        var run = new Task<Task>(() => RunAsync(inFlight, slot));
         _running[inFlight.Job.Token] = (inFlight, run.Unwrap());
         run.Start(TaskScheduler.Default);
     }
@@ -155,25 +84,16 @@ public sealed class JobDispatcher(
     /// running at once, and the next job need not wait for a round trip. The attempt stays registered (its
     /// lease renewed, shutdown waiting for it) until its outcome is recorded.
     /// </summary>
-    private async Task RunAsync(InFlightJob inFlight)
+    private async Task RunAsync(InFlightJob inFlight, IDisposable slot)
     {
-        var freed = 0;
-        void FreeSlot()
-        {
-            if (Interlocked.Exchange(ref freed, 1) == 0)
-            {
-                _slots.Release();
-            }
-        }
-
         try
         {
-            await executor.RunAsync(inFlight, FreeSlot);
+            await executor.RunAsync(inFlight, slot.Dispose);
         }
         finally
         {
             _running.TryRemove(inFlight.Job.Token, out _);
-            FreeSlot();
+            slot.Dispose();
         }
     }
 

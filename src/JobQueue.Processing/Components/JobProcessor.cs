@@ -1,19 +1,19 @@
 using JobQueue.Redis;
-using JobQueue.Processing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace JobQueue.Processing.Components;
 
 /// <summary>
-/// Takes new entries, as many as there are free slots: while a backlog lasts (the last take filled every free
-/// slot), read and claimed in one script call; otherwise with XREADGROUP ... BLOCK, then claimed, so an idle
-/// worker makes no extra call per job. First it creates the group if needed
-/// and registers this worker's job types. Survives Redis outages: it backs off and resumes by itself,
-/// recreating the group if it vanished.
+/// The fetch loop: leases the free slots, takes as many new entries, claims them and starts their jobs. While a
+/// backlog lasts (the last take filled every slot) it reads and claims in one script call; otherwise it blocks
+/// on XREADGROUP, so an idle worker makes no extra call per job. First it creates the group if needed and
+/// registers this worker's job types. Survives Redis outages: it backs off and resumes by itself, recreating
+/// the group if it vanished.
 /// </summary>
 public sealed class JobProcessor(
     JobConsumer consumer,
+    ConcurrencySlots slots,
     JobDispatcher dispatcher,
     JobHandlerRegistry handlers,
     IOptions<WorkerOptions> options,
@@ -37,27 +37,18 @@ public sealed class JobProcessor(
                         consumer.Name, options.Value.Concurrency);
                 }
 
-                var slots = await dispatcher.AcquireSlotsAsync(options.Value.Concurrency, stoppingToken);
-                if (backlog && await dispatcher.ReadClaimAndStartAsync(slots) is var taken and > 0)
+                using var lease = await slots.LeaseAsync(stoppingToken);
+                var claimStarted = DateTimeOffset.UtcNow;
+                var claims = backlog ? await consumer.ReadAndClaimAsync(lease.Count) : [];
+                if (claims.Count == 0)
                 {
-                    backlog = taken == slots;
-                    backoff.Reset();
-                    continue;
+                    var entries = await consumer.ReadAsync(lease.Count, options.Value.BlockTimeout);
+                    claimStarted = DateTimeOffset.UtcNow;
+                    claims = await consumer.ClaimAsync(entries);
                 }
 
-                IReadOnlyList<DeliveredEntry> entries;
-                try
-                {
-                    entries = await consumer.ReadAsync(slots, options.Value.BlockTimeout);
-                }
-                catch
-                {
-                    dispatcher.ReleaseSlots(slots);
-                    throw;
-                }
-
-                backlog = entries.Count == slots;
-                await dispatcher.ClaimAndStartAsync(entries, slots);
+                backlog = claims.Count == lease.Count;
+                dispatcher.Start(claims, claimStarted, lease);
                 backoff.Reset();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -11,9 +11,9 @@ namespace JobQueue.Processing.Components;
 /// </summary>
 public sealed class JobRecoverer(
     JobConsumer consumer,
+    ConcurrencySlots slots,
     JobDispatcher dispatcher,
     IOptions<QueueOptions> queueOptions,
-    IOptions<WorkerOptions> workerOptions,
     ILogger<JobRecoverer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,19 +42,9 @@ public sealed class JobRecoverer(
         var cursor = "0-0";
         do
         {
-            var slots = await dispatcher.AcquireSlotsAsync(workerOptions.Value.Concurrency, stoppingToken);
-            IReadOnlyList<DeliveredEntry> entries;
-            int deleted;
-            try
-            {
-                (entries, cursor, deleted) = await consumer.ReclaimAsync(minIdle, cursor, slots);
-            }
-            catch
-            {
-                dispatcher.ReleaseSlots(slots);
-                throw;
-            }
-
+            using var lease = await slots.LeaseAsync(stoppingToken);
+            var claimStarted = DateTimeOffset.UtcNow;
+            (var entries, cursor, var deleted) = await consumer.ReclaimAsync(minIdle, cursor, lease.Count);
             if (deleted > 0)
             {
                 logger.LogWarning("{Count} pending entries had been deleted from the stream; XAUTOCLAIM dropped them", deleted);
@@ -67,7 +57,7 @@ public sealed class JobRecoverer(
                     entries.Count, minIdle, string.Join(", ", entries.Select(e => e.JobId)));
             }
 
-            await dispatcher.ClaimAndStartAsync(entries, slots);
+            dispatcher.Start(await consumer.ClaimAsync(entries), claimStarted, lease);
         }
         while (cursor != "0-0");
     }

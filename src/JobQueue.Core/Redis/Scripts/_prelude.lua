@@ -1,6 +1,16 @@
 -- Shared by every script (prepended when loaded). All keys of a queue share one hash tag, so the keys a
 -- script builds from a job id (prefix .. id) land in the same slot as the keys it was given.
 
+-- The statuses a job never leaves (but for a manual retry of a failed one).
+local function is_terminal(status)
+  return status == 'done' or status == 'failed' or status == 'canceled'
+end
+
+-- The one rule for a job id in a stream entry: a UUID as JobQueue writes it (8-4-4-4-12 hex digits).
+local function valid_job_id(id)
+  return id ~= nil and string.match(id, '^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$') ~= nil
+end
+
 local function now_ms()
   local t = redis.call('TIME')
   return t[1] * 1000 + math.floor(t[2] / 1000)

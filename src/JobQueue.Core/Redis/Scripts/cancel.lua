@@ -8,7 +8,7 @@ local status = redis.call('HGET', job, 'status')
 if not status then
   return {0, 'missing'}
 end
-if status == 'done' or status == 'failed' or status == 'canceled' then
+if is_terminal(status) then
   return {0, status}
 end
 redis.call('ZREM', KEYS[2], id)

@@ -1,0 +1,71 @@
+-- Included by the claim scripts (claim, reclaim, read_and_claim): what happens to one delivered entry.
+-- Each returns one row per entry, starting with the entry id and its job id:
+--   {.., 'claimed', attempt, type, payload, token, traceparent, ms since enqueue, run}  job is `processing`
+--   {.., 'exhausted', attempts}  no attempts left: job `failed` and dead-lettered, entry acked and deleted
+--   {.., 'finished'}    job already terminal (done, failed, canceled) or gone: entry acked and deleted
+--   {.., 'unreadable', status}  the hash holds a status no script writes (edited by hand): failed, dead-lettered
+--   {.., 'lost'}        a reclaimed entry no longer pending for this consumer: another worker holds it
+--   {.., 'malformed'}   the entry names no valid job id: moved to the dead letters, acked and deleted
+-- The attempt number is the larger of the job's recorded attempts + 1 and the entry's delivery count, so
+-- neither a lost hash update nor a reclaim without a run can let a job run more than max times.
+
+local function drop_entry(stream, group, entry)
+  redis.call('XACK', stream, group, entry)
+  redis.call('XDEL', stream, entry)
+end
+
+-- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, now}
+local function claim_entry(c, entry, id, deliveries)
+  if not deliveries then
+    return {entry, id or '', 'lost'}
+  end
+  if not valid_job_id(id) then
+    -- What an operator needs to recognise the entry: its fields, cut short.
+    local found = redis.call('XRANGE', c.stream, entry, entry)
+    local fields = found[1] and table.concat(found[1][2], ' ') or ''
+    drop_entry(c.stream, c.group, entry)
+    redis.call('XADD', c.dead, '*', 'job_id', '', 'type', '', 'attempts', 0, 'error',
+      'stream entry ' .. entry .. ' names no valid job_id (fields: ' .. string.sub(fields, 1, 200) .. ')')
+    return {entry, id or '', 'malformed'}
+  end
+  local job = c.prefix .. id
+  local state = redis.call('HMGET', job, 'status', 'attempts', 'type', 'payload', 'traceparent', 'created_at',
+    'runs', 'version', 'progress', 'last_error')
+  local status = state[1]
+  if status ~= 'queued' and status ~= 'processing' then
+    drop_entry(c.stream, c.group, entry)
+    if status and not is_terminal(status) then
+      redis.call('HDEL', job, 'token')
+      finish(job, id, 'failed', "unreadable job: status '" .. status .. "' is not one JobQueue writes", c.now,
+        c.stats, c.dead, 0, c.dead_ttl)
+      changed(c.channel, job, id)
+      return {entry, id, 'unreadable', status}
+    end
+    return {entry, id, 'finished'}
+  end
+  local attempts = tonumber(state[2]) or 0
+  local attempt = math.max(attempts + 1, deliveries)
+  if attempt > c.max then
+    drop_entry(c.stream, c.group, entry)
+    redis.call('HDEL', job, 'token')
+    finish(job, id, 'failed', 'gave up after ' .. attempts .. ' attempt(s): the last one did not finish in time',
+      c.now, c.stats, c.dead, 0, c.dead_ttl)
+    changed(c.channel, job, id)
+    return {entry, id, 'exhausted', attempts}
+  end
+  local token = c.consumer .. '/' .. attempt
+  local run = (tonumber(state[7]) or 0) + 1
+  local version = (tonumber(state[8]) or 0) + 1
+  redis.call('HSET', job, 'status', 'processing', 'attempts', attempt, 'runs', run, 'version', version,
+    'started_at', c.now, 'token', token, 'entry_id', entry)
+  publish(c.channel, id, version, 'processing', attempt, state[9], nil, state[10])
+  return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
+    c.now - (tonumber(state[6]) or c.now), run}
+end
+
+-- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals; ARGV[1] group, ARGV[2] consumer, ARGV[3] max attempts,
+-- ARGV[4] events channel, ARGV[5] dead letter retention (ms), ARGV[6] job key prefix: the same in every claim script.
+local function claim_context()
+  return { stream = KEYS[1], dead = KEYS[2], stats = KEYS[3], group = ARGV[1], consumer = ARGV[2],
+    max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], now = now_ms() }
+end
