@@ -19,13 +19,19 @@ public sealed record JobState(
     string? LastError,
     JsonElement? History)
 {
-    public bool IsFinished => Status is "done" or "failed" or "canceled";
+    public bool IsFinished => JobStatuses.IsFinal(Status);
 }
 
 /// <summary>One state pushed while following a job (<see cref="JobQueueClient.WatchAsync"/>).</summary>
 public sealed record JobUpdate(string JobId, long Version, string Status, int Attempts, JsonElement? Progress, JsonElement? Result, string? Error)
 {
-    public bool IsFinished => Status is "done" or "failed" or "canceled";
+    public bool IsFinished => JobStatuses.IsFinal(Status);
+}
+
+/// <summary>The statuses a job does not leave by itself (the API's <c>done</c>, <c>failed</c> and <c>canceled</c>).</summary>
+internal static class JobStatuses
+{
+    public static bool IsFinal(string status) => status is "done" or "failed" or "canceled";
 }
 
 /// <summary>The answer to a submission; <see cref="Replayed"/> when an Idempotency-Key returned an earlier job.</summary>

@@ -136,20 +136,24 @@ public sealed class JobConsumer(
     public async Task<CompletionResult> CompleteAsync(ClaimedJob job, AttemptOutcome outcome, string resultOrError) =>
         (await CompleteAsync([new AttemptEnd(job, outcome, resultOrError)]))[0];
 
-    /// <summary>Records the ends of several attempts in one script call; each result is as for one.</summary>
+    /// <summary>
+    /// Records the ends of several attempts in one script call; each result is as for one. What follows each
+    /// attempt (done, retry, fail) is decided here by <see cref="JobLifecycle.AfterAttempt"/>, not in the script.
+    /// </summary>
     public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(IReadOnlyList<AttemptEnd> ends)
     {
         var scriptKeys = new RedisKey[3 + ends.Count];
         (scriptKeys[0], scriptKeys[1], scriptKeys[2]) = (keys.Stream, keys.Dead, keys.Stats);
-        var args = new RedisValue[5 + 5 * ends.Count];
-        (args[0], args[1], args[2], args[3], args[4]) = (QueueKeys.ConsumerGroup, options.MaxAttempts, keys.Events.ToString(),
+        var args = new RedisValue[4 + 5 * ends.Count];
+        (args[0], args[1], args[2], args[3]) = (QueueKeys.ConsumerGroup, keys.Events.ToString(),
             (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds);
         for (var i = 0; i < ends.Count; i++)
         {
             var (job, outcome, text) = ends[i];
+            var decision = JobLifecycle.AfterAttempt(outcome, job.Attempt, options.MaxAttempts);
             scriptKeys[3 + i] = keys.Job(job.JobId);
-            (args[5 + 5 * i], args[6 + 5 * i], args[7 + 5 * i], args[8 + 5 * i], args[9 + 5 * i]) =
-                (job.EntryId, job.Token, OutcomeArg(outcome), text, job.JobId);
+            (args[4 + 5 * i], args[5 + 5 * i], args[6 + 5 * i], args[7 + 5 * i], args[8 + 5 * i]) =
+                (job.EntryId, job.Token, DecisionArg(decision), text, job.JobId);
         }
 
         var replies = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Complete, scriptKeys, args))!;
@@ -203,11 +207,11 @@ public sealed class JobConsumer(
         return lost.Select(l => l.ToString()!).ToHashSet();
     }
 
-    private static string OutcomeArg(AttemptOutcome outcome) => outcome switch
+    private static string DecisionArg(AttemptDecision decision) => decision switch
     {
-        AttemptOutcome.Succeeded => "done",
-        AttemptOutcome.Failed => "error",
-        _ => "fatal",
+        AttemptDecision.Done => "done",
+        AttemptDecision.Retry => "retry",
+        _ => "fail",
     };
 
     /// <summary>An entry as delivered, with the job id it names as written (validated by the claim scripts).</summary>

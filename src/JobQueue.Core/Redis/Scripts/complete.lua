@@ -1,19 +1,19 @@
 -- Records how attempts ended, a batch of them in one call, each fenced by its claim token: a worker whose
 -- entry was reclaimed while it ran (a zombie) changes nothing, so a job is recorded successful at most once.
+-- What follows each attempt was decided by the caller (JobLifecycle.AfterAttempt); this script carries it out.
 -- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals, KEYS[3 + i] hash of job i
--- ARGV[1] group, ARGV[2] max attempts, ARGV[3] events channel, ARGV[4] retention (ms), ARGV[5] dead letter
--- retention (ms), then five per job from ARGV[6 + 5(i - 1)]: entry id, token, outcome ('done' | 'error' |
--- 'fatal'), result JSON (done) or error text, job id
--- An 'error' with attempts left requeues the job at once under a new entry; 'fatal' never retries.
--- Returns per job 'done', 'retried', 'failed', 'canceled' (canceled while running: the attempt is let go)
--- or 'stale'.
+-- ARGV[1] group, ARGV[2] events channel, ARGV[3] retention (ms), ARGV[4] dead letter retention (ms), then five
+-- per job from ARGV[5 + 5(i - 1)]: entry id, token, decision ('done' | 'retry' | 'fail'), result JSON (done) or
+-- error text, job id
+-- Returns per job 'done', 'retried' (queued again under a new entry), 'failed' (dead-lettered), 'canceled'
+-- (canceled while running: the attempt lets go of the entry) or 'stale'.
 local stream, dead, stats = KEYS[1], KEYS[2], KEYS[3]
-local group, max, channel, ttl, dead_ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local group, channel, ttl, dead_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
 local released, done, results = {}, 0, {}
 for i = 1, #KEYS - 3 do
-  local job, a = KEYS[3 + i], 5 + 5 * (i - 1)
-  local entry, token, outcome, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local job, a = KEYS[3 + i], 4 + 5 * (i - 1)
+  local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error')
   if state[2] ~= token then
     results[i] = 'stale'
@@ -25,14 +25,14 @@ for i = 1, #KEYS - 3 do
       results[i] = 'canceled'
     elseif state[1] ~= 'processing' then
       results[i] = 'stale'
-    elseif outcome == 'done' then
+    elseif decision == 'done' then
       local version = (tonumber(state[5]) or 0) + 1
       redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now, 'version', version)
       redis.call('PEXPIRE', job, ttl)
       done = done + 1
       publish(channel, id, version, 'done', attempts, state[6], text, state[7])
       results[i] = 'done'
-    elseif outcome == 'error' and attempts < max then
+    elseif decision == 'retry' then
       local next = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', state[4] or '')
       redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next)
       changed(channel, job, id)
