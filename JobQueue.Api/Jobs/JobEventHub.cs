@@ -70,14 +70,9 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, IL
 
     private void Deliver(RedisValue message)
     {
-        JobChange change;
-        try
+        if (!JobChange.TryParse(message.ToString(), out var change, out var reason))
         {
-            change = Parse(message.ToString());
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            logger.LogWarning("Ignoring a malformed job event: {Reason}", e.Message);
+            logger.LogWarning("Ignoring a malformed job event: {Reason}", reason);
             return;
         }
 
@@ -100,22 +95,6 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, IL
                 _watchers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<JobChange>, byte>>(jobId, watchers));
             }
         }
-    }
-
-    /// <summary>The message the scripts publish: <c>{"job_id", "version", "status", "attempts", "progress"?, "result"?, "error"?}</c>.</summary>
-    private static JobChange Parse(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        return new JobChange(
-            root.GetProperty("job_id").GetString()!,
-            root.GetProperty("version").GetInt64(),
-            root.GetProperty("status").GetString()!,
-            root.GetProperty("attempts").GetInt32(),
-            Text("progress"),
-            Text("result"),
-            Text("error"));
     }
 }
 

@@ -22,6 +22,21 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     private async Task<JobRecord> EnqueueAsync(string type, string payloadJson) => (await Store.EnqueueAsync(type, payloadJson)).Job;
 
     [Fact]
+    public async Task Every_change_is_published_as_a_message_the_change_record_reads()
+    {
+        var messages = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events, (_, message) => messages.Writer.TryWrite(message.ToString()));
+
+        var job = await EnqueueAsync("echo", """{"x":1}""");
+
+        var message = await messages.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(JobChange.TryParse(message, out var change, out _));
+        Assert.Equal(new JobChange(job.Id, 1, "queued", 0, null, null, null), change);
+        Assert.False(JobChange.TryParse("""{"job_id": 7}""", out _, out var reason));
+        Assert.NotEmpty(reason);
+    }
+
+    [Fact]
     public async Task Enqueue_writes_the_job_hash_and_its_stream_entry_together()
     {
         var job = await EnqueueAsync("echo", """{"x":1}""");

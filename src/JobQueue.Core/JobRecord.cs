@@ -19,7 +19,3 @@ public sealed record JobRecord(
     DateTimeOffset? FinishedAt,
     string? LastError,
     string? HistoryJson);
-
-/// <summary>A change of a job, as published on the events channel by the script that made it.</summary>
-public sealed record JobChange(
-    string JobId, long Version, string Status, int Attempts, string? ProgressJson, string? ResultJson, string? Error);
