@@ -19,9 +19,9 @@ public static partial class QueueEndpoints
         return routes;
     }
 
-    private static async Task<IResult> StatsAsync(JobStore store)
+    private static async Task<IResult> StatsAsync(QueueInspector queue)
     {
-        var stats = await store.StatsAsync();
+        var stats = await queue.StatsAsync();
         var view = new QueueView(
             stats.StreamLength, stats.Pending,
             [.. stats.Consumers.Select(c => new ConsumerView(c.Name, c.Pending, (long)c.Idle.TotalMilliseconds))],
@@ -31,7 +31,7 @@ public static partial class QueueEndpoints
         return ApiResults.Ok(view, ApiJsonContext.Default.QueueView);
     }
 
-    private static async Task<IResult> DeadLettersAsync(JobStore store, int? limit, string? cursor)
+    private static async Task<IResult> DeadLettersAsync(QueueInspector queue, int? limit, string? cursor)
     {
         if (limit is < 1 or > 100)
         {
@@ -43,7 +43,7 @@ public static partial class QueueEndpoints
             return Problems.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
 
-        var (letters, next) = await store.DeadLettersAsync(limit ?? 20, cursor);
+        var (letters, next) = await queue.DeadLettersAsync(limit ?? 20, cursor);
         var page = new DeadLetterPage([.. letters.Select(l => new DeadLetterView(l.EntryId, l.JobId, l.Type, l.Attempts, l.Error, l.FailedAt))], next);
         return ApiResults.Ok(page, ApiJsonContext.Default.DeadLetterPage);
     }

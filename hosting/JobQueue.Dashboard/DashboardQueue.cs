@@ -3,22 +3,23 @@ using StackExchange.Redis;
 
 namespace JobQueue.Dashboard;
 
-public sealed record PendingEntry(string EntryId, string Consumer, TimeSpan Idle, int Deliveries);
+/// <summary>A dead letter with the trace of its job, while the job is kept.</summary>
+public sealed record FailedJob(DeadLetter Letter, string? TraceId);
 
-public sealed record ConsumerInfo(string Name, long Pending, TimeSpan Idle);
+public sealed record QueueSnapshot(QueueStats Stats, IReadOnlyList<PendingEntry> PendingEntries, IReadOnlyList<FailedJob> RecentFailures);
 
-public sealed record FailedJob(string JobId, DateTimeOffset FailedAt, string Type, int Attempts, string? Error, string? TraceId);
-
-public sealed record QueueSnapshot(
-    long StreamLength, long Pending, IReadOnlyList<ConsumerInfo> Consumers, IReadOnlyList<PendingEntry> PendingEntries,
-    IReadOnlyList<FailedJob> RecentFailures);
-
-/// <summary>Reads the job queue's live state from its Redis for the Queue page; connects on first use.</summary>
+/// <summary>
+/// The job queue the dashboard shows, read through the product's own <see cref="QueueInspector"/> (the reads
+/// the API's /queue serves); connects to the AppHost's Redis on first use.
+/// </summary>
 public sealed class DashboardQueue(Func<string>? connectionString, string queueName) : IAsyncDisposable
 {
-    private readonly QueueKeys _keys = new(queueName);
+    private const int PendingShown = 50;
+    private const int FailuresShown = 20;
+
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private ConnectionMultiplexer? _redis;
+    private QueueInspector? _inspector;
 
     public bool IsConfigured => connectionString is not null;
 
@@ -26,68 +27,30 @@ public sealed class DashboardQueue(Func<string>? connectionString, string queueN
 
     public async Task<QueueSnapshot> ReadAsync()
     {
-        var db = (await ConnectAsync()).GetDatabase();
-        var length = await db.StreamLengthAsync(_keys.Stream);
-        if (length == 0 && !await db.KeyExistsAsync(_keys.Stream))
-        {
-            return new QueueSnapshot(0, 0, [], [], await RecentFailuresAsync(db));
-        }
-
-        var summary = await db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup);
-        var consumers = await db.StreamConsumerInfoAsync(_keys.Stream, QueueKeys.ConsumerGroup);
-        var pending = await db.StreamPendingMessagesAsync(_keys.Stream, QueueKeys.ConsumerGroup, 50, RedisValue.Null);
-        return new QueueSnapshot(
-            length,
-            summary.PendingMessageCount,
-            [.. consumers.Select(c => new ConsumerInfo(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))],
-            [.. pending.Select(p => new PendingEntry(p.MessageId!, p.ConsumerName!, TimeSpan.FromMilliseconds(p.IdleTimeInMilliseconds), p.DeliveryCount))],
-            await RecentFailuresAsync(db));
+        var inspector = await InspectorAsync();
+        var (letters, _) = await inspector.DeadLettersAsync(FailuresShown, cursor: null);
+        var failures = await Task.WhenAll(letters.Select(async l => new FailedJob(l, await inspector.TraceIdOfAsync(l.JobId))));
+        return new QueueSnapshot(await inspector.StatsAsync(), await inspector.PendingAsync(PendingShown), failures);
     }
 
     /// <summary>A job's hash fields, or null if there is no such job.</summary>
-    public async Task<IReadOnlyDictionary<string, string>?> ReadJobAsync(string jobId)
-    {
-        var fields = await (await ConnectAsync()).GetDatabase().HashGetAllAsync(_keys.Job(jobId));
-        return fields.Length == 0 ? null : fields.ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
-    }
+    public async Task<IReadOnlyDictionary<string, string>?> ReadJobAsync(string jobId) =>
+        await (await InspectorAsync()).JobFieldsAsync(jobId);
 
-    /// <summary>The trace id inside a W3C traceparent (<c>00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;</c>).</summary>
-    public static string? TraceIdOf(string? traceParent) =>
-        traceParent?.Split('-') is [_, var traceId, _, _] ? traceId : null;
-
-    /// <summary>The newest dead letters, each with the trace of its job (while the job is kept).</summary>
-    private async Task<IReadOnlyList<FailedJob>> RecentFailuresAsync(IDatabase db)
+    private async Task<QueueInspector> InspectorAsync()
     {
-        var letters = await db.StreamRangeAsync(_keys.Dead, "-", "+", 20, Order.Descending);
-        var jobs = new List<FailedJob>();
-        foreach (var letter in letters)
+        if (_inspector is not null)
         {
-            var jobId = letter["job_id"].ToString();
-            jobs.Add(new FailedJob(
-                jobId,
-                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(letter.Id.ToString().Split('-')[0])),
-                letter["type"].ToString(),
-                (int)letter["attempts"],
-                letter["error"].ToString(),
-                TraceIdOf(await db.HashGetAsync(_keys.Job(jobId), "traceparent"))));
-        }
-
-        return jobs;
-    }
-
-    private async Task<ConnectionMultiplexer> ConnectAsync()
-    {
-        if (_redis is not null)
-        {
-            return _redis;
+            return _inspector;
         }
 
         await _connecting.WaitAsync();
         try
         {
-            return _redis ??= await RedisConnections.ConnectAsync(
+            _redis ??= await RedisConnections.ConnectAsync(
                 connectionString?.Invoke() ?? throw new InvalidOperationException("No queue is configured for the dashboard."),
                 "jobqueue-dashboard");
+            return _inspector ??= new QueueInspector(_redis, new QueueKeys(queueName));
         }
         finally
         {

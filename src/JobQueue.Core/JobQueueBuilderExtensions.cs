@@ -13,7 +13,7 @@ public static class JobQueueBuilderExtensions
 {
     /// <summary>
     /// Connects to the queue's Redis (connection string <c>ConnectionStrings:{connectionName}</c>, as Aspire
-    /// injects it), binds and validates <see cref="QueueOptions"/>, and registers <see cref="JobStore"/>, a Redis
+    /// injects it), binds and validates <see cref="QueueOptions"/>, and registers <see cref="JobStore"/>, <see cref="QueueInspector"/>, a Redis
     /// health check and the product's telemetry sources. Calling it again does nothing.
     /// </summary>
     public static IHostApplicationBuilder AddJobQueue(this IHostApplicationBuilder builder, string connectionName = "redis")
@@ -38,6 +38,7 @@ public static class JobQueueBuilderExtensions
             RedisConnections.Connect(connectionString, builder.Environment.ApplicationName));
         builder.Services.AddSingleton(sp => new QueueKeys(sp.GetRequiredService<IOptions<QueueOptions>>().Value.Name));
         builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<QueueInspector>();
 
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         builder.Services.AddOpenTelemetry()

@@ -182,40 +182,6 @@ public sealed class JobStore(
         return ([.. jobs.OfType<JobRecord>()], string.IsNullOrEmpty(next) ? null : next);
     }
 
-    /// <summary>Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page.</summary>
-    public async Task<(IReadOnlyList<DeadLetter> Letters, string? NextCursor)> DeadLettersAsync(int limit, string? cursor)
-    {
-        var entries = await Db.StreamRangeAsync(keys.Dead, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending);
-        var letters = entries.Take(limit).Select(e => new DeadLetter(
-            e.Id.ToString(),
-            e["job_id"].ToString(),
-            e["type"].ToString(),
-            (int)e["attempts"],
-            e["error"].ToString(),
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(e.Id.ToString().Split('-')[0])))).ToList();
-        return (letters, entries.Length > limit ? letters[^1].EntryId : null);
-    }
-
-    public async Task<QueueStats> StatsAsync()
-    {
-        var db = Db;
-        var length = db.StreamLengthAsync(keys.Stream);
-        var scheduled = db.SortedSetLengthAsync(keys.Scheduled);
-        var dead = db.StreamLengthAsync(keys.Dead);
-        var totals = db.HashGetAllAsync(keys.Stats);
-        long pending = 0;
-        IReadOnlyList<ConsumerStats> consumers = [];
-        if (await db.KeyExistsAsync(keys.Stream) && (await db.StreamGroupInfoAsync(keys.Stream)).Length > 0)
-        {
-            pending = (await db.StreamPendingAsync(keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount;
-            consumers = [.. (await db.StreamConsumerInfoAsync(keys.Stream, QueueKeys.ConsumerGroup))
-                .Select(c => new ConsumerStats(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
-        }
-
-        return new QueueStats(await length, pending, consumers, await scheduled, await dead,
-            (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value));
-    }
-
     /// <summary>What an idempotency key remembers of its first request, to refuse a different one under the same key.</summary>
     private static string Fingerprint(string type, string payloadJson) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(type + "\n" + payloadJson)));

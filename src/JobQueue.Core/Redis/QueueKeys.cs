@@ -15,6 +15,9 @@ public sealed class QueueKeys(string queueName)
 
     private readonly string _prefix = "{" + queueName + "}:";
 
+    /// <summary>The queue's name: its keys' hash tag.</summary>
+    public string Name => queueName;
+
     /// <summary>Stream of entries <c>job_id</c>, <c>traceparent</c>: one per job waiting or running.</summary>
     public RedisKey Stream => _prefix + "stream";
 

@@ -1,0 +1,78 @@
+using JobQueue.Redis;
+using StackExchange.Redis;
+
+namespace JobQueue;
+
+/// <summary>
+/// Reads what an operator looks at: the queue's figures, its running entries, its dead letters, a job's raw
+/// hash. The API's <c>/queue</c> and <c>/dead-letters</c> and the dashboard's queue pages all read through it.
+/// Every read is bounded (no key scans), so it stays fast however many jobs the queue holds.
+/// </summary>
+public sealed class QueueInspector(IConnectionMultiplexer redis, QueueKeys keys)
+{
+    private IDatabase Db => redis.GetDatabase();
+
+    public string QueueName => keys.Name;
+
+    /// <summary>Stream length, running entries, consumers, scheduled jobs, dead letters and totals by outcome.</summary>
+    public async Task<QueueStats> StatsAsync()
+    {
+        var db = Db;
+        var length = db.StreamLengthAsync(keys.Stream);
+        var scheduled = db.SortedSetLengthAsync(keys.Scheduled);
+        var dead = db.StreamLengthAsync(keys.Dead);
+        var totals = db.HashGetAllAsync(keys.Stats);
+        long pending = 0;
+        IReadOnlyList<ConsumerStats> consumers = [];
+        if (await db.KeyExistsAsync(keys.Stream) && (await db.StreamGroupInfoAsync(keys.Stream)).Length > 0)
+        {
+            pending = (await db.StreamPendingAsync(keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount;
+            consumers = [.. (await db.StreamConsumerInfoAsync(keys.Stream, QueueKeys.ConsumerGroup))
+                .Select(c => new ConsumerStats(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
+        }
+
+        return new QueueStats(await length, pending, consumers, await scheduled, await dead,
+            (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value));
+    }
+
+    /// <summary>The oldest <paramref name="limit"/> running entries: which consumer holds each, for how long, delivered how often.</summary>
+    public async Task<IReadOnlyList<PendingEntry>> PendingAsync(int limit)
+    {
+        if (!await Db.KeyExistsAsync(keys.Stream) || (await Db.StreamGroupInfoAsync(keys.Stream)).Length == 0)
+        {
+            return [];
+        }
+
+        var pending = await Db.StreamPendingMessagesAsync(keys.Stream, QueueKeys.ConsumerGroup, limit, RedisValue.Null);
+        return [.. pending.Select(p => new PendingEntry(
+            p.MessageId!, p.ConsumerName!, TimeSpan.FromMilliseconds(p.IdleTimeInMilliseconds), p.DeliveryCount))];
+    }
+
+    /// <summary>Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page.</summary>
+    public async Task<(IReadOnlyList<DeadLetter> Letters, string? NextCursor)> DeadLettersAsync(int limit, string? cursor)
+    {
+        var entries = await Db.StreamRangeAsync(keys.Dead, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending);
+        var letters = entries.Take(limit).Select(e => new DeadLetter(
+            e.Id.ToString(),
+            e["job_id"].ToString(),
+            e["type"].ToString(),
+            (int)e["attempts"],
+            e["error"].ToString(),
+            StreamEntryTime.Of(e.Id.ToString()))).ToList();
+        return (letters, entries.Length > limit ? letters[^1].EntryId : null);
+    }
+
+    /// <summary>A job's hash as stored, field by field (see README, "Redis keys"); null if there is no such job.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> JobFieldsAsync(string jobId)
+    {
+        var fields = await Db.HashGetAllAsync(keys.Job(jobId));
+        return fields.Length == 0 ? null : fields.ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+    }
+
+    /// <summary>The trace a job's spans belong to (from the W3C traceparent stored with it), while the job is kept.</summary>
+    public async Task<string?> TraceIdOfAsync(string jobId) =>
+        TraceParent.TraceIdOf(await Db.HashGetAsync(keys.Job(jobId), "traceparent"));
+}
+
+/// <summary>A running entry: the consumer holding it, how long since it was delivered or renewed, how often delivered.</summary>
+public sealed record PendingEntry(string EntryId, string Consumer, TimeSpan Idle, int Deliveries);
