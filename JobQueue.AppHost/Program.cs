@@ -1,27 +1,37 @@
-var builder = DistributedApplication.CreateBuilder(args);
-var config = builder.Configuration;
+try
+{
+    var builder = DistributedApplication.CreateBuilder(args);
+    var config = builder.Configuration;
 
-var redis = builder.AddRedis("redis", port: config.GetValue("Redis:Port", 6379))
-    .WithDataDirectory(config["Redis:DataDir"] ?? Path.Combine(builder.AppHostDirectory, ".data", "redis"))
-    .WithPassword(config["Redis:Password"])
-    .WithAppendFsync(config["Redis:AppendFsync"] ?? "everysec");
+    var redis = builder.AddRedis("redis", port: builder.GetPort("Redis:Port", 6379))
+        .WithDataDirectory(config["Redis:DataDir"] ?? Path.Combine(builder.AppHostDirectory, ".data", "redis"))
+        .WithPassword(config["Redis:Password"])
+        .WithAppendFsync(config["Redis:AppendFsync"] ?? "everysec");
 
-builder.AddProject<Projects.JobQueue_Api>("api")
-    .WithHttpEndpoint(port: config.GetValue("Api:Port", 8000))
-    .WithHttpHealthCheck("/health")
-    .WithReference(redis)
-    .WaitFor(redis)
-    .WithEnvironment(config.GetSection("Queue"))
-    .WithEnvironment(config.GetSection("Api"))
-    .WithReplicas(config.GetValue("Api:Replicas", 1));
+    builder.AddProject<Projects.JobQueue_Api>("api")
+        .WithHttpEndpoint(port: builder.GetPort("Api:Port", 8000))
+        .WithHttpHealthCheck("/health")
+        .WithReference(redis)
+        .WaitFor(redis)
+        .WithEnvironment(config.GetSection("Queue"))
+        .WithEnvironment(config.GetSection("Api"))
+        .WithReplicas(config.GetValue("Api:Replicas", 1));
 
-builder.AddProject<Projects.JobQueue_Worker>("worker")
-    .WithReference(redis)
-    .WaitFor(redis)
-    .WithEnvironment(config.GetSection("Queue"))
-    .WithEnvironment(config.GetSection("Worker"))
-    .WithReplicas(config.GetValue("Worker:Replicas", 3));
+    builder.AddProject<Projects.JobQueue_Worker>("worker")
+        .WithReference(redis)
+        .WaitFor(redis)
+        .WithEnvironment(config.GetSection("Queue"))
+        .WithEnvironment(config.GetSection("Worker"))
+        .WithReplicas(config.GetValue("Worker:Replicas", 3));
 
-builder.AddDashboard(queue: redis, queueName: config["Queue:Name"] ?? "jobs");
+    builder.AddDashboard(queue: redis, queueName: config["Queue:Name"] ?? "jobs");
 
-builder.Build().Run();
+    builder.Build().Run();
+    return 0;
+}
+catch (DistributedApplicationException e)
+{
+    // A port already taken, a project not built: one line saying what to change, not a stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

@@ -4,13 +4,17 @@ using JobQueue.Hosting.Orchestration;
 
 namespace JobQueue.Tests.Infrastructure;
 
-/// <summary>The built AppHost run as its own process, the way <c>./run.sh</c> runs it, on the given ports and data directory.</summary>
+/// <summary>
+/// The built AppHost run as its own process, the way <c>./run.sh</c> runs it, on the given API port and data
+/// directory and free ports for the rest (Redis, dashboard, OTLP); <paramref name="args"/> come last and win.
+/// </summary>
 public sealed class AppHostProcess : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
-    public AppHostProcess(string dataDirectory, int apiPort)
+    public AppHostProcess(string dataDirectory, int apiPort, params string[] args)
     {
         ApiPort = apiPort;
         var start = new ProcessStartInfo("dotnet")
@@ -19,21 +23,39 @@ public sealed class AppHostProcess : IDisposable
             {
                 new Projects.JobQueue_AppHost().TargetPath,
                 $"--Api:Port={apiPort}", $"--Redis:Port={PortAllocator.FreePort()}", $"--Redis:DataDir={dataDirectory}",
+                $"--Dashboard:Port={PortAllocator.FreePort()}", $"--Dashboard:OtlpGrpcPort={PortAllocator.FreePort()}",
+                $"--Dashboard:OtlpHttpPort={PortAllocator.FreePort()}",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             // What ./run.sh gets from the AppHost's launch profile.
             Environment = { ["DOTNET_ENVIRONMENT"] = "Development" },
         };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
         _process = Process.Start(start)!;
-        // Drained so a full pipe never blocks the AppHost.
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        // Drained so a full pipe never blocks the AppHost; kept for the tests that read it.
+        _process.OutputDataReceived += (_, line) => _output.Enqueue(line.Data ?? "");
+        _process.ErrorDataReceived += (_, line) => _output.Enqueue(line.Data ?? "");
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
     public int Pid => _process.Id;
+
+    /// <summary>What the AppHost printed so far, stdout and stderr, line by line.</summary>
+    public IReadOnlyList<string> Output => [.. _output.Where(line => line.Length > 0)];
+
+    /// <summary>Waits for the AppHost to exit by itself; its exit code.</summary>
+    public async Task<int> ExitCodeAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(Timeout);
+        _process.WaitForExit(); // the output is drained
+        return _process.ExitCode;
+    }
 
     public int ApiPort { get; }
 

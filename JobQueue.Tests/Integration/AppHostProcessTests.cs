@@ -25,6 +25,66 @@ public sealed class AppHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task An_apphost_whose_port_is_taken_exits_at_once_with_one_line_naming_the_setting_and_starts_nothing()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, _apiPort);
+        squatter.Start();
+        using var appHost = new AppHostProcess(_dataDirectory, _apiPort);
+
+        var exitCode = await appHost.ExitCodeAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal([$"error: Port {_apiPort} (Api:Port) is already in use by another process: choose another with --Api:Port=<port>."],
+            appHost.Output);
+        Assert.False(Directory.Exists(_dataDirectory), "Redis was started (its data directory exists)");
+    }
+
+    [Fact]
+    public async Task Two_apphosts_on_different_ports_run_side_by_side_and_each_runs_its_own_jobs()
+    {
+        var otherData = _dataDirectory + "-other";
+        try
+        {
+            using var first = new AppHostProcess(_dataDirectory, _apiPort, "--Worker:Replicas=1");
+            using var second = new AppHostProcess(otherData, PortAllocator.FreePort(), "--Worker:Replicas=1");
+            foreach (var appHost in new[] { first, second })
+            {
+                using var http = appHost.CreateApiClient();
+                await Eventually.WaitAsync(async () =>
+                {
+                    try
+                    {
+                        using var submitted = await http.PostAsJsonAsync("/jobs", new { payload = new { port = appHost.ApiPort } });
+                        return submitted.IsSuccessStatusCode ? (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString() : null;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return null;
+                    }
+                }, id => id is not null, Timeout, $"the AppHost on {appHost.ApiPort} to take a job");
+            }
+
+            foreach (var appHost in new[] { first, second })
+            {
+                using var http = appHost.CreateApiClient();
+                var queue = await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>("/queue"),
+                    q => q.GetProperty("completed").GetInt64() == 1, Timeout, $"the job on {appHost.ApiPort} to be done");
+                Assert.Equal(1, queue.GetProperty("completed").GetInt64());
+            }
+
+            Assert.Equal(0, await first.StopAsync());
+            Assert.Equal(0, await second.StopAsync());
+        }
+        finally
+        {
+            if (Directory.Exists(otherData))
+            {
+                Directory.Delete(otherData, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Sigkill_of_the_apphost_takes_every_process_it_started_down_with_it()
     {
         using var appHost = new AppHostProcess(_dataDirectory, _apiPort);

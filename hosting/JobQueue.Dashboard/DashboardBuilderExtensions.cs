@@ -24,11 +24,21 @@ public static class DashboardBuilderExtensions
             return builder;
         }
 
-        int Port(int requested) => builder.RandomizePorts ? PortAllocator.FreePort() : requested;
+        int Port(int requested, string listener, string setting)
+        {
+            if (builder.RandomizePorts)
+            {
+                return PortAllocator.FreePort();
+            }
+
+            PortAllocator.ThrowIfInUse(requested, listener, $"{DashboardOptions.SectionName}:{setting}");
+            return requested;
+        }
+
         var endpoints = new DashboardEndpoints(
-            new Uri($"http://127.0.0.1:{Port(options.Port)}"),
-            new Uri($"http://127.0.0.1:{Port(options.OtlpGrpcPort)}"),
-            new Uri($"http://127.0.0.1:{Port(options.OtlpHttpPort)}"),
+            new Uri($"http://127.0.0.1:{Port(options.Port, "dashboard", nameof(options.Port))}"),
+            new Uri($"http://127.0.0.1:{Port(options.OtlpGrpcPort, "dashboard OTLP/gRPC receiver", nameof(options.OtlpGrpcPort))}"),
+            new Uri($"http://127.0.0.1:{Port(options.OtlpHttpPort, "dashboard OTLP/HTTP receiver", nameof(options.OtlpHttpPort))}"),
             options.BrowserToken ?? NewSecret(),
             NewSecret());
 

@@ -80,11 +80,20 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
     internal DistributedApplication BuildCore()
     {
-        foreach (var endpoint in _resources.SelectMany(r => r.Endpoints))
+        foreach (var resource in _resources)
         {
-            endpoint.Port = _options.RandomizePorts || endpoint.RequestedPort is null
-                ? PortAllocator.FreePort()
-                : endpoint.RequestedPort.Value;
+            foreach (var endpoint in resource.Endpoints)
+            {
+                if (_options.RandomizePorts || endpoint.RequestedPort is null)
+                {
+                    endpoint.Port = PortAllocator.FreePort();
+                }
+                else
+                {
+                    PortAllocator.ThrowIfInUse(endpoint.RequestedPort.Value, resource.Name);
+                    endpoint.Port = endpoint.RequestedPort.Value;
+                }
+            }
         }
 
         _host.Services.AddSingleton(new DistributedApplicationModel(_resources));
