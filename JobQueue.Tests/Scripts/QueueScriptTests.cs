@@ -17,6 +17,8 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
 
     private JobStore Store => new(server.Redis, _keys, Microsoft.Extensions.Options.Options.Create(Options));
 
+    private QueueMaintenance Maintenance() => new(server.Redis, _keys, Options);
+
     private JobConsumer Consumer(string name) => new(server.Redis, server.Redis, _keys, Options, name);
 
     private async Task<JobRecord> EnqueueAsync(string type, string payloadJson) => (await Store.EnqueueAsync(type, payloadJson)).Job;
@@ -394,7 +396,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
         await Task.Delay(300);
 
-        var moved = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Consumer($"w{i}").PromoteDueAsync()));
+        var moved = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Maintenance().PromoteDueAsync()));
 
         Assert.Equal(1, moved.Sum());
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));
@@ -467,12 +469,12 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await gone.ReadAsync(10, NoBlock);
         await Task.Delay(50);
 
-        var whilePending = await rescuer.CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
+        var whilePending = await Maintenance().CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
         var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
         var claimed = (await rescuer.ClaimAsync(reclaimed))[0].Job!;
         await rescuer.CompleteAsync(claimed, AttemptOutcome.Succeeded, "1");
         await Task.Delay(50);
-        var afterwards = await rescuer.CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
+        var afterwards = await Maintenance().CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
 
         Assert.Equal(0, whilePending.Consumers);
         Assert.Equal(2, afterwards.Consumers);

@@ -39,6 +39,8 @@ public static class JobQueueBuilderExtensions
         builder.Services.AddSingleton(sp => new QueueKeys(sp.GetRequiredService<IOptions<QueueOptions>>().Value.Name));
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<QueueInspector>();
+        builder.Services.AddSingleton(sp => new QueueMaintenance(
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<QueueKeys>(), sp.GetRequiredService<IOptions<QueueOptions>>().Value));
 
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         builder.Services.AddOpenTelemetry()

@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace JobQueue.Redis;
 
 /// <summary>
-/// One worker's seat in the consumer group: reads and reclaims entries, claims, completes and renews
+/// One worker's seat in the consumer group: joins it, reads and reclaims entries, claims, completes and renews
 /// attempts. Blocking reads go through their own connection so they never stall the other commands.
 /// </summary>
 public sealed class JobConsumer(
@@ -13,8 +13,6 @@ public sealed class JobConsumer(
     QueueOptions options,
     string consumerName)
 {
-    private const int PromoteBatch = 500;
-    private const int JanitorIndexBatch = 500;
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -171,27 +169,6 @@ public sealed class JobConsumer(
     public async Task<bool> ReportProgressAsync(ClaimedJob job, string progressJson) =>
         (int)await Db.ScriptEvaluateAsync(QueueScripts.Progress, [keys.Job(job.JobId)],
             [job.Token, progressJson, job.JobId, keys.Events.ToString()]) == 1;
-
-    /// <summary>Moves scheduled jobs that are due into the stream; returns how many.</summary>
-    public async Task<int> PromoteDueAsync() =>
-        (int)await Db.ScriptEvaluateAsync(QueueScripts.Promote, [keys.Scheduled, keys.Stream],
-            [keys.JobPrefix, PromoteBatch, keys.Events.ToString()]);
-
-    /// <summary>
-    /// Trims dead letters past their retention, drops index entries of expired jobs (checking a batch from
-    /// <paramref name="indexCursor"/>), and removes consumers idle longer than <paramref name="consumerIdleLimit"/>
-    /// with nothing pending. Returns what it removed and where to continue in the index.
-    /// </summary>
-    public async Task<(int IndexEntries, int Consumers, long NextIndexCursor)> CleanUpAsync(TimeSpan consumerIdleLimit, long indexCursor)
-    {
-        var removed = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Janitor,
-            [keys.Stream, keys.Jobs, keys.Dead],
-            [
-                QueueKeys.ConsumerGroup, keys.JobPrefix, (long)options.DeadLetterRetention.TotalMilliseconds,
-                (long)consumerIdleLimit.TotalMilliseconds, JanitorIndexBatch, indexCursor,
-            ]))!;
-        return ((int)removed[0], (int)removed[1], (long)removed[2]);
-    }
 
     /// <summary>Resets the idle time of attempts this consumer still holds; returns the tokens of those it lost.</summary>
     public async Task<IReadOnlySet<string>> RenewAsync(IReadOnlyCollection<ClaimedJob> jobs)

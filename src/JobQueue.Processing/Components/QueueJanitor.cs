@@ -9,7 +9,7 @@ namespace JobQueue.Processing.Components;
 /// a TTL cannot reach: dead letters past their retention, index entries of expired jobs, and the consumers of
 /// workers that are gone (only once their pending entries were reclaimed).
 /// </summary>
-public sealed class QueueJanitor(JobConsumer consumer, IOptions<WorkerOptions> options, ILogger<QueueJanitor> logger) : BackgroundService
+public sealed class QueueJanitor(QueueMaintenance maintenance, IOptions<WorkerOptions> options, ILogger<QueueJanitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,7 +19,7 @@ public sealed class QueueJanitor(JobConsumer consumer, IOptions<WorkerOptions> o
         {
             try
             {
-                var (indexEntries, consumers, next) = await consumer.CleanUpAsync(options.Value.ConsumerIdleLimit, cursor);
+                var (indexEntries, consumers, next) = await maintenance.CleanUpAsync(options.Value.ConsumerIdleLimit, cursor);
                 cursor = next;
                 if (indexEntries + consumers > 0)
                 {

@@ -8,7 +8,7 @@ namespace JobQueue.Processing.Components;
 /// Moves delayed jobs into the stream once they are due. Every worker runs it; the promote script moves each
 /// job in the same step that removes it from the schedule, so a job is enqueued exactly once.
 /// </summary>
-public sealed class ScheduledJobForwarder(JobConsumer consumer, IOptions<WorkerOptions> options, ILogger<ScheduledJobForwarder> logger)
+public sealed class ScheduledJobForwarder(QueueMaintenance maintenance, IOptions<WorkerOptions> options, ILogger<ScheduledJobForwarder> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -18,7 +18,7 @@ public sealed class ScheduledJobForwarder(JobConsumer consumer, IOptions<WorkerO
         {
             try
             {
-                if (await consumer.PromoteDueAsync() is > 0 and var moved)
+                if (await maintenance.PromoteDueAsync() is > 0 and var moved)
                 {
                     logger.LogDebug("Enqueued {Count} scheduled job(s) that came due", moved);
                 }

@@ -1,0 +1,37 @@
+using StackExchange.Redis;
+
+namespace JobQueue.Redis;
+
+/// <summary>
+/// The queue's housekeeping, which any process may run and which needs no seat in the consumer group: moving
+/// due scheduled jobs into the stream, and trimming what retention leaves behind. Each step is one script, so
+/// any number of processes running it at once do each piece of work once.
+/// </summary>
+public sealed class QueueMaintenance(IConnectionMultiplexer redis, QueueKeys keys, QueueOptions options)
+{
+    private const int PromoteBatch = 500;
+    private const int JanitorIndexBatch = 500;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>Moves scheduled jobs that are due into the stream; returns how many.</summary>
+    public async Task<int> PromoteDueAsync() =>
+        (int)await Db.ScriptEvaluateAsync(QueueScripts.Promote, [keys.Scheduled, keys.Stream],
+            [keys.JobPrefix, PromoteBatch, keys.Events.ToString()]);
+
+    /// <summary>
+    /// Trims dead letters past their retention, drops index entries of expired jobs (checking a batch from
+    /// <paramref name="indexCursor"/>), and removes consumers idle longer than <paramref name="consumerIdleLimit"/>
+    /// with nothing pending. Returns what it removed and where to continue in the index.
+    /// </summary>
+    public async Task<(int IndexEntries, int Consumers, long NextIndexCursor)> CleanUpAsync(TimeSpan consumerIdleLimit, long indexCursor)
+    {
+        var removed = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Janitor,
+            [keys.Stream, keys.Jobs, keys.Dead],
+            [
+                QueueKeys.ConsumerGroup, keys.JobPrefix, (long)options.DeadLetterRetention.TotalMilliseconds,
+                (long)consumerIdleLimit.TotalMilliseconds, JanitorIndexBatch, indexCursor,
+            ]))!;
+        return ((int)removed[0], (int)removed[1], (long)removed[2]);
+    }
+}
