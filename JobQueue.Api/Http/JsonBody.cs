@@ -11,53 +11,32 @@ public static class JsonBody
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64 };
 
-    /// <summary>Reads the body and passes its root to <paramref name="handle"/>, or answers the problem with it.</summary>
-    public static async Task<IResult> HandleAsync(
-        HttpRequest request, int maxBytes, Func<JsonElement, Task<IResult>> handle, CancellationToken cancellationToken)
-    {
-        var (document, problem) = await ReadAsync(request, maxBytes, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        using (document)
-        {
-            return await handle(document!.RootElement);
-        }
-    }
-
-    private static async Task<(JsonDocument? Document, IResult? Problem)> ReadAsync(
-        HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>The body as a JSON document (dispose it), or a <see cref="ProblemException"/> saying what is wrong with it.</summary>
+    public static async Task<JsonDocument> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
-            return (null, Problems.UnsupportedMediaType(request.ContentType));
+            throw ProblemException.UnsupportedMediaType(request.ContentType);
         }
 
         if (request.ContentLength > maxBytes)
         {
-            return (null, Problems.TooLarge(maxBytes));
+            throw ProblemException.TooLarge(maxBytes);
         }
 
-        var body = await ReadCappedAsync(request.Body, maxBytes, cancellationToken);
-        if (body is null)
+        var body = await ReadCappedAsync(request.Body, maxBytes, cancellationToken) ?? throw ProblemException.TooLarge(maxBytes);
+        if (!Utf8.IsValid(body.Span))
         {
-            return (null, Problems.TooLarge(maxBytes));
-        }
-
-        if (!Utf8.IsValid(body.Value.Span))
-        {
-            return (null, Problems.BadRequest("The body is not valid UTF-8", "JSON bodies must be encoded as UTF-8."));
+            throw ProblemException.BadRequest("The body is not valid UTF-8", "JSON bodies must be encoded as UTF-8.");
         }
 
         try
         {
-            return (JsonDocument.Parse(body.Value, ParseOptions), null);
+            return JsonDocument.Parse(body, ParseOptions);
         }
         catch (JsonException e)
         {
-            return (null, Problems.BadRequest("The body is not valid JSON", e.Message));
+            throw ProblemException.BadRequest("The body is not valid JSON", e.Message);
         }
     }
 

@@ -50,55 +50,50 @@ public static partial class JobEndpoints
         return routes;
     }
 
-    private static Task<IResult> SubmitAsync(
-        HttpRequest request, JobStore store, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken) =>
-        JsonBody.HandleAsync(request, options.Value.MaxRequestBodyBytes, async body =>
-        {
-            var idempotencyKey = request.Headers[IdempotencyHeader].ToString();
-            if (idempotencyKey.Length > 0 && !IdempotencyKeyPattern().IsMatch(idempotencyKey))
-            {
-                return Problems.BadRequest("Invalid Idempotency-Key", "An Idempotency-Key is 1-255 printable ASCII characters.");
-            }
-
-            var (submission, invalid) = JobSubmission.Parse(body, clock.GetUtcNow());
-            if (invalid is not null)
-            {
-                return invalid;
-            }
-
-            var result = await store.EnqueueAsync(submission!.Type, submission.PayloadJson, submission.RunAt,
-                idempotencyKey.Length > 0 ? idempotencyKey : null);
-
-            if (result.Replayed)
-            {
-                request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
-            }
-
-            var job = result.Job;
-            return ApiResults.Accepted(request.HttpContext.Response, $"/jobs/{job.Id}", new JobAccepted(job.Id, job.Status), ApiJsonContext.Default.JobAccepted);
-        }, cancellationToken);
-
-    private static async Task<IResult> GetAsync(string id, JobStore store)
+    private static async Task<IResult> SubmitAsync(
+        HttpRequest request, JobStore store, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (job, problem) = await JobLookup.FindAsync(store, id);
-        return problem ?? ApiResults.Ok(JobView.From(job!), ApiJsonContext.Default.JobView);
+        var idempotencyKey = request.Headers[IdempotencyHeader].ToString();
+        if (idempotencyKey.Length > 0 && !IdempotencyKeyPattern().IsMatch(idempotencyKey))
+        {
+            throw ProblemException.BadRequest("Invalid Idempotency-Key", "An Idempotency-Key is 1-255 printable ASCII characters.");
+        }
+
+        JobSubmission submission;
+        using (var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken))
+        {
+            submission = JobSubmission.Parse(body.RootElement, clock.GetUtcNow());
+        }
+
+        var result = await store.EnqueueAsync(submission.Type, submission.PayloadJson, submission.RunAt,
+            idempotencyKey.Length > 0 ? idempotencyKey : null);
+        if (result.Replayed)
+        {
+            request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        var job = result.Job;
+        return ApiResults.Accepted(request.HttpContext.Response, $"/jobs/{job.Id}", new JobAccepted(job.Id, job.Status), ApiJsonContext.Default.JobAccepted);
     }
+
+    private static async Task<IResult> GetAsync(string id, JobStore store) =>
+        ApiResults.Ok(JobView.From(await JobLookup.FindAsync(store, id)), ApiJsonContext.Default.JobView);
 
     private static async Task<IResult> ListAsync(JobStore store, string? status, int? limit, string? cursor)
     {
         if (status is not null && !JobStatus.All.Contains(status))
         {
-            return Problems.BadRequest("Invalid status", $"'status' is one of: {string.Join(", ", JobStatus.All)}.");
+            throw ProblemException.BadRequest("Invalid status", $"'status' is one of: {string.Join(", ", JobStatus.All)}.");
         }
 
         if (limit is < 1 or > 100)
         {
-            return Problems.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
+            throw ProblemException.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
         }
 
         if (cursor is not null && !CursorPattern().IsMatch(cursor))
         {
-            return Problems.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
+            throw ProblemException.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
 
         var (jobs, next) = await store.ListAsync(status, limit ?? 20, cursor);
@@ -107,34 +102,16 @@ public static partial class JobEndpoints
 
     private static async Task<IResult> CancelAsync(string id, JobStore store)
     {
-        var (job, problem) = await JobLookup.FindAsync(store, id);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        return await store.CancelAsync(job!.Id) switch
-        {
-            (true, _) => ApiResults.Ok(JobView.From((await store.GetAsync(job.Id))!), ApiJsonContext.Default.JobView),
-            (false, "missing") => Problems.NotFound($"There is no job {job.Id}."),
-            (false, var status) => Problems.Conflict("Job already finished", $"Job {job.Id} is already {status}; only unfinished jobs can be canceled."),
-        };
+        var jobId = JobLookup.Normalize(id);
+        await store.CancelAsync(jobId);
+        return ApiResults.Ok(JobView.From(await store.GetRequiredAsync(jobId)), ApiJsonContext.Default.JobView);
     }
 
     private static async Task<IResult> RetryAsync(string id, HttpResponse response, JobStore store)
     {
-        var (job, problem) = await JobLookup.FindAsync(store, id);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        return await store.RetryAsync(job!.Id) switch
-        {
-            "queued" => ApiResults.Accepted(response, $"/jobs/{job.Id}", new JobAccepted(job.Id, JobStatus.Queued), ApiJsonContext.Default.JobAccepted),
-            "missing" => Problems.NotFound($"There is no job {job.Id}."),
-            var status => Problems.Conflict("Job not failed", $"Job {job.Id} is {status}; only failed jobs can be retried."),
-        };
+        var jobId = JobLookup.Normalize(id);
+        await store.RetryAsync(jobId);
+        return ApiResults.Accepted(response, $"/jobs/{jobId}", new JobAccepted(jobId, JobStatus.Queued), ApiJsonContext.Default.JobAccepted);
     }
 
     [GeneratedRegex("^[\\x21-\\x7E]{1,255}$")]

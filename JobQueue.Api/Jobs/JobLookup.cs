@@ -1,21 +1,11 @@
-using JobQueue.Api.Http;
-using JobQueue.Redis;
-
 namespace JobQueue.Api.Jobs;
 
 public static class JobLookup
 {
-    /// <summary>The job with this id, or the problem to answer: 400 for an id that is not a UUID, 404 for an unknown one.</summary>
-    public static async Task<(JobRecord? Job, IResult? Problem)> FindAsync(JobStore store, string id)
-    {
-        if (!Guid.TryParseExact(id, "D", out var guid))
-        {
-            return (null, Problems.InvalidJobId(id));
-        }
+    /// <summary>The job with this id; a 400 problem for an id that is not a UUID, <see cref="JobNotFoundException"/> (404) for an unknown one.</summary>
+    public static Task<JobRecord> FindAsync(JobStore store, string id) => store.GetRequiredAsync(Normalize(id));
 
-        var job = await store.GetAsync(guid.ToString("D"));
-        return job is null
-            ? (null, Problems.NotFound($"There is no job {guid:D} (it never existed, or it expired)."))
-            : (job, null);
-    }
+    /// <summary>The id in the form the store keeps (lower-case UUID), or a 400 problem.</summary>
+    public static string Normalize(string id) =>
+        Guid.TryParseExact(id, "D", out var guid) ? guid.ToString("D") : throw Http.ProblemException.InvalidJobId(id);
 }

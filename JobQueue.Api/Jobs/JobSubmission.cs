@@ -6,7 +6,8 @@ using JobQueue.Api.Http;
 namespace JobQueue.Api.Jobs;
 
 /// <summary>
-/// A validated <c>POST /jobs</c> body: <c>{"payload": any JSON, "type": "echo", "delay_ms": 0}</c> or with
+/// A validated <c>POST /jobs</c> body (<see cref="Parse"/> throws a 400 <see cref="ProblemException"/> otherwise):
+/// <c>{"payload": any JSON, "type": "echo", "delay_ms": 0}</c> or with
 /// <c>"run_at": "2030-01-01T00:00:00Z"</c> instead of <c>delay_ms</c>.
 /// </summary>
 public sealed partial record JobSubmission(string Type, string PayloadJson, DateTimeOffset? RunAt)
@@ -14,11 +15,11 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
     private static readonly string[] Fields = ["payload", "type", "delay_ms", "run_at"];
 
-    public static (JobSubmission? Submission, IResult? Problem) Parse(JsonElement body, DateTimeOffset now)
+    public static JobSubmission Parse(JsonElement body, DateTimeOffset now)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
-            return Invalid($"The body must be a JSON object such as {{\"payload\": {{\"x\": 1}}}}, not {Describe(body.ValueKind)}.");
+            throw Invalid($"The body must be a JSON object such as {{\"payload\": {{\"x\": 1}}}}, not {Describe(body.ValueKind)}.");
         }
 
         JsonElement? payload = null;
@@ -29,7 +30,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
         {
             if (!seen.Add(property.Name))
             {
-                return Invalid($"The field '{property.Name}' appears more than once.");
+                throw Invalid($"The field '{property.Name}' appears more than once.");
             }
 
             switch (property.Name)
@@ -42,31 +43,30 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
                     type = property.Value.GetString()!;
                     break;
                 case "type":
-                    return Invalid($"'type' must be a string of {JobTypeName.Rule}.");
+                    throw Invalid($"'type' must be a string of {JobTypeName.Rule}.");
                 case "delay_ms" when runAt is null && property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var delay) && delay >= 0 && delay <= MaxDelay.TotalMilliseconds:
                     runAt = now.AddMilliseconds(delay);
                     break;
                 case "delay_ms":
-                    return Invalid($"'delay_ms' must be a whole number of milliseconds from 0 to {(long)MaxDelay.TotalMilliseconds}, and not given with 'run_at'.");
+                    throw Invalid($"'delay_ms' must be a whole number of milliseconds from 0 to {(long)MaxDelay.TotalMilliseconds}, and not given with 'run_at'.");
                 case "run_at" when runAt is null && property.Value.ValueKind == JsonValueKind.String
                                    && DateTimeOffset.TryParse(property.Value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
                                    && IsoWithOffset().IsMatch(property.Value.GetString()!) && at - now <= MaxDelay:
                     runAt = at;
                     break;
                 case "run_at":
-                    return Invalid("'run_at' must be an ISO 8601 date and time with an offset, e.g. \"2030-01-01T09:00:00Z\", within a year, and not given with 'delay_ms'.");
+                    throw Invalid("'run_at' must be an ISO 8601 date and time with an offset, e.g. \"2030-01-01T09:00:00Z\", within a year, and not given with 'delay_ms'.");
                 default:
-                    return Invalid($"Unknown field '{property.Name}'. Allowed fields: {string.Join(", ", Fields)}.");
+                    throw Invalid($"Unknown field '{property.Name}'. Allowed fields: {string.Join(", ", Fields)}.");
             }
         }
 
         return payload is { } value
-            ? (new JobSubmission(type, value.GetRawText(), runAt), null)
-            : Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
+            ? new JobSubmission(type, value.GetRawText(), runAt)
+            : throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
     }
 
-    private static (JobSubmission?, IResult?) Invalid(string detail) =>
-        (null, Problems.BadRequest("Invalid job submission", detail));
+    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Invalid job submission", detail);
 
     private static string Describe(JsonValueKind kind) => kind switch
     {

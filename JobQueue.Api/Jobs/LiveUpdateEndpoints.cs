@@ -30,18 +30,12 @@ public static class LiveUpdateEndpoints
 
     private static async Task ServerSentEventsAsync(string id, HttpContext http, JobStore store, JobFollower follower)
     {
-        var (job, problem) = await JobLookup.FindAsync(store, id);
-        if (problem is not null)
-        {
-            await problem.ExecuteAsync(http);
-            return;
-        }
-
+        var job = await JobLookup.FindAsync(store, id);
         var response = http.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        await foreach (var state in follower.FollowAsync(job!.Id, http.RequestAborted))
+        await foreach (var state in follower.FollowAsync(job.Id, http.RequestAborted))
         {
             await response.WriteAsync(state is null
                 ? ": keep-alive\n\n"
@@ -54,23 +48,17 @@ public static class LiveUpdateEndpoints
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
-            await Problems.BadRequest("Not a WebSocket request", "Connect with a WebSocket client (Upgrade: websocket).").ExecuteAsync(http);
-            return;
+            throw ProblemException.BadRequest("Not a WebSocket request", "Connect with a WebSocket client (Upgrade: websocket).");
         }
 
-        var (job, problem) = await JobLookup.FindAsync(store, id);
-        if (problem is not null)
-        {
-            await problem.ExecuteAsync(http);
-            return;
-        }
+        var job = await JobLookup.FindAsync(store, id);
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         var reading = DrainUntilClosedAsync(socket, closed);
         try
         {
-            await foreach (var state in follower.FollowAsync(job!.Id, closed.Token))
+            await foreach (var state in follower.FollowAsync(job.Id, closed.Token))
             {
                 if (state is not null)
                 {

@@ -35,12 +35,12 @@ public static partial class QueueEndpoints
     {
         if (limit is < 1 or > 100)
         {
-            return Problems.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
+            throw ProblemException.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
         }
 
         if (cursor is not null && !EntryIdPattern().IsMatch(cursor))
         {
-            return Problems.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
+            throw ProblemException.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
 
         var (letters, next) = await queue.DeadLettersAsync(limit ?? 20, cursor);

@@ -22,37 +22,32 @@ public static class LegacyEndpoints
         return routes;
     }
 
-    private static Task<IResult> SubmitAsync(
-        HttpRequest request, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken) =>
-        JsonBody.HandleAsync(request, options.Value.MaxRequestBodyBytes, async body =>
+    private static async Task<IResult> SubmitAsync(
+        HttpRequest request, JobStore store, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    {
+        string input, inputJson;
+        using (var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken))
         {
-            if (body.ValueKind != JsonValueKind.Object
-                || !body.TryGetProperty("input", out var input)
-                || input.ValueKind != JsonValueKind.String)
+            var root = body.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("input", out var value) || value.ValueKind != JsonValueKind.String)
             {
-                return Problems.BadRequest("Invalid submission", "The body must be {\"input\": \"<text>\"}.");
+                throw ProblemException.BadRequest("Invalid submission", "The body must be {\"input\": \"<text>\"}.");
             }
 
-            var job = (await store.EnqueueAsync(JobType, input.GetRawText())).Job;
-            return ApiResults.Accepted(request.HttpContext.Response, $"/status?id={job.Id}",
-                new SubmitResponse(job.Id, input.GetString()!, job.Status, "", job.CreatedAt), ApiJsonContext.Default.SubmitResponse);
-        }, cancellationToken);
+            (input, inputJson) = (value.GetString()!, value.GetRawText());
+        }
+
+        var job = (await store.EnqueueAsync(JobType, inputJson)).Job;
+        return ApiResults.Accepted(request.HttpContext.Response, $"/status?id={job.Id}",
+            new SubmitResponse(job.Id, input, job.Status, "", job.CreatedAt), ApiJsonContext.Default.SubmitResponse);
+    }
 
     private static async Task<IResult> StatusAsync(string? id, JobStore store)
     {
-        if (string.IsNullOrEmpty(id))
-        {
-            return Problems.BadRequest("Missing job id", "Pass the job id as ?id=<job id>.");
-        }
-
-        var (job, problem) = await JobLookup.FindAsync(store, id);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
+        var job = await JobLookup.FindAsync(store,
+            string.IsNullOrEmpty(id) ? throw ProblemException.BadRequest("Missing job id", "Pass the job id as ?id=<job id>.") : id);
         var status = new StatusResponse(
-            job!.Status,
+            job.Status,
             job.Status == JobStatus.Done && job.ResultJson is not null ? RawJson.Parse(job.ResultJson) : null,
             job.Status == JobStatus.Failed ? job.LastError : null);
         return ApiResults.Ok(status, ApiJsonContext.Default.StatusResponse);

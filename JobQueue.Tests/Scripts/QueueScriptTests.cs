@@ -411,14 +411,15 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await worker.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", "1");
 
-        var (canceled, status) = await Store.CancelAsync(job.Id);
+        await Store.CancelAsync(job.Id);
         var claims = await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock));
 
-        Assert.True(canceled);
-        Assert.Equal("canceled", status);
+        Assert.Equal("canceled", (await Store.GetRequiredAsync(job.Id)).Status);
         Assert.Equal(ClaimOutcome.Finished, Assert.Single(claims).Outcome);
         Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
-        Assert.Equal((false, "canceled"), await Store.CancelAsync(job.Id));
+        var again = await Assert.ThrowsAsync<JobStateConflictException>(() => Store.CancelAsync(job.Id));
+        Assert.Equal("canceled", again.Status);
+        await Assert.ThrowsAsync<JobNotFoundException>(() => Store.CancelAsync(Guid.NewGuid().ToString("D")));
     }
 
     [Fact]
@@ -448,16 +449,15 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await worker.CompleteAsync(claimed, AttemptOutcome.FailedPermanently, "boom");
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Dead));
 
-        var retried = await Store.RetryAsync(job.Id);
+        await Store.RetryAsync(job.Id);
         var again = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
 
-        Assert.Equal("queued", retried);
         Assert.Equal(1, again.Attempt);
         Assert.Equal(2, again.Run);
         Assert.Equal(0, await Db.StreamLengthAsync(_keys.Dead));
         var record = await Store.GetAsync(job.Id);
         Assert.Contains("\"error\":\"boom\"", record!.HistoryJson);
-        Assert.Equal("processing", await Store.RetryAsync(job.Id));
+        Assert.Equal("processing", (await Assert.ThrowsAsync<JobStateConflictException>(() => Store.RetryAsync(job.Id))).Status);
     }
 
     [Fact]

@@ -155,22 +155,45 @@ public sealed class JobStore(
     }
 
     /// <summary>
-    /// Cancels an unfinished job. Returns whether it did, and the job's status: "canceled", the terminal status it
-    /// already had, or "missing".
+    /// Cancels an unfinished job: a scheduled or queued one never runs, a running one has its handler stopped.
+    /// Throws <see cref="JobNotFoundException"/>, or <see cref="JobStateConflictException"/> if it already ended.
     /// </summary>
-    public async Task<(bool Canceled, string Status)> CancelAsync(string jobId)
+    public async Task CancelAsync(string jobId)
     {
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
             [keys.Job(jobId), keys.Scheduled, keys.Dead, keys.Stats],
             [jobId, keys.Events.ToString(), keys.Cancel.ToString(), (long)Options.Retention.TotalMilliseconds]))!;
-        return ((int)reply[0] == 1, reply[1].ToString()!);
+        switch ((int)reply[0], reply[1].ToString())
+        {
+            case (1, _):
+                return;
+            case (_, "missing"):
+                throw new JobNotFoundException(jobId);
+            case (_, var status):
+                throw new JobStateConflictException(jobId, status, "Job already finished",
+                    $"Job {jobId} is already {status}; only unfinished jobs can be canceled.");
+        }
     }
 
-    /// <summary>Requeues a failed job with a fresh attempt budget: "queued", "missing", or its status if not failed.</summary>
-    public async Task<string> RetryAsync(string jobId) =>
-        (await Db.ScriptEvaluateAsync(QueueScripts.Retry,
-            [keys.Job(jobId), keys.Stream, keys.Dead],
-            [jobId, keys.Events.ToString()])).ToString()!;
+    /// <summary>
+    /// Requeues a failed job with a fresh attempt budget, keeping its history. Throws <see cref="JobNotFoundException"/>,
+    /// or <see cref="JobStateConflictException"/> if it is not failed.
+    /// </summary>
+    public async Task RetryAsync(string jobId)
+    {
+        switch ((await Db.ScriptEvaluateAsync(QueueScripts.Retry, [keys.Job(jobId), keys.Stream, keys.Dead], [jobId, keys.Events.ToString()])).ToString())
+        {
+            case JobStatus.Queued:
+                return;
+            case "missing":
+                throw new JobNotFoundException(jobId);
+            case var status:
+                throw new JobStateConflictException(jobId, status!, "Job not failed", $"Job {jobId} is {status}; only failed jobs can be retried.");
+        }
+    }
+
+    /// <summary>The job with this id; <see cref="JobNotFoundException"/> if there is none.</summary>
+    public async Task<JobRecord> GetRequiredAsync(string jobId) => await GetAsync(jobId) ?? throw new JobNotFoundException(jobId);
 
     /// <summary>A page of jobs, newest first; <paramref name="cursor"/> continues where the last page ended (null at the end).</summary>
     public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string? status, int limit, string? cursor)
