@@ -1,7 +1,7 @@
 namespace JobQueue.Hosting;
 
 /// <summary>Publishes every replica's state and lets callers wait for states, as Aspire's service of that name does.</summary>
-public sealed class ResourceNotificationService
+public sealed class ResourceNotificationService(ResourceLoggerService logs)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ResourceSnapshot> _replicas = [];
@@ -54,7 +54,7 @@ public sealed class ResourceNotificationService
             if (stopOnExit && replicas.FirstOrDefault(r => r.State == KnownResourceStates.Exited) is { } exited)
             {
                 throw new DistributedApplicationException(
-                    $"Resource '{exited.ReplicaName}' exited (code {exited.ExitCode}) before it was ready; see its output above.");
+                    $"Resource '{exited.ReplicaName}' exited (code {exited.ExitCode}) before it was ready: {LastWords(exited.ReplicaName)}");
             }
 
             if (replicas.Count > 0 && replicas.All(ready))
@@ -64,6 +64,14 @@ public sealed class ResourceNotificationService
 
             await changed.WaitAsync(cancellationToken);
         }
+    }
+
+    /// <summary>Why a replica died, in its own words: its unhandled exception's first line, else its last line.</summary>
+    private string LastWords(string replicaName)
+    {
+        var lines = logs.GetLines(replicaName, 200);
+        return (lines.FirstOrDefault(l => l.Text.Contains("Unhandled exception.", StringComparison.Ordinal)) ?? lines.LastOrDefault())?.Text.Trim()
+            ?? "it printed nothing";
     }
 
     internal void Publish(ResourceSnapshot snapshot) => Apply(snapshot.ReplicaName, _ => snapshot);
