@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-
 using JobQueue.Processing;
 
 namespace JobQueue.Worker.Handlers;
