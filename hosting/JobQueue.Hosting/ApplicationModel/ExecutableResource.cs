@@ -1,4 +1,4 @@
-namespace JobQueue.Hosting;
+namespace JobQueue.Hosting.ApplicationModel;
 
 /// <summary>
 /// The replica of a resource a process is started for ("worker-1" is replica 1 of "worker"), with the

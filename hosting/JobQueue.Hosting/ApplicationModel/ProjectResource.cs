@@ -1,4 +1,4 @@
-namespace JobQueue.Hosting;
+namespace JobQueue.Hosting.ApplicationModel;
 
 /// <summary>A .NET project run from its build output (<c>dotnet &lt;assembly&gt;</c>): replicas never rebuild it.</summary>
 public sealed class ProjectResource(string name, IProjectMetadata project)

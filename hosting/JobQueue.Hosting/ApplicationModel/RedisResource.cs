@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using JobQueue.Hosting.Orchestration;
 
-namespace JobQueue.Hosting;
+namespace JobQueue.Hosting.ApplicationModel;
 
 /// <summary>
 /// A <c>redis-server</c> from PATH, bound to 127.0.0.1, password always on, AOF persistence in its data

@@ -1,4 +1,4 @@
-namespace JobQueue.Hosting;
+namespace JobQueue.Hosting.ApplicationModel;
 
 /// <summary>
 /// A port a resource listens on. <see cref="Port"/> is the address clients use; with several replicas each

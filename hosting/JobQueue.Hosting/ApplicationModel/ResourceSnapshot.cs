@@ -1,4 +1,4 @@
-namespace JobQueue.Hosting;
+namespace JobQueue.Hosting.ApplicationModel;
 
 /// <summary>The lifecycle states of a replica, named as Aspire's dashboard names them.</summary>
 public static class KnownResourceStates

@@ -1,4 +1,4 @@
-namespace JobQueue.Hosting;
+namespace JobQueue.Hosting.Orchestration;
 
 internal static class ExecutableFinder
 {
