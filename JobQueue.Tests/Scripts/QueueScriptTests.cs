@@ -273,6 +273,51 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_attempt_limit_of_a_reclaimed_entry_is_the_jobs_own_else_its_types_else_the_queues()
+    {
+        var (first, second, third) = (Consumer("w1"), Consumer("w2"), Consumer("w3"));
+        await first.EnsureGroupAsync();
+        var own = (await Store.EnqueueAsync("echo", "1", policy: new JobPolicy(MaxAttempts: 3))).Job;
+        await first.ReadAsync(10, NoBlock);                 // delivery 1: the worker dies before claiming
+        await second.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 2: dies again
+
+        var (reclaimed, _, _) = await third.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 3: the job allows 3
+        var claim = Assert.Single(await third.ClaimAsync(reclaimed));
+        Assert.Equal((ClaimOutcome.Claimed, 3), (claim.Outcome, claim.Job!.Attempt));
+        Assert.Equal(new JobPolicy(MaxAttempts: 3), claim.Job.Policy);
+
+        var typed = await EnqueueAsync("resize", "2");
+        var strict = new JobConsumer(server.Redis, server.Redis, _keys, Options, "w4", new Dictionary<string, int> { ["resize"] = 1 });
+        await first.ReadAsync(10, NoBlock);                  // delivery 1 of the resize job: dies before claiming
+        var (again, _, _) = await strict.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
+        var refused = Assert.Single(await strict.ClaimAsync([.. again.Where(e => e.JobId == typed.Id)]));
+        Assert.Equal(ClaimOutcome.Exhausted, refused.Outcome);
+    }
+
+    [Fact]
+    public async Task A_retry_with_a_back_off_waits_in_the_schedule_and_is_queued_once_due()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = (await Store.EnqueueAsync("fail", "1", policy: new JobPolicy(3, Backoff.Fixed(TimeSpan.FromMilliseconds(400))))).Job;
+        var first = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock))).Job!;
+
+        var before = DateTimeOffset.UtcNow;
+        Assert.Equal(CompletionResult.Retried, await worker.CompleteAsync(first, AttemptOutcome.Failed, "boom"));
+
+        var waiting = (await Store.GetAsync(job.Id))!;
+        Assert.Equal((JobStatus.Scheduled, "boom", 1), (waiting.Status, waiting.LastError, waiting.Attempts));
+        Assert.InRange(waiting.RunAt!.Value, before.AddMilliseconds(350), before.AddMilliseconds(1000));
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal(0, await Maintenance().PromoteDueAsync());
+
+        await Task.Delay(waiting.RunAt.Value - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+        Assert.Equal(1, await Maintenance().PromoteDueAsync());
+        var second = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock))).Job!;
+        Assert.Equal(2, second.Attempt);
+    }
+
+    [Fact]
     public async Task Complete_records_the_result_once_and_removes_the_entry()
     {
         var worker = Consumer("w1");

@@ -10,7 +10,8 @@ namespace JobQueue;
 /// scheduled             → queued               promote.lua (due)
 /// queued | processing   → processing           claim.lua, reclaim.lua, read_and_claim.lua (a new attempt)
 /// queued | processing   → failed               the same: attempts used up, or a hash no script wrote
-/// processing            → done | queued | failed  complete.lua, as <see cref="AfterAttempt"/> decides
+/// processing            → done | queued | scheduled | failed  complete.lua, as <see cref="AfterAttempt"/> decides
+///                                              (scheduled: a retry waiting out its back-off, promoted when due)
 /// scheduled | queued | processing → canceled   cancel.lua
 /// failed                → queued               retry.lua (a fresh attempt budget)
 /// </code>
@@ -18,21 +19,28 @@ namespace JobQueue;
 /// </summary>
 public static class JobLifecycle
 {
-    /// <summary>What an ended attempt makes of its job: done, queued again for another attempt, or failed for good.</summary>
-    public static AttemptDecision AfterAttempt(AttemptOutcome outcome, int attempt, int maxAttempts) => outcome switch
+    /// <summary>
+    /// What an ended attempt makes of its job, under its <paramref name="policy"/> (resolved: every part set):
+    /// done; retried after the policy's back-off (at once without one) while attempts remain; else failed for good.
+    /// </summary>
+    public static NextStep AfterAttempt(AttemptOutcome outcome, int attempt, JobPolicy policy, Random random) => outcome switch
     {
-        AttemptOutcome.Succeeded => AttemptDecision.Done,
-        AttemptOutcome.Failed when attempt < maxAttempts => AttemptDecision.Retry,
-        _ => AttemptDecision.Fail,
+        AttemptOutcome.Succeeded => new NextStep(AttemptDecision.Done, TimeSpan.Zero),
+        AttemptOutcome.Failed when attempt < policy.MaxAttempts =>
+            new NextStep(AttemptDecision.Retry, policy.Backoff?.After(attempt, random) ?? TimeSpan.Zero),
+        _ => new NextStep(AttemptDecision.Fail, TimeSpan.Zero),
     };
 }
 
-/// <summary>The transition <see cref="JobLifecycle.AfterAttempt"/> chose, carried out by complete.lua.</summary>
+/// <summary>The transition <see cref="JobLifecycle.AfterAttempt"/> chose, carried out by complete.lua; a retry waits <see cref="RetryDelay"/> first.</summary>
+public readonly record struct NextStep(AttemptDecision Decision, TimeSpan RetryDelay);
+
+/// <summary>What follows an attempt.</summary>
 public enum AttemptDecision
 {
     /// <summary>The job is done; its result is stored.</summary>
     Done,
-    /// <summary>The job is queued again at once, under a new stream entry.</summary>
+    /// <summary>The job runs again: queued at once under a new stream entry, or scheduled after its back-off.</summary>
     Retry,
     /// <summary>The job failed for good and is dead-lettered.</summary>
     Fail,

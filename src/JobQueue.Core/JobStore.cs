@@ -27,16 +27,18 @@ public sealed class JobStore(
     /// traceparent of an "enqueue" producer span, so the worker's processing span continues the caller's trace.
     /// With an idempotency key, a repeat within the window returns the first job (<see cref="EnqueueResult.Replayed"/>).
     /// </summary>
-    public async Task<EnqueueResult> EnqueueAsync(string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null) =>
-        (await EnqueueManyAsync([new NewJob(type, payloadJson, runAt, idempotencyKey)]))[0];
+    public async Task<EnqueueResult> EnqueueAsync(
+        string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null, JobPolicy? policy = null) =>
+        (await EnqueueManyAsync([new NewJob(type, payloadJson, runAt, idempotencyKey, policy)]))[0];
 
     /// <summary>
     /// Enqueues a typed payload under its job type (<see cref="JobTypeName.Of{TPayload}"/>), written with
     /// <see cref="JobPayloadJsonOptions"/>: <c>store.EnqueueAsync(new SendWelcomeEmail("ada@example.com"))</c>.
     /// </summary>
-    public Task<EnqueueResult> EnqueueAsync<TPayload>(TPayload payload, DateTimeOffset? runAt = null, string? idempotencyKey = null) =>
+    public Task<EnqueueResult> EnqueueAsync<TPayload>(
+        TPayload payload, DateTimeOffset? runAt = null, string? idempotencyKey = null, JobPolicy? policy = null) =>
         EnqueueAsync(JobTypeName.Of<TPayload>(),
-            JsonSerializer.Serialize(payload, (JsonTypeInfo<TPayload>)_payloadJson.GetTypeInfo(typeof(TPayload))), runAt, idempotencyKey);
+            JsonSerializer.Serialize(payload, (JsonTypeInfo<TPayload>)_payloadJson.GetTypeInfo(typeof(TPayload))), runAt, idempotencyKey, policy);
 
     /// <summary>
     /// Writes up to <see cref="MaxBatch"/> jobs in one script run: all of them or, if one is refused (an unknown
@@ -58,7 +60,7 @@ public sealed class JobStore(
         var traceParent = (activity ?? Activity.Current)?.Id ?? "";
         var ids = new string[jobs.Count];
         var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
-        var args = new RedisValue[3 + 7 * jobs.Count];
+        var args = new RedisValue[3 + 10 * jobs.Count];
         (args[0], args[1], args[2]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds, jobs.Count);
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -68,7 +70,7 @@ public sealed class JobStore(
 
         for (var i = 0; i < jobs.Count; i++)
         {
-            var (job, a) = (jobs[i], 3 + 7 * i);
+            var (job, a) = (jobs[i], 3 + 10 * i);
             var keyPosition = 0;
             if (job.IdempotencyKey is { } key)
             {
@@ -79,7 +81,9 @@ public sealed class JobStore(
             (args[a], args[a + 1], args[a + 2], args[a + 3]) = (ids[i], job.Type, job.PayloadJson, traceParent);
             (args[a + 4], args[a + 5]) = (job.RunAt?.ToUnixTimeMilliseconds() ?? 0, keyPosition);
             // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
-            args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job.Type, job.PayloadJson);
+            var (maxAttempts, backoff, timeoutMs) = job.Policy?.Validated().ToFields() ?? ("", "", "");
+            (args[a + 7], args[a + 8], args[a + 9]) = (maxAttempts, backoff, timeoutMs);
+            args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job);
         }
 
         activity?.SetTag("messaging.system", "redis");
@@ -205,9 +209,13 @@ public sealed class JobStore(
         return ([.. jobs.OfType<JobRecord>()], string.IsNullOrEmpty(next) ? null : next);
     }
 
-    /// <summary>What an idempotency key remembers of its first request, to refuse a different one under the same key.</summary>
-    private static string Fingerprint(string type, string payloadJson) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(type + "\n" + payloadJson)));
+    /// <summary>
+    /// What an idempotency key remembers of its first request, to refuse a different one under the same key. A job
+    /// without a policy hashes as it did before policies existed, so keys stored by an earlier version still match.
+    /// </summary>
+    private static string Fingerprint(NewJob job) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(job.Type + "\n" + job.PayloadJson
+            + (job.Policy is { } policy ? "\n" + policy.ToFields() : ""))));
 
     private static string? String(Dictionary<string, RedisValue> hash, string field) =>
         hash.TryGetValue(field, out var value) && value.HasValue ? value.ToString() : null;

@@ -17,18 +17,21 @@ public sealed class JobWorkerBuilder
 
     public IServiceCollection Services { get; }
 
-    /// <summary>Registers a JSON handler for jobs of <paramref name="type"/>.</summary>
-    public JobWorkerBuilder AddHandler<THandler>(string type) where THandler : class, IJobHandler
+    /// <summary>
+    /// Registers a JSON handler for jobs of <paramref name="type"/>, with an optional <paramref name="policy"/> for
+    /// them (attempts, back-off, timeout) that a job's own policy overrides part by part.
+    /// </summary>
+    public JobWorkerBuilder AddHandler<THandler>(string type, JobPolicy? policy = null) where THandler : class, IJobHandler
     {
-        Register(type, typeof(THandler), typeof(JsonJobRunner<THandler>));
+        Register(type, typeof(THandler), typeof(JsonJobRunner<THandler>), policy);
         return this;
     }
 
     /// <summary>
     /// Registers a typed handler (<see cref="IJobHandler{TPayload}"/> or <see cref="IJobHandler{TPayload, TResult}"/>)
-    /// for the job type of its payload (<see cref="JobTypeName.Of(Type)"/>).
+    /// for the job type of its payload (<see cref="JobTypeName.Of(Type)"/>), with an optional <paramref name="policy"/>.
     /// </summary>
-    public JobWorkerBuilder AddHandler<THandler>() where THandler : class
+    public JobWorkerBuilder AddHandler<THandler>(JobPolicy? policy = null) where THandler : class
     {
         var handler = typeof(THandler);
         var typed = handler.GetInterfaces().Where(i => i.IsGenericType
@@ -45,20 +48,25 @@ public sealed class JobWorkerBuilder
             var runner = contract.GetGenericArguments() is [var payload]
                 ? typeof(TypedJobRunner<,>).MakeGenericType(handler, payload)
                 : typeof(TypedJobRunner<,,>).MakeGenericType([handler, .. contract.GetGenericArguments()]);
-            Register(JobTypeName.Of(contract.GetGenericArguments()[0]), handler, runner);
+            Register(JobTypeName.Of(contract.GetGenericArguments()[0]), handler, runner, policy);
         }
 
         return this;
     }
 
-    private void Register(string type, Type handler, Type runner)
+    private void Register(string type, Type handler, Type runner, JobPolicy? policy)
     {
         if (!JobTypeName.IsValid(type))
         {
             throw new ArgumentException($"'{type}' is not a valid job type ({JobTypeName.Rule}).", nameof(type));
         }
 
-        if (!_registry.Add(type))
+        if (policy?.Problem() is { } problem)
+        {
+            throw new ArgumentException($"The policy of job type '{type}' is out of bounds: {problem}", nameof(policy));
+        }
+
+        if (!_registry.Add(type, policy))
         {
             throw new InvalidOperationException($"Job type '{type}' already has a handler on this worker.");
         }

@@ -42,7 +42,8 @@ public static class JobWorkerBuilderExtensions
                 blocking,
                 sp.GetRequiredService<QueueKeys>(),
                 sp.GetRequiredService<IOptions<QueueOptions>>().Value,
-                worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}");
+                worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}",
+                registry.MaxAttemptsByType);
         });
         services.AddSingleton<ConcurrencySlots>();
         services.AddSingleton<CompletionBatcher>();

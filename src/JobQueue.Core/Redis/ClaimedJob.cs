@@ -3,7 +3,7 @@ namespace JobQueue.Redis;
 /// <summary>
 /// An attempt this consumer now owns: the token fences every later write for it. <see cref="Waited"/> is the
 /// time from enqueue to this claim, by Redis's clock; <see cref="Run"/> counts runs over the job's whole life
-/// (a manual retry resets <see cref="Attempt"/>, not Run).
+/// (a manual retry resets <see cref="Attempt"/>, not Run). <see cref="Policy"/> is the job's own, if it was given one.
 /// </summary>
 public sealed record ClaimedJob(
     string EntryId,
@@ -14,4 +14,5 @@ public sealed record ClaimedJob(
     string Token,
     string? TraceParent,
     TimeSpan Waited,
-    int Run);
+    int Run,
+    JobPolicy? Policy = null);

@@ -11,8 +11,13 @@ public sealed class JobConsumer(
     IConnectionMultiplexer blockingRedis,
     QueueKeys keys,
     QueueOptions options,
-    string consumerName)
+    string consumerName,
+    IReadOnlyDictionary<string, int>? maxAttemptsByType = null)
 {
+    // For the claim scripts' attempt guard: the types whose handlers were registered with their own max attempts.
+    private readonly string _typeMaxAttempts = string.Join(' ', (maxAttemptsByType ?? new Dictionary<string, int>())
+        .Where(t => t.Value != options.MaxAttempts).Select(t => $"{t.Key} {t.Value}"));
+
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -108,7 +113,7 @@ public sealed class JobConsumer(
         RedisValue[] args =
         [
             QueueKeys.ConsumerGroup, consumerName, options.MaxAttempts, keys.Events.ToString(),
-            (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, .. rest,
+            (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, _typeMaxAttempts, .. rest,
         ];
         return (RedisResult[])(await Db.ScriptEvaluateAsync(script, [keys.Stream, keys.Dead, keys.Stats], args))!;
     }
@@ -121,7 +126,8 @@ public sealed class JobConsumer(
         {
             "claimed" => new ClaimResult(entry, ClaimOutcome.Claimed, new ClaimedJob(
                 entry.EntryId, entry.JobId, row[4].ToString()!, row[5].ToString()!, (int)row[3],
-                row[6].ToString()!, NullIfEmpty(row[7].ToString()), TimeSpan.FromMilliseconds((long)row[8]), (int)row[9]), (int)row[3]),
+                row[6].ToString()!, NullIfEmpty(row[7].ToString()), TimeSpan.FromMilliseconds((long)row[8]), (int)row[9],
+                JobPolicy.FromFields(row[10].ToString(), row[11].ToString(), row[12].ToString())), (int)row[3]),
             "exhausted" => new ClaimResult(entry, ClaimOutcome.Exhausted, null, (int)row[3]),
             "finished" => new ClaimResult(entry, ClaimOutcome.Finished, null, 0),
             "unreadable" => new ClaimResult(entry, ClaimOutcome.Unreadable, null, 0),
@@ -130,28 +136,35 @@ public sealed class JobConsumer(
         };
     }
 
-    /// <summary>Records the end of an attempt; refused (<see cref="CompletionResult.Stale"/>) if the job was reclaimed meanwhile.</summary>
-    public async Task<CompletionResult> CompleteAsync(ClaimedJob job, AttemptOutcome outcome, string resultOrError) =>
-        (await CompleteAsync([new AttemptEnd(job, outcome, resultOrError)]))[0];
+    /// <summary>
+    /// Records the end of an attempt, deciding what follows it (<see cref="JobLifecycle.AfterAttempt"/>) under the
+    /// job's own policy, else the queue's; refused (<see cref="CompletionResult.Stale"/>) if the job was reclaimed meanwhile.
+    /// </summary>
+    public async Task<CompletionResult> CompleteAsync(ClaimedJob job, AttemptOutcome outcome, string resultOrError)
+    {
+        var policy = (job.Policy ?? new JobPolicy()).Or(new JobPolicy(options.MaxAttempts));
+        var step = JobLifecycle.AfterAttempt(outcome, job.Attempt, policy, Random.Shared);
+        return (await CompleteAsync([new AttemptEnd(job, outcome, step, resultOrError)]))[0];
+    }
 
     /// <summary>
-    /// Records the ends of several attempts in one script call; each result is as for one. What follows each
-    /// attempt (done, retry, fail) is decided here by <see cref="JobLifecycle.AfterAttempt"/>, not in the script.
+    /// Records the ends of several attempts in one script call, each with the step its caller decided
+    /// (<see cref="JobLifecycle.AfterAttempt"/>); each result is as for one.
     /// </summary>
     public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(IReadOnlyList<AttemptEnd> ends)
     {
-        var scriptKeys = new RedisKey[3 + ends.Count];
-        (scriptKeys[0], scriptKeys[1], scriptKeys[2]) = (keys.Stream, keys.Dead, keys.Stats);
-        var args = new RedisValue[4 + 5 * ends.Count];
+        var scriptKeys = new RedisKey[4 + ends.Count];
+        (scriptKeys[0], scriptKeys[1], scriptKeys[2], scriptKeys[3]) = (keys.Stream, keys.Dead, keys.Stats, keys.Scheduled);
+        var args = new RedisValue[4 + 6 * ends.Count];
         (args[0], args[1], args[2], args[3]) = (QueueKeys.ConsumerGroup, keys.Events.ToString(),
             (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds);
         for (var i = 0; i < ends.Count; i++)
         {
-            var (job, outcome, text) = ends[i];
-            var decision = JobLifecycle.AfterAttempt(outcome, job.Attempt, options.MaxAttempts);
-            scriptKeys[3 + i] = keys.Job(job.JobId);
-            (args[4 + 5 * i], args[5 + 5 * i], args[6 + 5 * i], args[7 + 5 * i], args[8 + 5 * i]) =
-                (job.EntryId, job.Token, DecisionArg(decision), text, job.JobId);
+            var (job, _, step, text) = ends[i];
+            var a = 4 + 6 * i;
+            scriptKeys[4 + i] = keys.Job(job.JobId);
+            (args[a], args[a + 1], args[a + 2], args[a + 3], args[a + 4], args[a + 5]) =
+                (job.EntryId, job.Token, DecisionArg(step.Decision), text, job.JobId, (long)step.RetryDelay.TotalMilliseconds);
         }
 
         var replies = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Complete, scriptKeys, args))!;

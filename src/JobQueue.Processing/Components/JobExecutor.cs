@@ -19,6 +19,7 @@ public sealed class JobExecutor(
     JobConsumer consumer,
     CompletionBatcher completions,
     JobHandlerRegistry handlers,
+    IOptions<QueueOptions> queueOptions,
     IOptions<WorkerOptions> options,
     ILogger<JobExecutor> logger)
 {
@@ -42,8 +43,9 @@ public sealed class JobExecutor(
         JobQueueTelemetry.WaitTime.Record(job.Waited.TotalSeconds, new KeyValuePair<string, object?>("jobqueue.job.type", type));
 
         logger.LogDebug("Job {JobId} ({JobType}) attempt {Attempt} started", job.JobId, type, job.Attempt);
+        var policy = PolicyOf(job, type);
         var clock = Stopwatch.StartNew();
-        var (outcome, text) = await RunHandlerAsync(inFlight, type);
+        var (outcome, text) = await RunHandlerAsync(inFlight, type, policy.Timeout!.Value);
         var elapsed = clock.Elapsed;
         handlerDone();
         JobQueueTelemetry.ProcessingDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("jobqueue.job.type", type));
@@ -56,15 +58,21 @@ public sealed class JobExecutor(
             return;
         }
 
+        var step = JobLifecycle.AfterAttempt(outcome, job.Attempt, policy, Random.Shared);
         CompletionResult? recorded;
         using (var completion = JobQueueTelemetry.Source.StartActivity("complete"))
         {
-            recorded = await CompleteAsync(job, outcome, text);
+            recorded = await CompleteAsync(new AttemptEnd(job, outcome, step, text));
             completion?.SetTag("jobqueue.completion", recorded?.ToString() ?? "unrecorded");
         }
 
-        Report(job, type, outcome, text, recorded, elapsed, activity);
+        Report(job, type, outcome, step, text, recorded, elapsed, activity);
     }
+
+    /// <summary>The job's policy, completed part by part from its handler's registration, then from the settings.</summary>
+    private JobPolicy PolicyOf(ClaimedJob job, string type) => (job.Policy ?? new JobPolicy())
+        .Or(handlers.PolicyOf(type))
+        .Or(new JobPolicy(queueOptions.Value.MaxAttempts, Backoff: null, options.Value.JobTimeout));
 
     /// <summary>The claim ran before this span could start (one script call claims a batch), so its span is recorded after the fact.</summary>
     private static void RecordClaim(InFlightJob inFlight, Activity? process)
@@ -76,11 +84,11 @@ public sealed class JobExecutor(
         claim?.SetEndTime(inFlight.ClaimEnded.UtcDateTime);
     }
 
-    private async Task<(AttemptOutcome Outcome, string ResultOrError)> RunHandlerAsync(InFlightJob inFlight, string type)
+    private async Task<(AttemptOutcome Outcome, string ResultOrError)> RunHandlerAsync(InFlightJob inFlight, string type, TimeSpan attemptTimeout)
     {
         var job = inFlight.Job;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(inFlight.Abandoned);
-        timeout.CancelAfter(options.Value.JobTimeout);
+        timeout.CancelAfter(attemptTimeout);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -93,7 +101,7 @@ public sealed class JobExecutor(
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !inFlight.Abandoned.IsCancellationRequested)
         {
-            return (AttemptOutcome.Failed, $"timed out after {options.Value.JobTimeout}");
+            return (AttemptOutcome.Failed, $"timed out after {attemptTimeout}");
         }
         catch (PermanentJobFailureException e)
         {
@@ -115,29 +123,29 @@ public sealed class JobExecutor(
     }
 
     /// <summary>Records the outcome, retrying through short Redis outages: a result lost here would re-run the job.</summary>
-    private async Task<CompletionResult?> CompleteAsync(ClaimedJob job, AttemptOutcome outcome, string text)
+    private async Task<CompletionResult?> CompleteAsync(AttemptEnd end)
     {
         var backoff = new RetryBackoff();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await completions.CompleteAsync(new AttemptEnd(job, outcome, text));
+                return await completions.CompleteAsync(end);
             }
             catch (Exception e) when (e.IsRedisFailure() && attempt < CompletionTries)
             {
-                logger.LogWarning("Recording job {JobId} failed ({Reason}); retrying", job.JobId, e.Message);
+                logger.LogWarning("Recording job {JobId} failed ({Reason}); retrying", end.Job.JobId, e.Message);
                 await backoff.WaitAsync(CancellationToken.None);
             }
             catch (Exception e) when (e.IsRedisFailure())
             {
-                logger.LogError(e, "Could not record job {JobId}; its entry stays pending and will be reclaimed", job.JobId);
+                logger.LogError(e, "Could not record job {JobId}; its entry stays pending and will be reclaimed", end.Job.JobId);
                 return null;
             }
         }
     }
 
-    private void Report(ClaimedJob job, string type, AttemptOutcome outcome, string text, CompletionResult? recorded,
+    private void Report(ClaimedJob job, string type, AttemptOutcome outcome, NextStep step, string text, CompletionResult? recorded,
         TimeSpan elapsed, Activity? activity)
     {
         var tag = new KeyValuePair<string, object?>("jobqueue.job.type", type);
@@ -152,7 +160,8 @@ public sealed class JobExecutor(
                 break;
             case CompletionResult.Retried:
                 JobQueueTelemetry.JobsRetried.Add(1, tag);
-                logger.LogWarning("Job {JobId} ({JobType}) attempt {Attempt} failed, requeued: {Error}", job.JobId, type, job.Attempt, text);
+                logger.LogWarning("Job {JobId} ({JobType}) attempt {Attempt} failed, retried in {RetryDelay}: {Error}",
+                    job.JobId, type, job.Attempt, step.RetryDelay, text);
                 break;
             case CompletionResult.Failed:
                 JobQueueTelemetry.JobsFailed.Add(1, tag);

@@ -1,13 +1,15 @@
 -- Included by the claim scripts (claim, reclaim, read_and_claim): what happens to one delivered entry.
 -- Each returns one row per entry, starting with the entry id and its job id:
---   {.., 'claimed', attempt, type, payload, token, traceparent, ms since enqueue, run}  job is `processing`
+--   {.., 'claimed', attempt, type, payload, token, traceparent, ms since enqueue, run, max attempts, back-off,
+--        timeout ms}  job is `processing`; the last three are the job's own policy ('' where unset)
 --   {.., 'exhausted', attempts}  no attempts left: job `failed` and dead-lettered, entry acked and deleted
 --   {.., 'finished'}    job already terminal (done, failed, canceled) or gone: entry acked and deleted
 --   {.., 'unreadable', status}  the hash holds a status no script writes (edited by hand): failed, dead-lettered
 --   {.., 'lost'}        a reclaimed entry no longer pending for this consumer: another worker holds it
 --   {.., 'malformed'}   the entry names no valid job id: moved to the dead letters, acked and deleted
 -- The attempt number is the larger of the job's recorded attempts + 1 and the entry's delivery count, so
--- neither a lost hash update nor a reclaim without a run can let a job run more than max times.
+-- neither a lost hash update nor a reclaim without a run can let a job run more than max times. Max is the
+-- job's own max_attempts, else its type's (as the worker registered it), else the queue's.
 
 local function drop_entry(stream, group, entry)
   redis.call('XACK', stream, group, entry)
@@ -30,7 +32,7 @@ local function claim_entry(c, entry, id, deliveries)
   end
   local job = c.prefix .. id
   local state = redis.call('HMGET', job, 'status', 'attempts', 'type', 'payload', 'traceparent', 'created_at',
-    'runs', 'version', 'progress', 'last_error')
+    'runs', 'version', 'progress', 'last_error', 'max_attempts', 'backoff', 'timeout_ms')
   local status = state[1]
   if status ~= 'queued' and status ~= 'processing' then
     drop_entry(c.stream, c.group, entry)
@@ -45,7 +47,8 @@ local function claim_entry(c, entry, id, deliveries)
   end
   local attempts = tonumber(state[2]) or 0
   local attempt = math.max(attempts + 1, deliveries)
-  if attempt > c.max then
+  local max = tonumber(state[11]) or c.type_max[state[3]] or c.max
+  if attempt > max then
     drop_entry(c.stream, c.group, entry)
     redis.call('HDEL', job, 'token')
     finish(job, id, 'failed', 'gave up after ' .. attempts .. ' attempt(s): the last one did not finish in time',
@@ -60,12 +63,17 @@ local function claim_entry(c, entry, id, deliveries)
     'started_at', c.now, 'token', token, 'entry_id', entry)
   publish(c.channel, id, version, 'processing', attempt, state[9], nil, state[10])
   return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
-    c.now - (tonumber(state[6]) or c.now), run}
+    c.now - (tonumber(state[6]) or c.now), run, state[11] or '', state[12] or '', state[13] or ''}
 end
 
 -- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals; ARGV[1] group, ARGV[2] consumer, ARGV[3] max attempts,
--- ARGV[4] events channel, ARGV[5] dead letter retention (ms), ARGV[6] job key prefix: the same in every claim script.
+-- ARGV[4] events channel, ARGV[5] dead letter retention (ms), ARGV[6] job key prefix, ARGV[7] the max attempts
+-- of job types that differ from ARGV[3] ('<type> <max> <type> <max> ...'): the same in every claim script.
 local function claim_context()
+  local type_max = {}
+  for type, max in string.gmatch(ARGV[7], '(%S+) (%d+)') do
+    type_max[type] = tonumber(max)
+  end
   return { stream = KEYS[1], dead = KEYS[2], stats = KEYS[3], group = ARGV[1], consumer = ARGV[2],
-    max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], now = now_ms() }
+    max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], type_max = type_max, now = now_ms() }
 end

@@ -1,19 +1,21 @@
 -- Records how attempts ended, a batch of them in one call, each fenced by its claim token: a worker whose
 -- entry was reclaimed while it ran (a zombie) changes nothing, so a job is recorded successful at most once.
 -- What follows each attempt was decided by the caller (JobLifecycle.AfterAttempt); this script carries it out.
--- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals, KEYS[3 + i] hash of job i
--- ARGV[1] group, ARGV[2] events channel, ARGV[3] retention (ms), ARGV[4] dead letter retention (ms), then five
--- per job from ARGV[5 + 5(i - 1)]: entry id, token, decision ('done' | 'retry' | 'fail'), result JSON (done) or
--- error text, job id
--- Returns per job 'done', 'retried' (queued again under a new entry), 'failed' (dead-lettered), 'canceled'
--- (canceled while running: the attempt lets go of the entry) or 'stale'.
-local stream, dead, stats = KEYS[1], KEYS[2], KEYS[3]
+-- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals, KEYS[4] schedule, KEYS[4 + i] hash of job i
+-- ARGV[1] group, ARGV[2] events channel, ARGV[3] retention (ms), ARGV[4] dead letter retention (ms), then six
+-- per job from ARGV[5 + 6(i - 1)]: entry id, token, decision ('done' | 'retry' | 'fail'), result JSON (done) or
+-- error text, job id, retry delay (ms; 0 = queue again at once)
+-- Returns per job 'done', 'retried' (queued again under a new entry, or scheduled until its back-off ends: the
+-- forwarder promotes it, so no worker need be alive meanwhile), 'failed' (dead-lettered), 'canceled' (canceled
+-- while running: the attempt lets go of the entry) or 'stale'.
+local stream, dead, stats, schedule = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, channel, ttl, dead_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
 local released, done, results = {}, 0, {}
-for i = 1, #KEYS - 3 do
-  local job, a = KEYS[3 + i], 4 + 5 * (i - 1)
+for i = 1, #KEYS - 4 do
+  local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local delay = tonumber(ARGV[a + 6])
   local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error')
   if state[2] ~= token then
     results[i] = 'stale'
@@ -32,6 +34,11 @@ for i = 1, #KEYS - 3 do
       done = done + 1
       publish(channel, id, version, 'done', attempts, state[6], text, state[7])
       results[i] = 'done'
+    elseif decision == 'retry' and delay > 0 then
+      redis.call('ZADD', schedule, now + delay, id)
+      redis.call('HSET', job, 'status', 'scheduled', 'last_error', text, 'run_at', now + delay)
+      changed(channel, job, id)
+      results[i] = 'retried'
     elseif decision == 'retry' then
       local next = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', state[4] or '')
       redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next)

@@ -1,14 +1,14 @@
 -- Claims entries XAUTOCLAIM took over for this consumer: delivered before, maybe to workers that died. Their
 -- delivery count (XPENDING) counts towards the attempts; one no longer pending here is another worker's.
--- KEYS and ARGV[1..6] as in _claim.lua's claim_context; then ARGV[7] number of entries n,
--- ARGV[7 + i] id of entry i, ARGV[7 + n + i] the job id it names ('' if none)
+-- KEYS and ARGV[1..7] as in _claim.lua's claim_context; then ARGV[8] number of entries n,
+-- ARGV[8 + i] id of entry i, ARGV[8 + n + i] the job id it names ('' if none)
 -- Returns one row per entry (see _claim.lua).
-local c, n = claim_context(), tonumber(ARGV[7])
+local c, n = claim_context(), tonumber(ARGV[8])
 local rows = {}
 for i = 1, n do
-  local entry = ARGV[7 + i]
+  local entry = ARGV[8 + i]
   local pending = redis.call('XPENDING', c.stream, c.group, entry, entry, 1)
   local deliveries = #pending == 1 and pending[1][2] == c.consumer and tonumber(pending[1][4]) or nil
-  rows[i] = claim_entry(c, entry, ARGV[7 + n + i], deliveries)
+  rows[i] = claim_entry(c, entry, ARGV[8 + n + i], deliveries)
 end
 return rows
