@@ -15,7 +15,8 @@ public static partial class JobEndpoints
         var jobs = routes.MapGroup("/jobs").WithTags("Jobs");
         jobs.MapPost("/", SubmitAsync)
             .WithSummary("Submit a job")
-            .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"delay_ms\": n | \"run_at\": \"ISO 8601\"}. " +
+            .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"delay_ms\": n | \"run_at\": \"ISO 8601\", " +
+                "\"max_attempts\": 1-25, \"backoff\": {\"type\": \"fixed\" | \"exponential\", \"delay_ms\": n, \"max_delay_ms\": n}, \"timeout_ms\": n}. " +
                 "With an Idempotency-Key header, a repeat within the window returns the first job (header Idempotent-Replayed: true).")
             .Accepts<JobSubmissionDocument>("application/json")
             .RequireRateLimiting(SubmissionRateLimit.Policy)
@@ -66,7 +67,7 @@ public static partial class JobEndpoints
         }
 
         var result = await store.EnqueueAsync(submission.Type, submission.PayloadJson, submission.RunAt,
-            idempotencyKey.Length > 0 ? idempotencyKey : null);
+            idempotencyKey.Length > 0 ? idempotencyKey : null, submission.Policy);
         if (result.Replayed)
         {
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
@@ -122,4 +123,5 @@ public static partial class JobEndpoints
 }
 
 /// <summary>The documented shape of a <c>POST /jobs</c> body (the API reads and checks the JSON itself).</summary>
-public sealed record JobSubmissionDocument(System.Text.Json.JsonElement Payload, string? Type, long? DelayMs, DateTimeOffset? RunAt);
+public sealed record JobSubmissionDocument(
+    System.Text.Json.JsonElement Payload, string? Type, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffView? Backoff, long? TimeoutMs);

@@ -8,12 +8,13 @@ namespace JobQueue.Api.Jobs;
 /// <summary>
 /// A validated <c>POST /jobs</c> body (<see cref="Parse"/> throws a 400 <see cref="ProblemException"/> otherwise):
 /// <c>{"payload": any JSON, "type": "echo", "delay_ms": 0}</c> or with
-/// <c>"run_at": "2030-01-01T00:00:00Z"</c> instead of <c>delay_ms</c>.
+/// <c>"run_at": "2030-01-01T00:00:00Z"</c> instead of <c>delay_ms</c>; and the job's own policy, each part optional:
+/// <c>"max_attempts": 5, "backoff": {"type": "exponential", "delay_ms": 1000, "max_delay_ms": 60000}, "timeout_ms": 30000</c>.
 /// </summary>
-public sealed partial record JobSubmission(string Type, string PayloadJson, DateTimeOffset? RunAt)
+public sealed partial record JobSubmission(string Type, string PayloadJson, DateTimeOffset? RunAt, JobPolicy? Policy)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
-    private static readonly string[] Fields = ["payload", "type", "delay_ms", "run_at"];
+    private static readonly string[] Fields = ["payload", "type", "delay_ms", "run_at", "max_attempts", "backoff", "timeout_ms"];
 
     public static JobSubmission Parse(JsonElement body, DateTimeOffset now)
     {
@@ -24,6 +25,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
 
         JsonElement? payload = null;
         DateTimeOffset? runAt = null;
+        var policy = new JobPolicy();
         var type = JobTypeName.Default;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
@@ -56,15 +58,63 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
                     break;
                 case "run_at":
                     throw Invalid("'run_at' must be an ISO 8601 date and time with an offset, e.g. \"2030-01-01T09:00:00Z\", within a year, and not given with 'delay_ms'.");
+                case "max_attempts" when property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var attempts):
+                    policy = policy with { MaxAttempts = attempts };
+                    break;
+                case "max_attempts":
+                    throw Invalid($"'max_attempts' must be a whole number from 1 to {JobPolicy.MaxAttemptsLimit}.");
+                case "timeout_ms" when Milliseconds(property.Value) is { } timeout:
+                    policy = policy with { Timeout = timeout };
+                    break;
+                case "timeout_ms":
+                    throw Invalid("'timeout_ms' must be a whole number of milliseconds.");
+                case "backoff":
+                    policy = policy with { Backoff = ParseBackoff(property.Value) };
+                    break;
                 default:
                     throw Invalid($"Unknown field '{property.Name}'. Allowed fields: {string.Join(", ", Fields)}.");
             }
         }
 
+        if (policy.Problem() is { } problem)
+        {
+            throw Invalid(problem);
+        }
+
         return payload is { } value
-            ? new JobSubmission(type, value.GetRawText(), runAt)
+            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy)
             : throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
     }
+
+    /// <summary><c>{"type": "fixed" | "exponential", "delay_ms": n, "max_delay_ms": n}</c>; bounds are checked with the whole policy.</summary>
+    private static Backoff ParseBackoff(JsonElement backoff)
+    {
+        const string Shape = "'backoff' must be {\"type\": \"fixed\" or \"exponential\", \"delay_ms\": n, \"max_delay_ms\": n (exponential only, optional)}.";
+        if (backoff.ValueKind != JsonValueKind.Object || backoff.EnumerateObject().Any(p => p.Name is not ("type" or "delay_ms" or "max_delay_ms")))
+        {
+            throw Invalid(Shape);
+        }
+
+        var kind = backoff.TryGetProperty("type", out var t) ? t.ValueKind == JsonValueKind.String ? t.GetString() : null : null;
+        var delay = backoff.TryGetProperty("delay_ms", out var d) ? Milliseconds(d) : null;
+        TimeSpan? max = null;
+        if (backoff.TryGetProperty("max_delay_ms", out var m))
+        {
+            max = Milliseconds(m) ?? throw Invalid(Shape);
+        }
+
+        return (kind, delay) switch
+        {
+            ("fixed", { } fixedDelay) => max is null ? Backoff.Fixed(fixedDelay) : throw Invalid("backoff.max_delay_ms applies to exponential back-off only."),
+            ("exponential", { } first) => Backoff.Exponential(first, max),
+            _ => throw Invalid(Shape),
+        };
+    }
+
+    private static TimeSpan? Milliseconds(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var ms) && ms is >= 0 and <= 365L * 24 * 3600 * 1000
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
 
     private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Invalid job submission", detail);
 

@@ -16,7 +16,8 @@ public sealed record JobView(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string? LastError,
-    JsonElement? History)
+    JsonElement? History,
+    PolicyView? Policy)
 {
     public static JobView From(JobRecord job) => new(
         job.Id,
@@ -31,7 +32,25 @@ public sealed record JobView(
         job.StartedAt,
         job.FinishedAt,
         job.LastError,
-        RawJson.ParseOrNull(job.HistoryJson));
+        RawJson.ParseOrNull(job.HistoryJson),
+        PolicyView.From(job.Policy));
+}
+
+/// <summary>A job's own policy as submitted (what it left unset comes from its handler's registration, then the settings).</summary>
+public sealed record PolicyView(int? MaxAttempts, BackoffView? Backoff, long? TimeoutMs)
+{
+    public static PolicyView? From(JobPolicy? policy) => policy is null
+        ? null
+        : new PolicyView(policy.MaxAttempts, BackoffView.From(policy.Backoff), (long?)policy.Timeout?.TotalMilliseconds);
+}
+
+/// <summary><c>{"type": "fixed" | "exponential", "delay_ms", "max_delay_ms"}</c>, as in a submission.</summary>
+public sealed record BackoffView(string Type, long DelayMs, long? MaxDelayMs)
+{
+    public static BackoffView? From(Backoff? backoff) => backoff is null
+        ? null
+        : new BackoffView(backoff.Kind == BackoffKind.Fixed ? "fixed" : "exponential",
+            (long)backoff.Delay.TotalMilliseconds, (long?)backoff.MaxDelay?.TotalMilliseconds);
 }
 
 /// <summary>Answer to an accepted submission.</summary>

@@ -98,23 +98,14 @@ public sealed class TypedJobTests(RedisServerFixture server) : IClassFixture<Red
     public void A_job_type_attribute_that_breaks_the_naming_rule_is_refused_with_the_rule() =>
         Assert.Contains("lower-case", Assert.Throws<InvalidOperationException>(() => JobTypeName.Of(typeof(BadlyNamed))).Message);
 
-    private async Task<IHost> StartWorkerAsync(Action<JobWorkerBuilder> handlers, Action<IServiceCollection>? configure = null)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:redis"] = server.ConnectionString;
-        builder.Configuration["Queue:Name"] = _queue;
-        builder.Configuration["Worker:BlockTimeout"] = "00:00:00.200";
-        builder.Services.AddSingleton<Outbox>();
-        handlers(builder.AddJobWorker());
-        configure?.Invoke(builder.Services);
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
+    private Task<IHost> StartWorkerAsync(Action<JobWorkerBuilder> handlers, Action<IServiceCollection>? configure = null) =>
+        InProcessWorker.StartAsync(server, _queue, handlers, services =>
+        {
+            services.AddSingleton<Outbox>();
+            configure?.Invoke(services);
+        });
 
-    private static Task<JobRecord> WaitForEndAsync(JobStore store, string id) =>
-        Eventually.WaitAsync(async () => (await store.GetAsync(id))!, job => JobStatus.IsTerminal(job.Status),
-            TimeSpan.FromSeconds(15), $"job {id} to end");
+    private static Task<JobRecord> WaitForEndAsync(JobStore store, string id) => InProcessWorker.WaitForEndAsync(store, id);
 }
 
 [JobType("resize")]

@@ -121,6 +121,31 @@ public sealed class JobOperationsTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_job_with_its_own_policy_backs_off_between_attempts_visibly_and_succeeds_within_its_attempts()
+    {
+        using var submitted = await app.Api.PostAsJsonAsync("/jobs", new
+        {
+            type = "fail", payload = new { times = 2 }, max_attempts = 3, backoff = new { type = "fixed", delay_ms = 700 },
+        });
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!;
+
+        var waiting = await Eventually.WaitAsync(() => app.GetJobAsync(id), j => j.GetProperty("status").GetString() == "scheduled",
+            Timeout, "the job to back off after its first failure");
+        Assert.Equal(1, waiting.GetProperty("attempts").GetInt32());
+        Assert.Contains("failed attempt 1 on purpose", waiting.GetProperty("last_error").GetString());
+        Assert.True(waiting.GetProperty("run_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMilliseconds(-100), "run_at says when it runs next");
+        var policy = waiting.GetProperty("policy");
+        Assert.Equal(3, policy.GetProperty("max_attempts").GetInt32());
+        Assert.Equal(700, policy.GetProperty("backoff").GetProperty("delay_ms").GetInt64());
+
+        var done = await app.WaitForTerminalAsync(id, Timeout);
+        Assert.Equal("done", done.GetProperty("status").GetString());
+        Assert.Equal(3, done.GetProperty("attempts").GetInt32());
+        var backingOff = done.GetProperty("started_at").GetDateTimeOffset() - done.GetProperty("created_at").GetDateTimeOffset();
+        Assert.True(backingOff >= TimeSpan.FromMilliseconds(1400), $"the third attempt started {backingOff} after submission; two back-offs are 1.4 s");
+    }
+
+    [Fact]
     public async Task A_delayed_job_starts_not_before_its_time()
     {
         // Times are stored in whole milliseconds: compare at that precision.

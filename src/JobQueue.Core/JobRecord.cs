@@ -2,7 +2,7 @@ namespace JobQueue;
 
 /// <summary>
 /// A job as stored in its Redis hash. Times are UTC; JSON fields are raw JSON text. <see cref="Version"/>
-/// goes up with every change, so a change event can be told apart from an older state.
+/// goes up with every change, so a change event can be told apart from an older state. <see cref="Policy"/> is the job's own, if it was given one.
 /// </summary>
 public sealed record JobRecord(
     string Id,
@@ -18,4 +18,5 @@ public sealed record JobRecord(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string? LastError,
-    string? HistoryJson);
+    string? HistoryJson,
+    JobPolicy? Policy = null);

@@ -121,7 +121,7 @@ public sealed class JobStore(
             }
 
             results[i] = new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
-                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null), replayed);
+                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy), replayed);
         }
 
         if (jobs.Count == 1)
@@ -155,7 +155,8 @@ public sealed class JobStore(
             Time(hash, "started_at"),
             Time(hash, "finished_at"),
             String(hash, "last_error"),
-            String(hash, "history"));
+            String(hash, "history"),
+            JobPolicy.FromFields(String(hash, "max_attempts"), String(hash, "backoff"), String(hash, "timeout_ms")));
     }
 
     /// <summary>

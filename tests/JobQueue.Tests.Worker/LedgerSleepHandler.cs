@@ -4,9 +4,12 @@ using StackExchange.Redis;
 
 namespace JobQueue.Tests.Worker;
 
-/// <summary>Sleep for <see cref="Ms"/> milliseconds, counting the run in the ledger named <see cref="Ledger"/>.</summary>
+/// <summary>
+/// Sleep for <see cref="Ms"/> milliseconds, counting the run in the ledger named <see cref="Ledger"/>; the first
+/// <see cref="FailRuns"/> runs then fail.
+/// </summary>
 [JobType("ledger-sleep")]
-public sealed record LedgerSleep(int Ms, string Ledger);
+public sealed record LedgerSleep(int Ms, string Ledger, int FailRuns = 0);
 
 /// <summary>
 /// Counts every run in the Redis hash <c>ledger:{name}</c> (field = job id) before it sleeps: a side effect kept
@@ -18,6 +21,6 @@ public sealed class LedgerSleepHandler(IConnectionMultiplexer redis) : IJobHandl
     {
         await redis.GetDatabase().HashIncrementAsync($"ledger:{payload.Ledger}", job.JobId);
         await Task.Delay(payload.Ms, cancellationToken);
-        return job.Attempt;
+        return job.Run <= payload.FailRuns ? throw new InvalidOperationException($"run {job.Run} fails on purpose") : job.Attempt;
     }
 }
