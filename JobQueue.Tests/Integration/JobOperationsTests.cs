@@ -146,6 +146,21 @@ public sealed class JobOperationsTests(AppFixture app)
     }
 
     [Fact]
+    public async Task The_client_submits_a_jobs_own_policy_and_a_policy_out_of_bounds_comes_back_as_its_problem()
+    {
+        var job = await app.Client.EnqueueAsync(new { x = 1 }, new EnqueueOptions
+        {
+            MaxAttempts = 4, Backoff = BackoffOptions.Exponential(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), Timeout = TimeSpan.FromSeconds(20),
+        });
+
+        var state = await app.Client.GetAsync(job.JobId);
+        Assert.Equal("""{"max_attempts":4,"backoff":{"type":"exponential","delay_ms":1000,"max_delay_ms":30000},"timeout_ms":20000}""",
+            state!.Policy!.Value.GetRawText());
+        var refused = await Assert.ThrowsAsync<JobQueueException>(() => app.Client.EnqueueAsync(1, new EnqueueOptions { MaxAttempts = 99 }));
+        Assert.Equal((400, "Invalid job submission", "max_attempts is from 1 to 25."), (refused.Status, refused.Title, refused.Detail));
+    }
+
+    [Fact]
     public async Task A_delayed_job_starts_not_before_its_time()
     {
         // Times are stored in whole milliseconds: compare at that precision.

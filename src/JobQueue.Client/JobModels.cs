@@ -17,7 +17,8 @@ public sealed record JobState(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string? LastError,
-    JsonElement? History)
+    JsonElement? History,
+    JsonElement? Policy = null)
 {
     public bool IsFinished => JobStatuses.IsFinal(Status);
 }
@@ -51,6 +52,23 @@ public sealed record EnqueueOptions
 
     /// <summary>Repeats with the same key within the server's window return the first job instead of a new one.</summary>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>Runs in all (1-25); unset, the handler's registration or the server's setting decides.</summary>
+    public int? MaxAttempts { get; init; }
+
+    /// <summary>How long a failed attempt waits before the next; unset, the next starts at once (or as the handler's registration says).</summary>
+    public BackoffOptions? Backoff { get; init; }
+
+    /// <summary>The longest one attempt may run.</summary>
+    public TimeSpan? Timeout { get; init; }
+}
+
+/// <summary>A back-off: <see cref="Fixed"/>, or <see cref="Exponential"/> (doubling, with jitter, up to a cap).</summary>
+public sealed record BackoffOptions(string Type, TimeSpan Delay, TimeSpan? MaxDelay = null)
+{
+    public static BackoffOptions Fixed(TimeSpan delay) => new("fixed", delay);
+
+    public static BackoffOptions Exponential(TimeSpan delay, TimeSpan? maxDelay = null) => new("exponential", delay, maxDelay);
 }
 
 /// <summary>An RFC 9457 problem the API answered with.</summary>
@@ -64,7 +82,10 @@ public sealed class JobQueueException(int status, string? title, string? detail)
     public string? Detail => detail;
 }
 
-internal sealed record Submission(JsonElement Payload, string? Type, long? DelayMs, DateTimeOffset? RunAt);
+internal sealed record Submission(
+    JsonElement Payload, string? Type, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffSubmission? Backoff, long? TimeoutMs);
+
+internal sealed record BackoffSubmission(string Type, long DelayMs, long? MaxDelayMs);
 
 internal sealed record Accepted(string JobId, string Status);
 

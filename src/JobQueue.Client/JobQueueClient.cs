@@ -19,7 +19,12 @@ public sealed class JobQueueClient(HttpClient http)
             JsonSerializer.SerializeToElement(payload),
             options?.Type,
             options?.Delay is { } delay ? (long)delay.TotalMilliseconds : null,
-            options?.RunAt);
+            options?.RunAt,
+            options?.MaxAttempts,
+            options?.Backoff is { } backoff
+                ? new BackoffSubmission(backoff.Type, (long)backoff.Delay.TotalMilliseconds, (long?)backoff.MaxDelay?.TotalMilliseconds)
+                : null,
+            (long?)options?.Timeout?.TotalMilliseconds);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs")
         {
             Content = JsonContent.Create(body, ClientJsonContext.Default.Submission),
