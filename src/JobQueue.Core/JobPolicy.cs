@@ -36,6 +36,11 @@ public sealed record JobPolicy(int? MaxAttempts = null, Backoff? Backoff = null,
     /// <summary>A job's own policy from its hash fields; null when it has none.</summary>
     public static JobPolicy? FromFields(string? maxAttempts, string? backoff, string? timeoutMs)
     {
+        if (string.IsNullOrEmpty(maxAttempts) && string.IsNullOrEmpty(backoff) && string.IsNullOrEmpty(timeoutMs))
+        {
+            return null; // most jobs: no policy of their own, nothing to allocate per claim
+        }
+
         var policy = new JobPolicy(
             int.TryParse(maxAttempts, CultureInfo.InvariantCulture, out var max) ? max : null,
             Backoff.FromField(backoff),

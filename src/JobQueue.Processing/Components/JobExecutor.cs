@@ -1,10 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using JobQueue.Redis;
-using JobQueue.Processing;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace JobQueue.Processing.Components;
 
@@ -25,6 +23,8 @@ public sealed class JobExecutor(
 {
     private const int MaxErrorLength = 2000;
     private const int CompletionTries = 5;
+
+    private readonly ConcurrentDictionary<string, JobPolicy> _typePolicies = new(StringComparer.Ordinal);
 
     public async Task RunAsync(InFlightJob inFlight, Action handlerDone)
     {
@@ -70,9 +70,13 @@ public sealed class JobExecutor(
     }
 
     /// <summary>The job's policy, completed part by part from its handler's registration, then from the settings.</summary>
-    private JobPolicy PolicyOf(ClaimedJob job, string type) => (job.Policy ?? new JobPolicy())
-        .Or(handlers.PolicyOf(type))
-        .Or(new JobPolicy(queueOptions.Value.MaxAttempts, Backoff: null, options.Value.JobTimeout));
+    private JobPolicy PolicyOf(ClaimedJob job, string type)
+    {
+        // The type's part is the same for every job of the type: resolved once, not per job.
+        var ofType = _typePolicies.GetOrAdd(type, t => (handlers.PolicyOf(t) ?? new JobPolicy())
+            .Or(new JobPolicy(queueOptions.Value.MaxAttempts, Backoff: null, options.Value.JobTimeout)));
+        return job.Policy?.Or(ofType) ?? ofType;
+    }
 
     /// <summary>The claim ran before this span could start (one script call claims a batch), so its span is recorded after the fact.</summary>
     private static void RecordClaim(InFlightJob inFlight, Activity? process)
