@@ -23,7 +23,7 @@ public sealed class CompletionBatcherTests(RedisServerFixture server) : IClassFi
 
         await using var batcher = new CompletionBatcher(consumer);
         var results = await Task.WhenAll(claimed.Select(job =>
-            batcher.CompleteAsync(new AttemptEnd(job == claimed[150] ? zombie : job, AttemptOutcome.Succeeded, Done, $"\"{job.JobId}\""))));
+            batcher.CompleteAsync(new AttemptEnd(job == claimed[150] ? zombie : job, Done, $"\"{job.JobId}\""))));
 
         Assert.Equal(CompletionResult.Stale, results[150]);
         Assert.Equal(299, results.Count(r => r == CompletionResult.Done));
@@ -42,6 +42,6 @@ public sealed class CompletionBatcherTests(RedisServerFixture server) : IClassFi
         await batcher.DisposeAsync();
         var job = new ClaimedJob("0-1", Guid.NewGuid().ToString("D"), "echo", "1", 1, "w1/1", null, TimeSpan.Zero, 1);
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.CompleteAsync(new AttemptEnd(job, AttemptOutcome.Succeeded, Done, "1")));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.CompleteAsync(new AttemptEnd(job, Done, "1")));
     }
 }

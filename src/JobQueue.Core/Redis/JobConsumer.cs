@@ -144,7 +144,7 @@ public sealed class JobConsumer(
     {
         var policy = (job.Policy ?? new JobPolicy()).Or(new JobPolicy(options.MaxAttempts));
         var step = JobLifecycle.AfterAttempt(outcome, job.Attempt, policy, Random.Shared);
-        return (await CompleteAsync([new AttemptEnd(job, outcome, step, resultOrError)]))[0];
+        return (await CompleteAsync([new AttemptEnd(job, step, resultOrError)]))[0];
     }
 
     /// <summary>
@@ -160,7 +160,7 @@ public sealed class JobConsumer(
             (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds);
         for (var i = 0; i < ends.Count; i++)
         {
-            var (job, _, step, text) = ends[i];
+            var (job, step, text) = ends[i];
             var a = 4 + 6 * i;
             scriptKeys[4 + i] = keys.Job(job.JobId);
             (args[a], args[a + 1], args[a + 2], args[a + 3], args[a + 4], args[a + 5]) =

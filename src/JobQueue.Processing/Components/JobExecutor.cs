@@ -62,7 +62,7 @@ public sealed class JobExecutor(
         CompletionResult? recorded;
         using (var completion = JobQueueTelemetry.Source.StartActivity("complete"))
         {
-            recorded = await CompleteAsync(new AttemptEnd(job, outcome, step, text));
+            recorded = await CompleteAsync(new AttemptEnd(job, step, text));
             completion?.SetTag("jobqueue.completion", recorded?.ToString() ?? "unrecorded");
         }
 
