@@ -6,7 +6,7 @@ namespace JobQueue.Api.Http;
 /// <summary>
 /// The one place where errors become responses, each an RFC 9457 problem: a refused request
 /// (<see cref="ProblemException"/>), a job that does not exist (404) or whose status forbids the operation (409),
-/// a job type no worker handles (400), an idempotency key reused for another request (422), and a Redis outage
+/// a job type no worker handles or a queue no pool reads (400), an idempotency key reused for another request (422), and a Redis outage
 /// (503 with Retry-After: the client should simply try again). Anything else is left to the framework (a 500: a bug).
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
@@ -23,6 +23,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             JobNotFoundException => (StatusCodes.Status404NotFound, "Job not found", exception.Message),
             JobStateConflictException conflict => (StatusCodes.Status409Conflict, conflict.Title, exception.Message),
             UnknownJobTypeException => (StatusCodes.Status400BadRequest, "Unknown job type", exception.Message),
+            UnknownQueueException => (StatusCodes.Status400BadRequest, "Unknown queue", exception.Message),
             IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", exception.Message),
             _ => (0, "", ""),
         };

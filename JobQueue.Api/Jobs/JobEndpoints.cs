@@ -15,7 +15,7 @@ public static partial class JobEndpoints
         var jobs = routes.MapGroup("/jobs").WithTags("Jobs");
         jobs.MapPost("/", SubmitAsync)
             .WithSummary("Submit a job")
-            .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"delay_ms\": n | \"run_at\": \"ISO 8601\", " +
+            .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"queue\": \"emails\", \"delay_ms\": n | \"run_at\": \"ISO 8601\", " +
                 "\"max_attempts\": 1-25, \"backoff\": {\"type\": \"fixed\" | \"exponential\", \"delay_ms\": n, \"max_delay_ms\": n}, \"timeout_ms\": n}. " +
                 "With an Idempotency-Key header, a repeat within the window returns the first job (header Idempotent-Replayed: true).")
             .Accepts<JobSubmissionDocument>("application/json")
@@ -28,7 +28,7 @@ public static partial class JobEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         jobs.MapGet("/", ListAsync)
-            .WithSummary("List jobs, newest first")
+            .WithSummary("List a queue's jobs (?queue=, default: the default queue), newest first")
             .Produces<JobPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         jobs.MapGet("/{id}", GetAsync)
@@ -67,7 +67,7 @@ public static partial class JobEndpoints
         }
 
         var result = await store.EnqueueAsync(submission.Type, submission.PayloadJson, submission.RunAt,
-            idempotencyKey.Length > 0 ? idempotencyKey : null, submission.Policy);
+            idempotencyKey.Length > 0 ? idempotencyKey : null, submission.Policy, submission.Queue);
         if (result.Replayed)
         {
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
@@ -80,8 +80,9 @@ public static partial class JobEndpoints
     private static async Task<IResult> GetAsync(string id, JobStore store) =>
         ApiResults.Ok(JobView.From(await JobLookup.FindAsync(store, id)), ApiJsonContext.Default.JobView);
 
-    private static async Task<IResult> ListAsync(JobStore store, string? status, int? limit, string? cursor)
+    private static async Task<IResult> ListAsync(JobStore store, QueueDirectory queues, string? status, int? limit, string? cursor, string? queue)
     {
+        await QueueLookup.FindAsync(queues, queue);
         if (status is not null && !JobStatus.All.Contains(status))
         {
             throw ProblemException.BadRequest("Invalid status", $"'status' is one of: {string.Join(", ", JobStatus.All)}.");
@@ -97,7 +98,7 @@ public static partial class JobEndpoints
             throw ProblemException.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
 
-        var (jobs, next) = await store.ListAsync(status, limit ?? 20, cursor);
+        var (jobs, next) = await store.ListAsync(status, limit ?? 20, cursor, queue);
         return ApiResults.Ok(new JobPage([.. jobs.Select(JobView.From)], next), ApiJsonContext.Default.JobPage);
     }
 
@@ -124,4 +125,4 @@ public static partial class JobEndpoints
 
 /// <summary>The documented shape of a <c>POST /jobs</c> body (the API reads and checks the JSON itself).</summary>
 public sealed record JobSubmissionDocument(
-    System.Text.Json.JsonElement Payload, string? Type, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffView? Backoff, long? TimeoutMs);
+    System.Text.Json.JsonElement Payload, string? Type, string? Queue, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffView? Backoff, long? TimeoutMs);

@@ -8,10 +8,11 @@ namespace JobQueue.Api.Jobs;
 
 /// <summary>
 /// Fans job changes out to the clients watching them on this API process. One Redis subscription per
-/// process (not per client) carries every change of every job; a watcher gets the changes of its job only.
-/// Changes come from whichever process made them, so a client hears about its job on any API replica.
+/// process (not per client) carries every change of every job of every queue (a pattern over the queues' event
+/// channels, so a queue added later is heard too); a watcher gets the changes of its job only. Changes come from
+/// whichever process made them, so a client hears about its job on any API replica.
 /// </summary>
-public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, ILogger<JobEventHub> logger) : IHostedService
+public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHub> logger) : IHostedService
 {
     private const int BufferPerWatcher = 256;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobChange>, byte>> _watchers = new();
@@ -56,7 +57,7 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, QueueKeys keys, IL
             {
                 // A message queue, not a plain handler: plain handlers may run concurrently, and a watcher would
                 // then see version 6 before 5, and rightly drop 5 as stale.
-                _subscription = await redis.GetSubscriber().SubscribeAsync(keys.Events);
+                _subscription = await redis.GetSubscriber().SubscribeAsync(QueueKeys.AllEvents);
                 _subscription.OnMessage(message => Deliver(message.Message));
                 return;
             }

@@ -5,6 +5,7 @@ namespace JobQueue.Api.Jobs;
 /// <summary>What <c>GET /jobs/{id}</c> returns (snake_case JSON; payload, result and progress as JSON, not strings).</summary>
 public sealed record JobView(
     string JobId,
+    string Queue,
     string Status,
     string Type,
     JsonElement Payload,
@@ -21,6 +22,7 @@ public sealed record JobView(
 {
     public static JobView From(JobRecord job) => new(
         job.Id,
+        job.Queue,
         job.Status,
         job.Type,
         RawJson.Parse(job.PayloadJson),
@@ -79,3 +81,26 @@ public sealed record ConsumerView(string Name, long Pending, long IdleMs);
 public sealed record QueueView(
     long StreamLength, long Pending, IReadOnlyList<ConsumerView> Consumers, long Scheduled, long DeadLetters,
     long Completed, long Failed, long Canceled);
+
+/// <summary>One queue in <c>GET /queues</c>: its figures, whether it is paused, and its limits.</summary>
+public sealed record NamedQueueView(
+    string Name, long Waiting, long Running, long Scheduled, long DeadLetters, long Completed, long Failed, long Canceled,
+    bool Paused, QueueLimitsView Limits, IReadOnlyList<ConsumerView> Consumers)
+{
+    public static NamedQueueView From(QueueStats stats) => new(
+        stats.Name, stats.Waiting, stats.Pending, stats.Scheduled, stats.DeadLetters,
+        stats.Totals.GetValueOrDefault(JobStatus.Done), stats.Totals.GetValueOrDefault(JobStatus.Failed),
+        stats.Totals.GetValueOrDefault(JobStatus.Canceled), stats.Paused, QueueLimitsView.From(stats.Limits),
+        [.. stats.Consumers.Select(c => new ConsumerView(c.Name, c.Pending, (long)c.Idle.TotalMilliseconds))]);
+}
+
+public sealed record QueueList(IReadOnlyList<NamedQueueView> Queues);
+
+/// <summary><c>{"concurrency": n, "rate": {"max": n, "period_ms": n}}</c>; null where there is no such limit.</summary>
+public sealed record QueueLimitsView(int? Concurrency, RateLimitView? Rate)
+{
+    public static QueueLimitsView From(QueueLimits limits) => new(limits.Concurrency,
+        limits is { RateMax: { } max, RatePeriod: { } period } ? new RateLimitView(max, (long)period.TotalMilliseconds) : null);
+}
+
+public sealed record RateLimitView(int Max, long PeriodMs);

@@ -1,23 +1,89 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using JobQueue.Api.Http;
-using JobQueue.Redis;
+using Microsoft.Extensions.Options;
 
 namespace JobQueue.Api.Jobs;
 
 public static partial class QueueEndpoints
 {
-    /// <summary><c>GET /queue</c> (the queue's state and totals) and <c>GET /dead-letters</c> (jobs that failed for good).</summary>
+    /// <summary>
+    /// The queues (<c>GET /queues</c>, one queue, pause, resume, limits), the default queue's state as it always
+    /// read (<c>GET /queue</c>), and dead letters (<c>GET /dead-letters</c>, per queue).
+    /// </summary>
     public static IEndpointRouteBuilder MapQueueEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/queue", StatsAsync).WithTags("Queue")
-            .WithSummary("The queue: stream length, running entries, consumers, scheduled jobs, dead letters, totals")
+        var queues = routes.MapGroup("/queues").WithTags("Queues");
+        queues.MapGet("/", ListAsync)
+            .WithSummary("Every queue with its figures (waiting, running, scheduled, dead letters, totals), pause and limits")
+            .Produces<QueueList>();
+        queues.MapGet("/{name}", GetAsync)
+            .WithSummary("One queue")
+            .Produces<NamedQueueView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        queues.MapPost("/{name}/pause", PauseAsync)
+            .WithSummary("Pause a queue: it accepts jobs but starts none until resumed; running jobs finish. Kept in Redis.")
+            .Produces<NamedQueueView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        queues.MapPost("/{name}/resume", ResumeAsync)
+            .WithSummary("Resume a paused queue")
+            .Produces<NamedQueueView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        queues.MapPut("/{name}/limits", SetLimitsAsync)
+            .WithSummary("Set a queue's limits, held by all workers together: {\"concurrency\": n, \"rate\": {\"max\": n, \"period_ms\": n}}; null lifts one")
+            .Accepts<QueueLimitsView>("application/json")
+            .Produces<NamedQueueView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        routes.MapGet("/queue", StatsAsync).WithTags("Queues")
+            .WithSummary("The default queue: stream length, running entries, consumers, scheduled jobs, dead letters, totals")
             .Produces<QueueView>();
-        routes.MapGet("/dead-letters", DeadLettersAsync).WithTags("Queue")
-            .WithSummary("Jobs that failed for good, newest first, with their error and attempts")
+        routes.MapGet("/dead-letters", DeadLettersAsync).WithTags("Queues")
+            .WithSummary("A queue's jobs that failed for good (?queue=, default: the default queue), newest first, with their error and attempts")
             .Produces<DeadLetterPage>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
+
+    private static async Task<IResult> ListAsync(QueueInspector inspector) =>
+        ApiResults.Ok(new QueueList([.. (await inspector.AllStatsAsync()).Select(NamedQueueView.From)]), ApiJsonContext.Default.QueueList);
+
+    private static async Task<IResult> GetAsync(string name, QueueDirectory queues, QueueInspector inspector) =>
+        await ViewAsync(await QueueLookup.FindAsync(queues, name), inspector);
+
+    private static async Task<IResult> PauseAsync(string name, QueueDirectory queues, QueueControls controls, QueueInspector inspector)
+    {
+        var queue = await QueueLookup.FindAsync(queues, name);
+        await controls.PauseAsync(queue);
+        return await ViewAsync(queue, inspector);
+    }
+
+    private static async Task<IResult> ResumeAsync(string name, QueueDirectory queues, QueueControls controls, QueueInspector inspector)
+    {
+        var queue = await QueueLookup.FindAsync(queues, name);
+        await controls.ResumeAsync(queue);
+        return await ViewAsync(queue, inspector);
+    }
+
+    private static async Task<IResult> SetLimitsAsync(
+        string name, HttpRequest request, QueueDirectory queues, QueueControls controls, QueueInspector inspector,
+        IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    {
+        var queue = await QueueLookup.FindAsync(queues, name);
+        QueueLimits limits;
+        using (var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken))
+        {
+            limits = QueueLimitsSubmission.Parse(body.RootElement);
+        }
+
+        await controls.SetLimitsAsync(queue, limits);
+        return await ViewAsync(queue, inspector);
+    }
+
+    private static async Task<IResult> ViewAsync(string queue, QueueInspector inspector) =>
+        ApiResults.Ok(NamedQueueView.From(await inspector.StatsAsync(queue)), ApiJsonContext.Default.NamedQueueView);
 
     private static async Task<IResult> StatsAsync(QueueInspector queue)
     {
@@ -31,8 +97,9 @@ public static partial class QueueEndpoints
         return ApiResults.Ok(view, ApiJsonContext.Default.QueueView);
     }
 
-    private static async Task<IResult> DeadLettersAsync(QueueInspector queue, int? limit, string? cursor)
+    private static async Task<IResult> DeadLettersAsync(QueueInspector inspector, QueueDirectory queues, int? limit, string? cursor, string? queue)
     {
+        var name = await QueueLookup.FindAsync(queues, queue);
         if (limit is < 1 or > 100)
         {
             throw ProblemException.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
@@ -43,7 +110,7 @@ public static partial class QueueEndpoints
             throw ProblemException.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
 
-        var (letters, next) = await queue.DeadLettersAsync(limit ?? 20, cursor);
+        var (letters, next) = await inspector.DeadLettersAsync(limit ?? 20, cursor, name);
         var page = new DeadLetterPage([.. letters.Select(l => new DeadLetterView(l.EntryId, l.JobId, l.Type, l.Attempts, l.Error, l.FailedAt))], next);
         return ApiResults.Ok(page, ApiJsonContext.Default.DeadLetterPage);
     }

@@ -1,4 +1,5 @@
 using JobQueue.Processing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -7,15 +8,20 @@ namespace JobQueue.Tests.Infrastructure;
 /// <summary>A .NET app's own host running JobQueue's worker in process, as a team adds it, against a test's redis-server.</summary>
 public static class InProcessWorker
 {
-    /// <summary>Starts a host on queue <paramref name="queue"/> with the given handlers; reads block briefly so tests stay fast.</summary>
+    /// <summary>
+    /// Starts a host whose default queue is <paramref name="queue"/> with the given handlers and any further
+    /// <paramref name="settings"/> (e.g. <c>Worker:Queues:emails</c>); reads block briefly so tests stay fast.
+    /// </summary>
     public static async Task<IHost> StartAsync(
-        RedisServerFixture server, string queue, Action<JobWorkerBuilder> handlers, Action<IServiceCollection>? configure = null)
+        RedisServerFixture server, string queue, Action<JobWorkerBuilder> handlers, Action<IServiceCollection>? configure = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["ConnectionStrings:redis"] = server.ConnectionString;
         builder.Configuration["Queue:Name"] = queue;
         builder.Configuration["Worker:BlockTimeout"] = "00:00:00.200";
         builder.Configuration["Worker:ForwarderInterval"] = "00:00:00.020";
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         handlers(builder.AddJobWorker());
         configure?.Invoke(builder.Services);
         var host = builder.Build();

@@ -53,7 +53,7 @@ public sealed class UnhandledTypeTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Unknown job type", problem.GetProperty("title").GetString());
-        Assert.Equal($"No worker has a handler for job type '{type}'. Known types: echo.", problem.GetProperty("detail").GetString());
+        Assert.Equal($"No worker pool of queue 'jobs' has a handler for job type '{type}'. Its pools handle: echo.", problem.GetProperty("detail").GetString());
         Assert.Equal(keysBefore, await _redis.GetServers()[0].DatabaseSizeAsync());
     }
 }

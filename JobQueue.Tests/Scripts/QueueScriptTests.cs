@@ -8,18 +8,28 @@ namespace JobQueue.Tests.Scripts;
 public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<RedisServerFixture>
 {
     private const int MaxAttempts = 2;
-    private static readonly TimeSpan NoBlock = TimeSpan.FromMilliseconds(10);
     private readonly QueueKeys _keys = new("test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    private QueueOptions Options => new() { MaxAttempts = MaxAttempts, Name = _keys.Name };
 
     private IDatabase Db => server.Redis.GetDatabase();
 
-    private static readonly QueueOptions Options = new() { MaxAttempts = MaxAttempts };
-
-    private JobStore Store => new(server.Redis, _keys, Microsoft.Extensions.Options.Options.Create(Options));
+    private JobStore Store
+    {
+        get
+        {
+            var options = Microsoft.Extensions.Options.Options.Create(Options);
+            return new(server.Redis, new QueueDirectory(server.Redis, options), options);
+        }
+    }
 
     private QueueMaintenance Maintenance() => new(server.Redis, _keys, Options);
 
-    private JobConsumer Consumer(string name) => new(server.Redis, server.Redis, _keys, Options, name);
+    private JobConsumer Consumer(string name) => new(server.Redis, _keys, Options, name);
+
+    /// <summary>Delivers waiting entries to <paramref name="consumer"/> without claiming them: a worker that died between the two (or an older worker version).</summary>
+    private Task DeliverWithoutClaimAsync(JobConsumer consumer) =>
+        Db.ExecuteAsync("XREADGROUP", "GROUP", QueueKeys.ConsumerGroup, consumer.Name, "COUNT", 10, "STREAMS", _keys.Stream, ">");
 
     private async Task<JobRecord> EnqueueAsync(string type, string payloadJson) => (await Store.EnqueueAsync(type, payloadJson)).Job;
 
@@ -79,7 +89,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await EnqueueAsync("sleep", """{"ms":1}""");
 
         Assert.Equal("anything", accepted.Type);
-        Assert.Contains("Known types: echo, sleep", refused.Message);
+        Assert.Contains("handler for job type 'resize'. Its pools handle: echo, sleep.", refused.Message);
         Assert.Equal(2, await Db.StreamLengthAsync(_keys.Stream));
         Assert.Equal(2, await Db.SortedSetLengthAsync(_keys.Jobs));
     }
@@ -143,7 +153,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var job = await EnqueueAsync("echo", "1");
         await Db.HashSetAsync(_keys.Job(job.Id), "status", "banana");
 
-        var claim = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)));
+        var claim = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims);
 
         Assert.Equal(ClaimOutcome.Unreadable, claim.Outcome);
         Assert.Equal("failed", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "status"));
@@ -159,7 +169,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await worker.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", """{"x":1}""");
 
-        var claim = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)));
+        var claim = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims);
 
         Assert.Equal(ClaimOutcome.Claimed, claim.Outcome);
         Assert.Equal(1, claim.Job!.Attempt);
@@ -175,12 +185,12 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     {
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
-        Assert.Empty(await worker.ReadAndClaimAsync(10));
+        Assert.Empty((await worker.ReadAndClaimAsync(10)).Claims);
         var first = await EnqueueAsync("echo", "1");
         var odd = await Db.StreamAddAsync(_keys.Stream, [new NameValueEntry("job_id", "not-a-job")]);
         var second = await EnqueueAsync("echo", "2");
 
-        var claims = await worker.ReadAndClaimAsync(10);
+        var claims = (await worker.ReadAndClaimAsync(10)).Claims;
 
         Assert.Equal([ClaimOutcome.Claimed, ClaimOutcome.Malformed, ClaimOutcome.Claimed], claims.Select(c => c.Outcome));
         Assert.Equal([first.Id, second.Id], claims.Where(c => c.Job is not null).Select(c => c.Job!.JobId));
@@ -190,7 +200,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var letter = Assert.Single(await Db.StreamRangeAsync(_keys.Dead));
         Assert.Contains($"stream entry {odd} names no valid job_id (fields: job_id not-a-job)", letter["error"].ToString());
         Assert.Equal(2, (await Db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
-        Assert.Empty(await worker.ReadAndClaimAsync(10));
+        Assert.Empty((await worker.ReadAndClaimAsync(10)).Claims);
     }
 
     [Fact]
@@ -200,7 +210,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await worker.EnsureGroupAsync();
         var odd = await Db.StreamAddAsync(_keys.Stream, [new NameValueEntry("job_id", "{jobs}:job:../x")]);
 
-        var claim = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)));
+        var claim = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims);
 
         Assert.Equal(ClaimOutcome.Malformed, claim.Outcome);
         Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
@@ -227,7 +237,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await Db.HashSetAsync(_keys.Job(finished.Id), "status", "done");
         await Db.KeyDeleteAsync(_keys.Job(gone.Id));
 
-        var claims = await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock));
+        var claims = (await worker.ReadAndClaimAsync(10)).Claims;
 
         Assert.All(claims, c => Assert.Equal(ClaimOutcome.Finished, c.Outcome));
         Assert.Equal(2, claims.Count);
@@ -242,11 +252,11 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var (first, second) = (Consumer("w1"), Consumer("w2"));
         await first.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", "1");
-        await first.ClaimAsync(await first.ReadAsync(10, NoBlock));
+        await first.ReadAndClaimAsync(10);
         await Db.HashSetAsync(_keys.Job(job.Id), "attempts", MaxAttempts);
 
         var (reclaimed, _, _) = await second.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
-        var claim = Assert.Single(await second.ClaimAsync(reclaimed));
+        var claim = Assert.Single(await second.ClaimReclaimedAsync(reclaimed));
 
         Assert.Equal(ClaimOutcome.Exhausted, claim.Outcome);
         var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts", "last_error"]);
@@ -262,11 +272,11 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var (first, second, third) = (Consumer("w1"), Consumer("w2"), Consumer("w3"));
         await first.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", "1");
-        await first.ReadAsync(10, NoBlock);                 // delivery 1: the worker dies before claiming
+        await DeliverWithoutClaimAsync(first);                 // delivery 1: the worker dies before claiming
         await second.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 2: dies again before claiming
 
         var (reclaimed, _, _) = await third.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 3
-        var claim = Assert.Single(await third.ClaimAsync(reclaimed));
+        var claim = Assert.Single(await third.ClaimReclaimedAsync(reclaimed));
 
         Assert.Equal(ClaimOutcome.Exhausted, claim.Outcome);
         Assert.Equal("failed", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "status"));
@@ -278,19 +288,19 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var (first, second, third) = (Consumer("w1"), Consumer("w2"), Consumer("w3"));
         await first.EnsureGroupAsync();
         var own = (await Store.EnqueueAsync("echo", "1", policy: new JobPolicy(MaxAttempts: 3))).Job;
-        await first.ReadAsync(10, NoBlock);                 // delivery 1: the worker dies before claiming
+        await DeliverWithoutClaimAsync(first);                 // delivery 1: the worker dies before claiming
         await second.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 2: dies again
 
         var (reclaimed, _, _) = await third.ReclaimAsync(TimeSpan.Zero, "0-0", 10); // delivery 3: the job allows 3
-        var claim = Assert.Single(await third.ClaimAsync(reclaimed));
+        var claim = Assert.Single(await third.ClaimReclaimedAsync(reclaimed));
         Assert.Equal((ClaimOutcome.Claimed, 3), (claim.Outcome, claim.Job!.Attempt));
         Assert.Equal(new JobPolicy(MaxAttempts: 3), claim.Job.Policy);
 
         var typed = await EnqueueAsync("resize", "2");
-        var strict = new JobConsumer(server.Redis, server.Redis, _keys, Options, "w4", new Dictionary<string, int> { ["resize"] = 1 });
-        await first.ReadAsync(10, NoBlock);                  // delivery 1 of the resize job: dies before claiming
+        var strict = new JobConsumer(server.Redis, _keys, Options, "w4", new Dictionary<string, int> { ["resize"] = 1 });
+        await DeliverWithoutClaimAsync(first);                  // delivery 1 of the resize job: dies before claiming
         var (again, _, _) = await strict.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
-        var refused = Assert.Single(await strict.ClaimAsync([.. again.Where(e => e.JobId == typed.Id)]));
+        var refused = Assert.Single(await strict.ClaimReclaimedAsync([.. again.Where(e => e.JobId == typed.Id)]));
         Assert.Equal(ClaimOutcome.Exhausted, refused.Outcome);
     }
 
@@ -300,7 +310,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
         var job = (await Store.EnqueueAsync("fail", "1", policy: new JobPolicy(3, Backoff.Fixed(TimeSpan.FromMilliseconds(400))))).Job;
-        var first = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock))).Job!;
+        var first = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
 
         var before = DateTimeOffset.UtcNow;
         Assert.Equal(CompletionResult.Retried, await worker.CompleteAsync(first, AttemptOutcome.Failed, "boom"));
@@ -313,7 +323,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
 
         await Task.Delay(waiting.RunAt.Value - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
         Assert.Equal(1, await Maintenance().PromoteDueAsync());
-        var second = Assert.Single(await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock))).Job!;
+        var second = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
         Assert.Equal(2, second.Attempt);
     }
 
@@ -323,7 +333,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", "1");
-        var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var claimed = ((await worker.ReadAndClaimAsync(10)).Claims)[0].Job!;
 
         var result = await worker.CompleteAsync(claimed, AttemptOutcome.Succeeded, """{"ok":true}""");
         var again = await worker.CompleteAsync(claimed, AttemptOutcome.Succeeded, """{"ok":"twice"}""");
@@ -344,9 +354,9 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var (zombie, rescuer) = (Consumer("zombie"), Consumer("rescuer"));
         await zombie.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", "1");
-        var first = (await zombie.ClaimAsync(await zombie.ReadAsync(10, NoBlock)))[0].Job!;
+        var first = ((await zombie.ReadAndClaimAsync(10)).Claims)[0].Job!;
         var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
-        var second = (await rescuer.ClaimAsync(reclaimed))[0].Job!;
+        var second = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
 
         var late = await zombie.CompleteAsync(first, AttemptOutcome.Succeeded, "\"zombie\"");
         var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "token"]);
@@ -365,10 +375,10 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await worker.EnsureGroupAsync();
         var job = await EnqueueAsync("fail", "1");
 
-        var first = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var first = ((await worker.ReadAndClaimAsync(10)).Claims)[0].Job!;
         var retried = await worker.CompleteAsync(first, AttemptOutcome.Failed, "boom 1");
         var requeued = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "last_error"]);
-        var second = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var second = ((await worker.ReadAndClaimAsync(10)).Claims)[0].Job!;
         var failed = await worker.CompleteAsync(second, AttemptOutcome.Failed, "boom 2");
 
         Assert.Equal(CompletionResult.Retried, retried);
@@ -387,7 +397,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", "1");
-        var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var claimed = ((await worker.ReadAndClaimAsync(10)).Claims)[0].Job!;
 
         var result = await worker.CompleteAsync(claimed, AttemptOutcome.FailedPermanently, "bad payload");
 
@@ -403,7 +413,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await holder.EnsureGroupAsync();
         await EnqueueAsync("echo", "1");
         await EnqueueAsync("echo", "2");
-        var held = (await holder.ClaimAsync(await holder.ReadAsync(10, NoBlock))).Select(c => c.Job!).ToList();
+        var held = ((await holder.ReadAndClaimAsync(10)).Claims).Select(c => c.Job!).ToList();
         await Task.Delay(300);
 
         var lostNone = await holder.RenewAsync(held);
@@ -422,7 +432,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var (holder, rescuer) = (Consumer("holder"), Consumer("rescuer"));
         await holder.EnsureGroupAsync();
         await EnqueueAsync("echo", "1");
-        await holder.ReadAsync(10, NoBlock);
+        await DeliverWithoutClaimAsync(holder);
 
         var (early, _, _) = await rescuer.ReclaimAsync(TimeSpan.FromSeconds(5), "0-0", 10);
         await Task.Delay(250);
@@ -457,7 +467,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var job = await EnqueueAsync("echo", "1");
 
         await Store.CancelAsync(job.Id);
-        var claims = await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock));
+        var claims = (await worker.ReadAndClaimAsync(10)).Claims;
 
         Assert.Equal("canceled", (await Store.GetRequiredAsync(job.Id)).Status);
         Assert.Equal(ClaimOutcome.Finished, Assert.Single(claims).Outcome);
@@ -473,7 +483,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", "1");
-        var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var claimed = ((await worker.ReadAndClaimAsync(10)).Claims)[0].Job!;
 
         var recorded = await worker.ReportProgressAsync(claimed, """{"step":1}""");
         await worker.CompleteAsync(claimed, AttemptOutcome.Succeeded, "1");
@@ -490,12 +500,12 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
         var job = await EnqueueAsync("fail", "1");
-        var claimed = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var claimed = ((await worker.ReadAndClaimAsync(10)).Claims)[0].Job!;
         await worker.CompleteAsync(claimed, AttemptOutcome.FailedPermanently, "boom");
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Dead));
 
         await Store.RetryAsync(job.Id);
-        var again = (await worker.ClaimAsync(await worker.ReadAsync(10, NoBlock)))[0].Job!;
+        var again = ((await worker.ReadAndClaimAsync(10)).Claims)[0].Job!;
 
         Assert.Equal(1, again.Attempt);
         Assert.Equal(2, again.Run);
@@ -511,12 +521,12 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var (gone, rescuer) = (Consumer("gone"), Consumer("rescuer"));
         await gone.EnsureGroupAsync();
         await EnqueueAsync("echo", "1");
-        await gone.ReadAsync(10, NoBlock);
+        await DeliverWithoutClaimAsync(gone);
         await Task.Delay(50);
 
         var whilePending = await Maintenance().CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
         var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
-        var claimed = (await rescuer.ClaimAsync(reclaimed))[0].Job!;
+        var claimed = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
         await rescuer.CompleteAsync(claimed, AttemptOutcome.Succeeded, "1");
         await Task.Delay(50);
         var afterwards = await Maintenance().CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);

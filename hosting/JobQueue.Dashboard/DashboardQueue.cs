@@ -50,7 +50,8 @@ public sealed class DashboardQueue(Func<string>? connectionString, string queueN
             _redis ??= await RedisConnections.ConnectAsync(
                 connectionString?.Invoke() ?? throw new InvalidOperationException("No queue is configured for the dashboard."),
                 "jobqueue-dashboard");
-            return _inspector ??= new QueueInspector(_redis, new QueueKeys(queueName));
+            return _inspector ??= new QueueInspector(_redis,
+                new QueueDirectory(_redis, Microsoft.Extensions.Options.Options.Create(new QueueOptions { Name = queueName })));
         }
         finally
         {

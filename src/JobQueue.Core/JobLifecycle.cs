@@ -8,7 +8,7 @@ namespace JobQueue;
 /// <code>
 /// (new)                 → queued | scheduled   enqueue.lua
 /// scheduled             → queued               promote.lua (due)
-/// queued | processing   → processing           claim.lua, reclaim.lua, read_and_claim.lua (a new attempt)
+/// queued | processing   → processing           read_and_claim.lua, reclaim.lua (a new attempt)
 /// queued | processing   → failed               the same: attempts used up, or a hash no script wrote
 /// processing            → done | queued | scheduled | failed  complete.lua, as <see cref="AfterAttempt"/> decides
 ///                                              (scheduled: a retry waiting out its back-off, promoted when due)

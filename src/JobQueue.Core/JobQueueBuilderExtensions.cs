@@ -13,8 +13,9 @@ public static class JobQueueBuilderExtensions
 {
     /// <summary>
     /// Connects to the queue's Redis (connection string <c>ConnectionStrings:{connectionName}</c>, as Aspire
-    /// injects it), binds and validates <see cref="QueueOptions"/>, and registers <see cref="JobStore"/>, <see cref="QueueInspector"/>, a Redis
-    /// health check and the product's telemetry sources. Calling it again does nothing.
+    /// injects it), binds and validates <see cref="QueueOptions"/>, and registers <see cref="QueueDirectory"/>, <see cref="JobStore"/>,
+    /// <see cref="QueueInspector"/>, <see cref="QueueControls"/>, a Redis health check and the product's telemetry sources.
+    /// Calling it again does nothing.
     /// </summary>
     public static IHostApplicationBuilder AddJobQueue(this IHostApplicationBuilder builder, string connectionName = "redis")
     {
@@ -36,11 +37,10 @@ public static class JobQueueBuilderExtensions
 
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
             RedisConnections.Connect(connectionString, builder.Environment.ApplicationName));
-        builder.Services.AddSingleton(sp => new QueueKeys(sp.GetRequiredService<IOptions<QueueOptions>>().Value.Name));
+        builder.Services.AddSingleton<QueueDirectory>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<QueueInspector>();
-        builder.Services.AddSingleton(sp => new QueueMaintenance(
-            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<QueueKeys>(), sp.GetRequiredService<IOptions<QueueOptions>>().Value));
+        builder.Services.AddSingleton<QueueControls>();
 
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         builder.Services.AddOpenTelemetry()

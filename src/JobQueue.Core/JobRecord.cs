@@ -2,7 +2,8 @@ namespace JobQueue;
 
 /// <summary>
 /// A job as stored in its Redis hash. Times are UTC; JSON fields are raw JSON text. <see cref="Version"/>
-/// goes up with every change, so a change event can be told apart from an older state. <see cref="Policy"/> is the job's own, if it was given one.
+/// goes up with every change, so a change event can be told apart from an older state. <see cref="Policy"/> is the job's own, if it was given one;
+/// <see cref="Queue"/> the queue that holds it.
 /// </summary>
 public sealed record JobRecord(
     string Id,
@@ -19,4 +20,5 @@ public sealed record JobRecord(
     DateTimeOffset? FinishedAt,
     string? LastError,
     string? HistoryJson,
-    JobPolicy? Policy = null);
+    JobPolicy? Policy = null,
+    string Queue = "");

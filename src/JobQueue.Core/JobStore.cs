@@ -9,9 +9,12 @@ using StackExchange.Redis;
 
 namespace JobQueue;
 
-/// <summary>Adds, reads, lists, cancels and retries jobs: what an app that submits jobs needs (the API uses it too).</summary>
+/// <summary>
+/// Adds, reads, lists, cancels and retries jobs: what an app that submits jobs needs (the API uses it too). A job
+/// goes to the default queue unless it names another; a job is found by its id in whichever queue holds it.
+/// </summary>
 public sealed class JobStore(
-    IConnectionMultiplexer redis, QueueKeys keys, IOptions<QueueOptions> options, IOptions<JobPayloadJsonOptions>? payloadJson = null)
+    IConnectionMultiplexer redis, QueueDirectory queues, IOptions<QueueOptions> options, IOptions<JobPayloadJsonOptions>? payloadJson = null)
 {
     private readonly JsonSerializerOptions _payloadJson = (payloadJson?.Value ?? new JobPayloadJsonOptions()).SerializerOptions;
 
@@ -28,27 +31,34 @@ public sealed class JobStore(
     /// With an idempotency key, a repeat within the window returns the first job (<see cref="EnqueueResult.Replayed"/>).
     /// </summary>
     public async Task<EnqueueResult> EnqueueAsync(
-        string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null, JobPolicy? policy = null) =>
-        (await EnqueueManyAsync([new NewJob(type, payloadJson, runAt, idempotencyKey, policy)]))[0];
+        string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null, JobPolicy? policy = null, string? queue = null) =>
+        (await EnqueueManyAsync([new NewJob(type, payloadJson, runAt, idempotencyKey, policy, queue)]))[0];
 
     /// <summary>
     /// Enqueues a typed payload under its job type (<see cref="JobTypeName.Of{TPayload}"/>), written with
     /// <see cref="JobPayloadJsonOptions"/>: <c>store.EnqueueAsync(new SendWelcomeEmail("ada@example.com"))</c>.
     /// </summary>
     public Task<EnqueueResult> EnqueueAsync<TPayload>(
-        TPayload payload, DateTimeOffset? runAt = null, string? idempotencyKey = null, JobPolicy? policy = null) =>
+        TPayload payload, DateTimeOffset? runAt = null, string? idempotencyKey = null, JobPolicy? policy = null, string? queue = null) =>
         EnqueueAsync(JobTypeName.Of<TPayload>(),
-            JsonSerializer.Serialize(payload, (JsonTypeInfo<TPayload>)_payloadJson.GetTypeInfo(typeof(TPayload))), runAt, idempotencyKey, policy);
+            JsonSerializer.Serialize(payload, (JsonTypeInfo<TPayload>)_payloadJson.GetTypeInfo(typeof(TPayload))), runAt, idempotencyKey, policy, queue);
 
     /// <summary>
-    /// Writes up to <see cref="MaxBatch"/> jobs in one script run: all of them or, if one is refused (an unknown
-    /// type, a reused idempotency key), none. One round trip and one "enqueue" span for the batch, whose trace
-    /// every job's processing continues. Results are in the order of <paramref name="jobs"/>.
+    /// Writes up to <see cref="MaxBatch"/> jobs of one queue in one script run: all of them or, if one is refused
+    /// (an unknown type, a reused idempotency key), none. One round trip and one "enqueue" span for the batch, whose
+    /// trace every job's processing continues. Results are in the order of <paramref name="jobs"/>. A named queue
+    /// must be one a worker pool reads (<see cref="UnknownQueueException"/>).
     /// </summary>
     public async Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<NewJob> jobs)
     {
         ArgumentOutOfRangeException.ThrowIfZero(jobs.Count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(jobs.Count, MaxBatch);
+        if (jobs.Any(j => j.Queue != jobs[0].Queue))
+        {
+            throw new ArgumentException("The jobs of one batch go to one queue (one script writes them all).", nameof(jobs));
+        }
+
+        var keys = await queues.KnownAsync(jobs[0].Queue);
         var idempotencyKeys = jobs.Where(j => j.IdempotencyKey is not null).Select(j => j.IdempotencyKey!).ToList();
         if (idempotencyKeys.Distinct().Count() != idempotencyKeys.Count)
         {
@@ -107,7 +117,7 @@ public sealed class JobStore(
         {
             var known = await Db.SetMembersAsync(keys.Types);
             var type = jobs.Select(j => j.Type).FirstOrDefault(t => !known.Contains(t)) ?? jobs[0].Type;
-            throw new UnknownJobTypeException(type, [.. known.Select(k => k.ToString()).Order()]);
+            throw new UnknownJobTypeException(keys.Name, type, [.. known.Select(k => k.ToString()).Order()]);
         }
 
         var results = new EnqueueResult[jobs.Count];
@@ -121,7 +131,8 @@ public sealed class JobStore(
             }
 
             results[i] = new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
-                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy), replayed);
+                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy, keys.Name),
+                replayed);
         }
 
         if (jobs.Count == 1)
@@ -132,7 +143,13 @@ public sealed class JobStore(
         return results;
     }
 
-    public async Task<JobRecord?> GetAsync(string jobId)
+    /// <summary>The job with this id, in whichever queue holds it; null if there is none.</summary>
+    public async Task<JobRecord?> GetAsync(string jobId) =>
+        // Most jobs live in the default queue: one read finds them.
+        await ReadAsync(queues.Default, jobId)
+        ?? (await queues.LocateAsync(jobId) is { } keys && keys != queues.Default ? await ReadAsync(keys, jobId) : null);
+
+    private async Task<JobRecord?> ReadAsync(QueueKeys keys, string jobId)
     {
         var fields = await Db.HashGetAllAsync(keys.Job(jobId));
         if (fields.Length == 0)
@@ -156,7 +173,8 @@ public sealed class JobStore(
             Time(hash, "finished_at"),
             String(hash, "last_error"),
             String(hash, "history"),
-            JobPolicy.FromFields(String(hash, "max_attempts"), String(hash, "backoff"), String(hash, "timeout_ms")));
+            JobPolicy.FromFields(String(hash, "max_attempts"), String(hash, "backoff"), String(hash, "timeout_ms")),
+            keys.Name);
     }
 
     /// <summary>
@@ -165,6 +183,7 @@ public sealed class JobStore(
     /// </summary>
     public async Task CancelAsync(string jobId)
     {
+        var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
             [keys.Job(jobId), keys.Scheduled, keys.Dead, keys.Stats],
             [jobId, keys.Events.ToString(), keys.Cancel.ToString(), (long)Options.Retention.TotalMilliseconds]))!;
@@ -186,6 +205,7 @@ public sealed class JobStore(
     /// </summary>
     public async Task RetryAsync(string jobId)
     {
+        var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
         switch ((await Db.ScriptEvaluateAsync(QueueScripts.Retry, [keys.Job(jobId), keys.Stream, keys.Dead], [jobId, keys.Events.ToString()])).ToString())
         {
             case JobStatus.Queued:
@@ -200,12 +220,16 @@ public sealed class JobStore(
     /// <summary>The job with this id; <see cref="JobNotFoundException"/> if there is none.</summary>
     public async Task<JobRecord> GetRequiredAsync(string jobId) => await GetAsync(jobId) ?? throw new JobNotFoundException(jobId);
 
-    /// <summary>A page of jobs, newest first; <paramref name="cursor"/> continues where the last page ended (null at the end).</summary>
-    public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string? status, int limit, string? cursor)
+    /// <summary>
+    /// A page of one queue's jobs (null: the default queue), newest first; <paramref name="cursor"/> continues where
+    /// the last page ended (null at the end).
+    /// </summary>
+    public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string? status, int limit, string? cursor, string? queue = null)
     {
+        var keys = queues.Keys(queue);
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [keys.Jobs],
             [keys.JobPrefix, status ?? "", limit, cursor ?? ""]))!;
-        var jobs = await Task.WhenAll(reply.Skip(1).Select(id => GetAsync(id.ToString()!)));
+        var jobs = await Task.WhenAll(reply.Skip(1).Select(id => ReadAsync(keys, id.ToString()!)));
         var next = reply[0].ToString();
         return ([.. jobs.OfType<JobRecord>()], string.IsNullOrEmpty(next) ? null : next);
     }

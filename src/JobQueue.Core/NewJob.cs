@@ -2,6 +2,7 @@ namespace JobQueue;
 
 /// <summary>
 /// A job to enqueue: due now, or at <see cref="RunAt"/>; with an idempotency key, submitted at most once per window;
-/// with a <see cref="Policy"/> of its own, which wins over its handler's.
+/// with a <see cref="Policy"/> of its own, which wins over its handler's; in <see cref="Queue"/> (null: the default queue).
 /// </summary>
-public sealed record NewJob(string Type, string PayloadJson, DateTimeOffset? RunAt = null, string? IdempotencyKey = null, JobPolicy? Policy = null);
+public sealed record NewJob(
+    string Type, string PayloadJson, DateTimeOffset? RunAt = null, string? IdempotencyKey = null, JobPolicy? Policy = null, string? Queue = null);

@@ -4,20 +4,25 @@ using StackExchange.Redis;
 namespace JobQueue;
 
 /// <summary>
-/// Reads what an operator looks at: the queue's figures, its running entries, its dead letters, a job's raw
-/// hash. The API's <c>/queue</c> and <c>/dead-letters</c> and the dashboard's queue pages all read through it.
-/// Every read is bounded (no key scans), so it stays fast however many jobs the queue holds.
+/// Reads what an operator looks at: each queue's figures, its running entries, its dead letters, a job's raw
+/// hash. The API's <c>/queues</c> and <c>/dead-letters</c> and the dashboard's queue pages all read through it.
+/// Every read is bounded (no key scans), so it stays fast however many jobs a queue holds. A null queue is the default one.
 /// </summary>
-public sealed class QueueInspector(IConnectionMultiplexer redis, QueueKeys keys)
+public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory queues)
 {
+    private readonly QueueControls _controls = new(redis, queues);
+
     private IDatabase Db => redis.GetDatabase();
 
-    public string QueueName => keys.Name;
+    /// <summary>The figures of every queue, the default first.</summary>
+    public async Task<IReadOnlyList<QueueStats>> AllStatsAsync() =>
+        await Task.WhenAll((await queues.NamesAsync()).Select(StatsAsync));
 
-    /// <summary>Stream length, running entries, consumers, scheduled jobs, dead letters and totals by outcome.</summary>
-    public async Task<QueueStats> StatsAsync()
+    /// <summary>Stream length, running entries, consumers, scheduled jobs, dead letters, totals by outcome, pause and limits.</summary>
+    public async Task<QueueStats> StatsAsync(string? queue = null)
     {
-        var db = Db;
+        var (db, keys) = (Db, queues.Keys(queue));
+        var controls = _controls.GetAsync(keys.Name);
         var length = db.StreamLengthAsync(keys.Stream);
         var scheduled = db.SortedSetLengthAsync(keys.Scheduled);
         var dead = db.StreamLengthAsync(keys.Dead);
@@ -31,13 +36,15 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueKeys keys)
                 .Select(c => new ConsumerStats(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
         }
 
-        return new QueueStats(await length, pending, consumers, await scheduled, await dead,
-            (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value));
+        var (paused, limits) = await controls;
+        return new QueueStats(keys.Name, await length, pending, consumers, await scheduled, await dead,
+            (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value), paused, limits);
     }
 
     /// <summary>The oldest <paramref name="limit"/> running entries: which consumer holds each, for how long, delivered how often.</summary>
-    public async Task<IReadOnlyList<PendingEntry>> PendingAsync(int limit)
+    public async Task<IReadOnlyList<PendingEntry>> PendingAsync(int limit, string? queue = null)
     {
+        var keys = queues.Keys(queue);
         if (!await Db.KeyExistsAsync(keys.Stream) || (await Db.StreamGroupInfoAsync(keys.Stream)).Length == 0)
         {
             return [];
@@ -49,8 +56,9 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueKeys keys)
     }
 
     /// <summary>Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page.</summary>
-    public async Task<(IReadOnlyList<DeadLetter> Letters, string? NextCursor)> DeadLettersAsync(int limit, string? cursor)
+    public async Task<(IReadOnlyList<DeadLetter> Letters, string? NextCursor)> DeadLettersAsync(int limit, string? cursor, string? queue = null)
     {
+        var keys = queues.Keys(queue);
         var entries = await Db.StreamRangeAsync(keys.Dead, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending);
         var letters = entries.Take(limit).Select(e => new DeadLetter(
             e.Id.ToString(),
@@ -65,13 +73,18 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueKeys keys)
     /// <summary>A job's hash as stored, field by field (see README, "Redis keys"); null if there is no such job.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> JobFieldsAsync(string jobId)
     {
+        if (await queues.LocateAsync(jobId) is not { } keys)
+        {
+            return null;
+        }
+
         var fields = await Db.HashGetAllAsync(keys.Job(jobId));
         return fields.Length == 0 ? null : fields.ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
     }
 
     /// <summary>The trace a job's spans belong to (from the W3C traceparent stored with it), while the job is kept.</summary>
     public async Task<string?> TraceIdOfAsync(string jobId) =>
-        TraceParent.TraceIdOf(await Db.HashGetAsync(keys.Job(jobId), "traceparent"));
+        await queues.LocateAsync(jobId) is { } keys ? TraceParent.TraceIdOf(await Db.HashGetAsync(keys.Job(jobId), "traceparent")) : null;
 }
 
 /// <summary>A running entry: the consumer holding it, how long since it was delivered or renewed, how often delivered.</summary>

@@ -2,13 +2,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace JobQueue;
 
-/// <summary>Settings every process of one queue must agree on (configuration section <c>Queue</c>).</summary>
+/// <summary>Settings every process sharing the queues must agree on (configuration section <c>Queue</c>): they apply to every queue.</summary>
 public sealed class QueueOptions
 {
     public const string SectionName = "Queue";
 
-    /// <summary>Name of the queue; its Redis keys are <c>{Name}:...</c>, one hash slot.</summary>
-    [Required, RegularExpression("^[A-Za-z0-9_.-]{1,64}$")]
+    /// <summary>Name of the default queue (jobs that name none go there); its Redis keys are <c>{Name}:...</c>, one hash slot.</summary>
+    [Required, RegularExpression(QueueName.Pattern)]
     public string Name { get; set; } = "jobs";
 
     /// <summary>Most times a job's handler may start (1 run + retries). The default is 2: one run and one retry.</summary>

@@ -3,7 +3,14 @@ namespace JobQueue;
 /// <summary>A consumer of the group: a worker, its entries running and how long since it last read.</summary>
 public sealed record ConsumerStats(string Name, long Pending, TimeSpan Idle);
 
-/// <summary>The queue at a glance: stream length, running entries, consumers, scheduled jobs, dead letters, totals by outcome.</summary>
+/// <summary>
+/// One queue at a glance: stream length (jobs waiting or running), running entries, consumers, scheduled jobs,
+/// dead letters, totals by outcome, whether it is paused and its limits.
+/// </summary>
 public sealed record QueueStats(
-    long StreamLength, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long DeadLetters,
-    IReadOnlyDictionary<string, long> Totals);
+    string Name, long StreamLength, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long DeadLetters,
+    IReadOnlyDictionary<string, long> Totals, bool Paused, QueueLimits Limits)
+{
+    /// <summary>Jobs due and not yet started.</summary>
+    public long Waiting => Math.Max(0, StreamLength - Pending);
+}

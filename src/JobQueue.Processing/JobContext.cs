@@ -7,7 +7,7 @@ namespace JobQueue.Processing;
 /// The job an attempt is running. <see cref="Attempt"/> counts within the current attempt budget (a manual
 /// retry starts a new one); <see cref="Run"/> counts every run of the job.
 /// </summary>
-public sealed class JobContext(string jobId, string type, string payloadJson, int attempt, int run, Func<JsonNode, Task> reportProgress)
+public sealed class JobContext(string jobId, string type, string queue, string payloadJson, int attempt, int run, Func<JsonNode, Task> reportProgress)
 {
     private JsonNode? _payload;
     private bool _parsed;
@@ -15,6 +15,9 @@ public sealed class JobContext(string jobId, string type, string payloadJson, in
     public string JobId => jobId;
 
     public string Type => type;
+
+    /// <summary>The queue the job came from.</summary>
+    public string Queue => queue;
 
     /// <summary>The payload as submitted (JSON text).</summary>
     public string PayloadJson => payloadJson;

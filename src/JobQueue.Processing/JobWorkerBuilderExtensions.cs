@@ -10,8 +10,8 @@ namespace Microsoft.Extensions.Hosting;
 public static class JobWorkerBuilderExtensions
 {
     /// <summary>
-    /// Runs job handlers in this host (calls <c>AddJobQueue(connectionName)</c> if the app has not): the
-    /// processor reading new entries, the recoverer reclaiming stalled ones, the lease renewer, the dispatcher
+    /// Runs job handlers in this host (calls <c>AddJobQueue(connectionName)</c> if the app has not), reading the
+    /// queues of <see cref="WorkerOptions.Queues"/> (the default queue if none): the processor taking new entries, the recoverer reclaiming stalled ones, the lease renewer, the dispatcher
     /// that runs them, the forwarder of scheduled jobs, the janitor, the cancellation listener and the
     /// queue-depth gauges. Register handlers on the builder it returns.
     /// </summary>
@@ -31,19 +31,25 @@ public static class JobWorkerBuilderExtensions
         var clientName = builder.Environment.ApplicationName;
         services.AddSingleton(sp =>
         {
+            var (worker, queueOptions) = (sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<IOptions<QueueOptions>>().Value);
+            var (redis, directory) = (sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<QueueDirectory>());
+            var consumerName = worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+            var weights = worker.Queues.Count > 0 ? worker.Queues : new Dictionary<string, int> { [queueOptions.Name] = 1 };
+            return new WorkerQueues([.. weights.Select(q =>
+            {
+                var keys = directory.Keys(q.Key);
+                return new WorkerQueue(new JobConsumer(redis, keys, queueOptions, consumerName, registry.MaxAttemptsByType),
+                    new QueueMaintenance(redis, keys, queueOptions), q.Value);
+            })], worker.StrictPriority);
+        });
+        services.AddSingleton(sp =>
+        {
             var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
-            // XREADGROUP BLOCK would stall every command queued behind it, so it gets a connection of its own.
-            var blocking = RedisConnections.Connect(
+            // XREAD BLOCK would stall every command queued behind it, so it gets a connection of its own.
+            return new StreamWaiter(RedisConnections.Connect(
                 sp.GetRequiredService<RedisConnectionString>().Value,
                 clientName + "-reader",
-                commandTimeout: worker.BlockTimeout + TimeSpan.FromSeconds(5));
-            return new JobConsumer(
-                sp.GetRequiredService<IConnectionMultiplexer>(),
-                blocking,
-                sp.GetRequiredService<QueueKeys>(),
-                sp.GetRequiredService<IOptions<QueueOptions>>().Value,
-                worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}",
-                registry.MaxAttemptsByType);
+                commandTimeout: worker.BlockTimeout + TimeSpan.FromSeconds(5)));
         });
         services.AddSingleton<ConcurrencySlots>();
         services.AddSingleton<CompletionBatcher>();

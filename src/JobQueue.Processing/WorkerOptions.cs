@@ -3,9 +3,21 @@ using System.ComponentModel.DataAnnotations;
 namespace JobQueue.Processing;
 
 /// <summary>Settings of one worker process (configuration section <c>Worker</c>).</summary>
-public sealed class WorkerOptions
+public sealed class WorkerOptions : IValidatableObject
 {
     public const string SectionName = "Worker";
+
+    /// <summary>The most a queue's weight can be.</summary>
+    public const int MaxWeight = 100;
+
+    /// <summary>
+    /// The queues this worker reads, each with a weight from 1 to 100 (<c>Worker:Queues:emails=6</c>): while several
+    /// have work, a queue of weight 6 is read about 6 times as often as one of weight 1. Empty: the default queue.
+    /// </summary>
+    public Dictionary<string, int> Queues { get; set; } = [];
+
+    /// <summary>Read the queues in strict priority instead: the highest weight first, the next only while those above are empty.</summary>
+    public bool StrictPriority { get; set; }
 
     /// <summary>Jobs this process runs at once.</summary>
     [Range(1, 1024)]
@@ -37,4 +49,24 @@ public sealed class WorkerOptions
 
     /// <summary>Name in the consumer group; defaults to host name and process id, unique per process.</summary>
     public string? ConsumerName { get; set; }
+
+    /// <summary>How often a queue held by its concurrency limit is asked again (a running job elsewhere may have ended).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    public TimeSpan LimitPollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (queue, weight) in Queues)
+        {
+            if (!QueueName.IsValid(queue))
+            {
+                yield return new ValidationResult($"Worker:Queues: '{queue}' is not a valid queue name ({QueueName.Rule}).", [nameof(Queues)]);
+            }
+
+            if (weight is < 1 or > MaxWeight)
+            {
+                yield return new ValidationResult($"Worker:Queues:{queue}: the weight must be from 1 to {MaxWeight}, not {weight}.", [nameof(Queues)]);
+            }
+        }
+    }
 }

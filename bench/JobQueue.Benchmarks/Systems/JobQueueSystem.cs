@@ -18,11 +18,11 @@ public sealed class JobQueueSystem : IQueueSystem
     {
         _redis = redis;
         _connection = RedisConnections.Connect(redis.ConnectionString, "bench");
-        _store = new JobStore(_connection, _keys, Options.Create(new QueueOptions()));
+        var options = Options.Create(new QueueOptions());
+        _store = new JobStore(_connection, new QueueDirectory(_connection, options), options);
     }
 
     public string Name => "JobQueue";
-
 
     private IDatabase Db => _connection.GetDatabase();
 

@@ -3,12 +3,11 @@ using StackExchange.Redis;
 namespace JobQueue.Redis;
 
 /// <summary>
-/// One worker's seat in the consumer group: joins it, reads and reclaims entries, claims, completes and renews
-/// attempts. Blocking reads go through their own connection so they never stall the other commands.
+/// One worker's seat in one queue's consumer group: joins it, takes and reclaims entries, claims, completes and
+/// renews attempts. It never blocks: a worker with nothing to take waits on a <see cref="StreamWaiter"/>.
 /// </summary>
 public sealed class JobConsumer(
     IConnectionMultiplexer redis,
-    IConnectionMultiplexer blockingRedis,
     QueueKeys keys,
     QueueOptions options,
     string consumerName,
@@ -18,10 +17,12 @@ public sealed class JobConsumer(
     private readonly string _typeMaxAttempts = string.Join(' ', (maxAttemptsByType ?? new Dictionary<string, int>())
         .Where(t => t.Value != options.MaxAttempts).Select(t => $"{t.Key} {t.Value}"));
 
-
     private IDatabase Db => redis.GetDatabase();
 
     public string Name => consumerName;
+
+    /// <summary>The keys of the queue this consumer reads.</summary>
+    public QueueKeys Keys => keys;
 
     /// <summary>Creates the stream and group if missing; the group starts at 0 so jobs enqueued before any worker existed are read.</summary>
     public async Task EnsureGroupAsync()
@@ -38,28 +39,6 @@ public sealed class JobConsumer(
     /// <summary>Tells the API which job types this worker runs, so it can refuse others with a 400.</summary>
     public Task RegisterTypesAsync(IEnumerable<string> types) =>
         Db.SetAddAsync(keys.Types, [.. types.Select(t => (RedisValue)t)]);
-
-    /// <summary>XREADGROUP ... BLOCK for up to <paramref name="count"/> new entries; empty when the block time passes.</summary>
-    public async Task<IReadOnlyList<DeliveredEntry>> ReadAsync(int count, TimeSpan block)
-    {
-        var reply = await blockingRedis.GetDatabase().ExecuteAsync(
-            "XREADGROUP", "GROUP", QueueKeys.ConsumerGroup, consumerName, "COUNT", count,
-            "BLOCK", (long)block.TotalMilliseconds, "STREAMS", keys.Stream, ">");
-        if (reply.IsNull)
-        {
-            return [];
-        }
-
-        // RESP2: [[stream, entries]]; RESP3: a map {stream: entries}. Each entry is [id, [field, value, ...]].
-        var streams = (RedisResult[])reply!;
-        var entries = (RedisResult[])(reply.Resp3Type == ResultType.Map ? streams[1] : ((RedisResult[])streams[0]!)[1])!;
-        return [.. entries.Select(e =>
-        {
-            var parts = (RedisResult[])e!;
-            var fields = parts[1].IsNull ? [] : (RedisResult[])parts[1]!;
-            return Delivered(parts[0].ToString()!, [.. fields.Select(f => (RedisValue)f)], reclaimed: false);
-        })];
-    }
 
     /// <summary>
     /// One XAUTOCLAIM step: takes over entries idle longer than <paramref name="minIdle"/> (their worker died
@@ -81,42 +60,48 @@ public sealed class JobConsumer(
     }
 
     /// <summary>
-    /// Reads up to <paramref name="count"/> new entries and claims them in one script call, without blocking:
-    /// under load this saves the round trip of a separate XREADGROUP. Empty when nothing was waiting.
+    /// Takes up to <paramref name="count"/> new entries and claims them in one script call, as far as the queue's
+    /// controls allow (pause, concurrency and rate limits; see read_and_claim.lua). Never blocks.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimResult>> ReadAndClaimAsync(int count)
+    public async Task<QueueTake> ReadAndClaimAsync(int count)
     {
-        var rows = await RunClaimScriptAsync(QueueScripts.ReadAndClaim, [count]);
-        return [.. rows.Select(row => ParseClaim((RedisResult[])row!, reclaimed: false))];
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.ReadAndClaim,
+            [keys.Stream, keys.Dead, keys.Stats, keys.Controls, keys.RateWindow], ClaimArgs([count])))!;
+        var state = reply[0].ToString() switch
+        {
+            "paused" => QueueTakeState.Paused,
+            "limited" => QueueTakeState.Limited,
+            _ => QueueTakeState.Ready,
+        };
+        return new QueueTake(state, [.. reply.Skip(3).Select(row => ParseClaim((RedisResult[])row!, reclaimed: false))],
+            TimeSpan.FromMilliseconds((long)reply[1]), NullIfEmpty(reply[2].ToString()));
     }
 
     /// <summary>
-    /// Claims entries delivered to this consumer, in one script call: fresh ones (XREADGROUP) with the claim
-    /// script, reclaimed ones (XAUTOCLAIM) with the reclaim script, which also counts their earlier deliveries.
-    /// One result per entry, in order.
+    /// Claims entries <see cref="ReclaimAsync"/> took over, in one script call that also counts their earlier
+    /// deliveries towards the attempts. One result per entry, in order.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimResult>> ClaimAsync(IReadOnlyList<DeliveredEntry> entries)
+    public async Task<IReadOnlyList<ClaimResult>> ClaimReclaimedAsync(IReadOnlyList<DeliveredEntry> entries)
     {
         if (entries.Count == 0)
         {
             return [];
         }
 
-        var reclaimed = entries[0].Reclaimed;
-        var rows = await RunClaimScriptAsync(reclaimed ? QueueScripts.Reclaim : QueueScripts.Claim,
-            [entries.Count, .. entries.Select(e => (RedisValue)e.EntryId), .. entries.Select(e => (RedisValue)e.JobId)]);
-        return [.. rows.Select(row => ParseClaim((RedisResult[])row!, reclaimed))];
+        var rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Reclaim, [keys.Stream, keys.Dead, keys.Stats],
+            ClaimArgs([entries.Count, .. entries.Select(e => (RedisValue)e.EntryId), .. entries.Select(e => (RedisValue)e.JobId)])))!;
+        return [.. rows.Select(row => ParseClaim((RedisResult[])row!, reclaimed: true))];
     }
 
-    private async Task<RedisResult[]> RunClaimScriptAsync(string script, RedisValue[] rest)
-    {
-        RedisValue[] args =
-        [
-            QueueKeys.ConsumerGroup, consumerName, options.MaxAttempts, keys.Events.ToString(),
-            (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, _typeMaxAttempts, .. rest,
-        ];
-        return (RedisResult[])(await Db.ScriptEvaluateAsync(script, [keys.Stream, keys.Dead, keys.Stats], args))!;
-    }
+    /// <summary>Whether an operator paused the queue (then stalled jobs wait too: reclaiming one would start it).</summary>
+    public async Task<bool> IsPausedAsync() => await Db.HashGetAsync(keys.Controls, "paused") == 1;
+
+    /// <summary>ARGV of the claim scripts: the shared ARGV[1..7] of _claim.lua's claim_context, then the script's own.</summary>
+    private RedisValue[] ClaimArgs(RedisValue[] rest) =>
+    [
+        QueueKeys.ConsumerGroup, consumerName, options.MaxAttempts, keys.Events.ToString(),
+        (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, _typeMaxAttempts, .. rest,
+    ];
 
     /// <summary>One row of a claim script (see _claim.lua): entry id, job id, outcome, then what the outcome carries.</summary>
     private static ClaimResult ParseClaim(RedisResult[] row, bool reclaimed)

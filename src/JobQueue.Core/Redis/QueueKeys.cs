@@ -42,12 +42,27 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Hash of totals: how many jobs ended <c>done</c>, <c>failed</c>, <c>canceled</c>.</summary>
     public RedisKey Stats => _prefix + "stats";
 
+    /// <summary>
+    /// Hash of what an operator set for the queue (<see cref="QueueControls"/>): <c>paused</c> (1 while paused),
+    /// <c>concurrency</c>, <c>rate_max</c> and <c>rate_period_ms</c> (each absent while unlimited).
+    /// </summary>
+    public RedisKey Controls => _prefix + "controls";
+
+    /// <summary>How many jobs started in the current rate-limit window; expires with the window.</summary>
+    public RedisKey RateWindow => _prefix + "rate";
+
+    /// <summary>Set of the names of every queue a worker pool reads: kept on the default queue's keys only.</summary>
+    public RedisKey Queues => _prefix + "queues";
+
     /// <summary>Holds the job id an idempotency key was first used for (the key itself is hashed).</summary>
     public RedisKey Idempotency(string key) =>
         _prefix + "idempotency:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>Pub/sub channel carrying every change of every job (to the API processes).</summary>
     public RedisChannel Events => RedisChannel.Literal(_prefix + "events");
+
+    /// <summary>Pattern matching every queue's <see cref="Events"/> channel.</summary>
+    public static RedisChannel AllEvents => RedisChannel.Pattern("{*}:events");
 
     /// <summary>Pub/sub channel carrying the ids of running jobs that were canceled (to the workers).</summary>
     public RedisChannel Cancel => RedisChannel.Literal(_prefix + "cancel");

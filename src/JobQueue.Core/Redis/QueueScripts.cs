@@ -11,7 +11,6 @@ public static class QueueScripts
     private static readonly string Prelude = Read("_prelude");
 
     public static readonly string Enqueue = Load("enqueue");
-    public static readonly string Claim = Load("claim", "_claim");
     public static readonly string Reclaim = Load("reclaim", "_claim");
     public static readonly string ReadAndClaim = Load("read_and_claim", "_claim");
     public static readonly string Complete = Load("complete");

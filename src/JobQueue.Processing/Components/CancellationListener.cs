@@ -7,11 +7,11 @@ namespace JobQueue.Processing.Components;
 /// Hears the ids of running jobs that were canceled (one subscription per worker) and stops their handlers
 /// here. A worker that misses a message still cannot record a result: the job is already `canceled`.
 /// </summary>
-public sealed class CancellationListener(IConnectionMultiplexer redis, QueueKeys keys, JobDispatcher dispatcher) : IHostedService
+public sealed class CancellationListener(IConnectionMultiplexer redis, WorkerQueues queues, JobDispatcher dispatcher) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        redis.GetSubscriber().SubscribeAsync(keys.Cancel, (_, jobId) => dispatcher.Cancel(jobId.ToString()));
+    public Task StartAsync(CancellationToken cancellationToken) => Task.WhenAll(queues.All.Select(q =>
+        redis.GetSubscriber().SubscribeAsync(q.Consumer.Keys.Cancel, (_, jobId) => dispatcher.Cancel(jobId.ToString()))));
 
     public Task StopAsync(CancellationToken cancellationToken) =>
-        redis.GetSubscriber().UnsubscribeAsync(keys.Cancel);
+        Task.WhenAll(queues.All.Select(q => redis.GetSubscriber().UnsubscribeAsync(q.Consumer.Keys.Cancel)));
 }

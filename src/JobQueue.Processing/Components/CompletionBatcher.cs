@@ -6,29 +6,31 @@ namespace JobQueue.Processing.Components;
 /// <summary>
 /// Records finished attempts in batches: attempts that end while one batch is being written go together in
 /// the next, so under load one script call records many jobs, and a lone job is recorded at once (no timer).
-/// Each attempt's completion stays atomic and fenced by its token; the batch only shares the round trip.
+/// Each attempt's completion stays atomic and fenced by its token; the batch only shares the round trip (one
+/// script call per queue in the batch, made at once: a script touches one queue's keys).
 /// </summary>
 public sealed class CompletionBatcher : IAsyncDisposable
 {
     private const int MaxBatch = 256;
 
-    private readonly Channel<(AttemptEnd End, TaskCompletionSource<CompletionResult> Recorded)> _pending =
-        Channel.CreateUnbounded<(AttemptEnd, TaskCompletionSource<CompletionResult>)>(new UnboundedChannelOptions { SingleReader = true });
-
-    private readonly JobConsumer _consumer;
+    private readonly Channel<Item> _pending = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
-    public CompletionBatcher(JobConsumer consumer)
+    private sealed record Item(JobConsumer Consumer, AttemptEnd End, TaskCompletionSource<CompletionResult> Recorded);
+
+    public CompletionBatcher()
     {
-        _consumer = consumer;
         _writer = Task.Run(WriteAsync);
     }
 
-    /// <summary>Records the end of an attempt with the next batch; fails as the batch's script call fails (then retry).</summary>
-    public Task<CompletionResult> CompleteAsync(AttemptEnd end)
+    /// <summary>
+    /// Records the end of an attempt <paramref name="consumer"/> claimed with the next batch; fails as the batch's
+    /// script call fails (then retry).
+    /// </summary>
+    public Task<CompletionResult> CompleteAsync(JobConsumer consumer, AttemptEnd end)
     {
         var recorded = new TaskCompletionSource<CompletionResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite((end, recorded)))
+        if (!_pending.Writer.TryWrite(new Item(consumer, end, recorded)))
         {
             recorded.SetException(new ObjectDisposedException(nameof(CompletionBatcher)));
         }
@@ -38,7 +40,7 @@ public sealed class CompletionBatcher : IAsyncDisposable
 
     private async Task WriteAsync()
     {
-        var batch = new List<(AttemptEnd End, TaskCompletionSource<CompletionResult> Recorded)>(MaxBatch);
+        var batch = new List<Item>(MaxBatch);
         while (await _pending.Reader.WaitToReadAsync())
         {
             while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var item))
@@ -46,23 +48,28 @@ public sealed class CompletionBatcher : IAsyncDisposable
                 batch.Add(item);
             }
 
-            try
-            {
-                var results = await _consumer.CompleteAsync([.. batch.Select(b => b.End)]);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Recorded.SetResult(results[i]);
-                }
-            }
-            catch (Exception e)
-            {
-                foreach (var (_, recorded) in batch)
-                {
-                    recorded.SetException(e);
-                }
-            }
-
+            await Task.WhenAll(batch.GroupBy(b => b.Consumer).Select(WriteAsync));
             batch.Clear();
+        }
+    }
+
+    private static async Task WriteAsync(IGrouping<JobConsumer, Item> ofQueue)
+    {
+        var items = ofQueue.ToList();
+        try
+        {
+            var results = await ofQueue.Key.CompleteAsync([.. items.Select(b => b.End)]);
+            for (var i = 0; i < items.Count; i++)
+            {
+                items[i].Recorded.SetResult(results[i]);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var item in items)
+            {
+                item.Recorded.SetException(e);
+            }
         }
     }
 

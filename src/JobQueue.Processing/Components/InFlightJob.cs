@@ -2,13 +2,16 @@ using JobQueue.Redis;
 
 namespace JobQueue.Processing.Components;
 
-/// <summary>An attempt this process is running, when its claim ran, and the means to make its handler stop.</summary>
-public sealed class InFlightJob(ClaimedJob job, DateTimeOffset claimStarted, DateTimeOffset claimEnded)
+/// <summary>An attempt this process is running, the consumer (queue) that claimed it, when its claim ran, and the means to make its handler stop.</summary>
+public sealed class InFlightJob(ClaimedJob job, JobConsumer consumer, DateTimeOffset claimStarted, DateTimeOffset claimEnded)
 {
     // Never disposed: it has no timer, and a cancel message may arrive just as the job ends.
     private readonly CancellationTokenSource _abandon = new();
 
     public ClaimedJob Job => job;
+
+    /// <summary>The seat in the job's queue that holds the attempt: its renewals, progress and completion go through it.</summary>
+    public JobConsumer Consumer => consumer;
 
     public DateTimeOffset ClaimStarted => claimStarted;
 

@@ -30,10 +30,10 @@ public sealed class JobDispatcher(
     public IReadOnlyCollection<InFlightJob> Running => [.. _running.Values.Select(r => r.Job)];
 
     /// <summary>
-    /// Starts every claimed job in a slot taken from <paramref name="lease"/>, and reports the entries that did
+    /// Starts every job <paramref name="consumer"/> claimed in a slot taken from <paramref name="lease"/>, and reports the entries that did
     /// not give a job to run. Returns how many started.
     /// </summary>
-    public int Start(IReadOnlyList<ClaimResult> claims, DateTimeOffset claimStarted, SlotLease lease)
+    public int Start(JobConsumer consumer, IReadOnlyList<ClaimResult> claims, DateTimeOffset claimStarted, SlotLease lease)
     {
         var claimEnded = DateTimeOffset.UtcNow;
         var started = 0;
@@ -42,7 +42,7 @@ public sealed class JobDispatcher(
             switch (claim.Outcome)
             {
                 case ClaimOutcome.Claimed:
-                    Start(new InFlightJob(claim.Job!, claimStarted, claimEnded), lease.Take());
+                    Start(new InFlightJob(claim.Job!, consumer, claimStarted, claimEnded), lease.Take());
                     started++;
                     break;
                 case ClaimOutcome.Exhausted:

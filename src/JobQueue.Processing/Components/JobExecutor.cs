@@ -14,7 +14,6 @@ namespace JobQueue.Processing.Components;
 /// </summary>
 public sealed class JobExecutor(
     IServiceScopeFactory scopes,
-    JobConsumer consumer,
     CompletionBatcher completions,
     JobHandlerRegistry handlers,
     IOptions<QueueOptions> queueOptions,
@@ -38,7 +37,8 @@ public sealed class JobExecutor(
         activity?.SetTag("jobqueue.job.id", job.JobId);
         activity?.SetTag("jobqueue.job.type", type);
         activity?.SetTag("jobqueue.job.attempt", job.Attempt);
-        activity?.SetTag("jobqueue.worker", consumer.Name);
+        activity?.SetTag("jobqueue.worker", inFlight.Consumer.Name);
+        activity?.SetTag("jobqueue.queue", inFlight.Consumer.Keys.Name);
         RecordClaim(inFlight, activity);
         JobQueueTelemetry.WaitTime.Record(job.Waited.TotalSeconds, new KeyValuePair<string, object?>("jobqueue.job.type", type));
 
@@ -62,7 +62,7 @@ public sealed class JobExecutor(
         CompletionResult? recorded;
         using (var completion = JobQueueTelemetry.Source.StartActivity("complete"))
         {
-            recorded = await CompleteAsync(new AttemptEnd(job, step, text));
+            recorded = await CompleteAsync(inFlight.Consumer, new AttemptEnd(job, step, text));
             completion?.SetTag("jobqueue.completion", recorded?.ToString() ?? "unrecorded");
         }
 
@@ -100,7 +100,7 @@ public sealed class JobExecutor(
                 ?? throw new PermanentJobFailureException(
                     $"No handler is registered for job type '{type}' (this worker has: {string.Join(", ", handlers.Types)}).");
             using var handle = JobQueueTelemetry.Source.StartActivity($"handle {type}");
-            var context = new JobContext(job.JobId, type, job.PayloadJson, job.Attempt, job.Run, progress => ReportProgressAsync(job, progress));
+            var context = new JobContext(job.JobId, type, inFlight.Consumer.Keys.Name, job.PayloadJson, job.Attempt, job.Run, progress => ReportProgressAsync(inFlight, progress));
             return (AttemptOutcome.Succeeded, await runner.RunAsync(context, timeout.Token));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !inFlight.Abandoned.IsCancellationRequested)
@@ -117,24 +117,24 @@ public sealed class JobExecutor(
         }
     }
 
-    private async Task ReportProgressAsync(ClaimedJob job, JsonNode progress)
+    private async Task ReportProgressAsync(InFlightJob inFlight, JsonNode progress)
     {
         // A failure here is the handler's to see: progress is best effort, the job's outcome is not.
-        if (!await consumer.ReportProgressAsync(job, progress.ToJsonString()))
+        if (!await inFlight.Consumer.ReportProgressAsync(inFlight.Job, progress.ToJsonString()))
         {
-            logger.LogDebug("Progress of job {JobId} not recorded: the attempt no longer holds it", job.JobId);
+            logger.LogDebug("Progress of job {JobId} not recorded: the attempt no longer holds it", inFlight.Job.JobId);
         }
     }
 
     /// <summary>Records the outcome, retrying through short Redis outages: a result lost here would re-run the job.</summary>
-    private async Task<CompletionResult?> CompleteAsync(AttemptEnd end)
+    private async Task<CompletionResult?> CompleteAsync(JobConsumer consumer, AttemptEnd end)
     {
         var backoff = new RetryBackoff();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await completions.CompleteAsync(end);
+                return await completions.CompleteAsync(consumer, end);
             }
             catch (Exception e) when (e.IsRedisFailure() && attempt < CompletionTries)
             {

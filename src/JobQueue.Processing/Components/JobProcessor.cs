@@ -5,50 +5,53 @@ using StackExchange.Redis;
 namespace JobQueue.Processing.Components;
 
 /// <summary>
-/// The fetch loop: leases the free slots, takes as many new entries, claims them and starts their jobs. While a
-/// backlog lasts (the last take filled every slot) it reads and claims in one script call; otherwise it blocks
-/// on XREADGROUP, so an idle worker makes no extra call per job. First it creates the group if needed and
-/// registers this worker's job types. Survives Redis outages: it backs off and resumes by itself, recreating
-/// the group if it vanished.
+/// The fetch loop: leases the free slots, asks the worker's queues for that many entries in the order their
+/// weights draw (<see cref="WorkerQueues"/>), claiming them in the same script call, and starts their jobs. A queue
+/// found drained, paused or held by a limit is not asked again until it may have work: a drained one when a new
+/// entry arrives (one blocking XREAD watches every drained queue, so an idle worker makes no call per job and an
+/// idle queue costs no call per take), a held one when its hold ends; after a quiet block timeout, all of them.
+/// First it creates the groups if needed and registers this worker's queues and job types. Survives Redis
+/// outages: it backs off and resumes by itself, recreating a group that vanished.
 /// </summary>
 public sealed class JobProcessor(
-    JobConsumer consumer,
+    WorkerQueues queues,
+    QueueDirectory directory,
+    StreamWaiter waiter,
     ConcurrencySlots slots,
     JobDispatcher dispatcher,
     JobHandlerRegistry handlers,
     IOptions<WorkerOptions> options,
     ILogger<JobProcessor> logger) : BackgroundService
 {
+    /// <summary>Why a queue is not asked for work now: drained (wait for entries after <see cref="AfterId"/>) or held until <see cref="HoldUntil"/> (ms, monotonic).</summary>
+    private sealed class QueueWait
+    {
+        public string? AfterId { get; set; }
+
+        public long HoldUntil { get; set; }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = new RetryBackoff();
-        var groupReady = false;
-        var backlog = false;
+        var joined = false;
+        var waits = queues.All.ToDictionary(q => q, _ => new QueueWait());
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (!groupReady)
+                if (!joined)
                 {
-                    await consumer.EnsureGroupAsync();
-                    await consumer.RegisterTypesAsync(handlers.Types);
-                    groupReady = true;
-                    logger.LogInformation("Worker {Consumer} reading jobs with concurrency {Concurrency}",
-                        consumer.Name, options.Value.Concurrency);
+                    await JoinAsync();
+                    joined = true;
                 }
 
                 using var lease = await slots.LeaseAsync(stoppingToken);
-                var claimStarted = DateTimeOffset.UtcNow;
-                var claims = backlog ? await consumer.ReadAndClaimAsync(lease.Count) : [];
-                if (claims.Count == 0)
+                if (!await TakeAsync(lease, waits))
                 {
-                    var entries = await consumer.ReadAsync(lease.Count, options.Value.BlockTimeout);
-                    claimStarted = DateTimeOffset.UtcNow;
-                    claims = await consumer.ClaimAsync(entries);
+                    await WaitForWorkAsync(waits, stoppingToken);
                 }
 
-                backlog = claims.Count == lease.Count;
-                dispatcher.Start(claims, claimStarted, lease);
                 backoff.Reset();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -57,13 +60,85 @@ public sealed class JobProcessor(
             }
             catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
-                logger.LogWarning("The stream or its consumer group is gone (Redis lost its data?); recreating it");
-                groupReady = false;
+                logger.LogWarning("A stream or its consumer group is gone (Redis lost its data?); recreating it");
+                joined = false;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogLoopFailure(e, "Reading jobs failed, backing off");
                 await backoff.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task JoinAsync()
+    {
+        foreach (var queue in queues.All)
+        {
+            await queue.Consumer.EnsureGroupAsync();
+            await queue.Consumer.RegisterTypesAsync(handlers.Types);
+            await directory.RegisterAsync(queue.Name);
+        }
+
+        var reading = queues.All.Count == 1
+            ? queues.All[0].Name
+            : string.Join(", ", queues.All.Select(q => $"{q.Name} (weight {q.Weight})")) + (options.Value.StrictPriority ? " in strict priority" : "");
+        logger.LogInformation("Worker {Consumer} reading {Queues} with concurrency {Concurrency}",
+            queues.All[0].Consumer.Name, reading, options.Value.Concurrency);
+    }
+
+    /// <summary>Asks the queues that may have work, in this take's order, until one gives entries; false if none did.</summary>
+    private async Task<bool> TakeAsync(SlotLease lease, Dictionary<WorkerQueue, QueueWait> waits)
+    {
+        var now = Environment.TickCount64;
+        foreach (var queue in queues.Order(Random.Shared))
+        {
+            var wait = waits[queue];
+            if (wait.AfterId is not null || wait.HoldUntil > now)
+            {
+                continue;
+            }
+
+            var claimStarted = DateTimeOffset.UtcNow;
+            var take = await queue.Consumer.ReadAndClaimAsync(lease.Count);
+            wait.AfterId = take.LastId;
+            wait.HoldUntil = take.State switch
+            {
+                QueueTakeState.Paused => now + (long)options.Value.BlockTimeout.TotalMilliseconds,
+                QueueTakeState.Limited => now + (long)(take.HoldFor > TimeSpan.Zero ? take.HoldFor : options.Value.LimitPollInterval).TotalMilliseconds,
+                _ => 0,
+            };
+            if (take.Claims.Count > 0)
+            {
+                dispatcher.Start(queue.Consumer, take.Claims, claimStarted, lease);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Blocks until a drained queue gets an entry, the next hold ends, or the block timeout passes.</summary>
+    private async Task WaitForWorkAsync(Dictionary<WorkerQueue, QueueWait> waits, CancellationToken stoppingToken)
+    {
+        var now = Environment.TickCount64;
+        var blockMs = (long)options.Value.BlockTimeout.TotalMilliseconds;
+        var untilHoldEnds = waits.Values.Where(w => w.HoldUntil > now).Select(w => w.HoldUntil - now).DefaultIfEmpty(blockMs).Min();
+        var block = TimeSpan.FromMilliseconds(Math.Min(blockMs, untilHoldEnds));
+        var drained = waits.Where(w => w.Value.AfterId is not null).ToList();
+        if (drained.Count == 0)
+        {
+            await Task.Delay(block, stoppingToken);
+            return;
+        }
+
+        var woken = await waiter.WaitAsync([.. drained.Select(d => (d.Key.Consumer.Keys.Stream, d.Value.AfterId!))], block);
+        foreach (var (queue, wait) in drained)
+        {
+            // A quiet full block asks every queue again: a safety net under the wake-ups, for one call per queue per block.
+            if (woken.Contains(queue.Consumer.Keys.Stream.ToString()) || (woken.Count == 0 && block.TotalMilliseconds >= blockMs))
+            {
+                wait.AfterId = null;
             }
         }
     }

@@ -5,12 +5,13 @@ using StackExchange.Redis;
 namespace JobQueue.Processing.Components;
 
 /// <summary>
-/// Periodically sweeps the group's pending entries with XAUTOCLAIM and takes over those idle longer than
+/// Periodically sweeps each queue's pending entries with XAUTOCLAIM and takes over those idle longer than
 /// the processing timeout: their worker died or hung (live workers keep theirs fresh, see
 /// <see cref="LeaseRenewer"/>). The claim script then enforces the attempt limit from the delivery count.
+/// A paused queue is skipped: taking a stalled job over would start it again.
 /// </summary>
 public sealed class JobRecoverer(
-    JobConsumer consumer,
+    WorkerQueues queues,
     ConcurrencySlots slots,
     JobDispatcher dispatcher,
     IOptions<QueueOptions> queueOptions,
@@ -24,7 +25,13 @@ public sealed class JobRecoverer(
         {
             try
             {
-                await SweepAsync(timeout, stoppingToken);
+                foreach (var queue in queues.All)
+                {
+                    if (!await queue.Consumer.IsPausedAsync())
+                    {
+                        await SweepAsync(queue.Consumer, timeout, stoppingToken);
+                    }
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -37,7 +44,7 @@ public sealed class JobRecoverer(
         }
     }
 
-    private async Task SweepAsync(TimeSpan minIdle, CancellationToken stoppingToken)
+    private async Task SweepAsync(JobConsumer consumer, TimeSpan minIdle, CancellationToken stoppingToken)
     {
         var cursor = "0-0";
         do
@@ -53,11 +60,11 @@ public sealed class JobRecoverer(
             if (entries.Count > 0)
             {
                 JobQueueTelemetry.JobsReclaimed.Add(entries.Count);
-                logger.LogWarning("Reclaimed {Count} job(s) idle for over {Timeout}: {JobIds}",
-                    entries.Count, minIdle, string.Join(", ", entries.Select(e => e.JobId)));
+                logger.LogWarning("Reclaimed {Count} job(s) of queue {Queue} idle for over {Timeout}: {JobIds}",
+                    entries.Count, consumer.Keys.Name, minIdle, string.Join(", ", entries.Select(e => e.JobId)));
             }
 
-            dispatcher.Start(await consumer.ClaimAsync(entries), claimStarted, lease);
+            dispatcher.Start(consumer, await consumer.ClaimReclaimedAsync(entries), claimStarted, lease);
         }
         while (cursor != "0-0");
     }

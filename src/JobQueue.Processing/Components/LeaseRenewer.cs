@@ -6,11 +6,10 @@ namespace JobQueue.Processing.Components;
 
 /// <summary>
 /// The worker's heartbeat: every third of the processing timeout it renews the entries it is running
-/// (resetting their idle time), so healthy long jobs are not reclaimed. An attempt it no longer holds
+/// (resetting their idle time; one script call per queue), so healthy long jobs are not reclaimed. An attempt it no longer holds
 /// (another worker reclaimed it during a stall) is cancelled: its result would be refused anyway.
 /// </summary>
 public sealed class LeaseRenewer(
-    JobConsumer consumer,
     JobDispatcher dispatcher,
     IOptions<QueueOptions> queueOptions,
     ILogger<LeaseRenewer> logger) : BackgroundService
@@ -23,7 +22,12 @@ public sealed class LeaseRenewer(
             var running = dispatcher.Running;
             try
             {
-                var lost = await consumer.RenewAsync([.. running.Select(r => r.Job)]);
+                var lost = new HashSet<string>();
+                foreach (var ofQueue in running.GroupBy(r => r.Consumer))
+                {
+                    lost.UnionWith(await ofQueue.Key.RenewAsync([.. ofQueue.Select(r => r.Job)]));
+                }
+
                 foreach (var job in running.Where(r => lost.Contains(r.Job.Token)))
                 {
                     logger.LogWarning("Job {JobId} attempt {Attempt} was taken over by another worker; cancelling it here",

@@ -1,38 +1,45 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using JobQueue.Redis;
 using StackExchange.Redis;
 
 namespace JobQueue.Processing.Components;
 
 /// <summary>
-/// Reports the queue's depth as gauges: stream length (jobs waiting or running) and pending entries (running).
-/// Read from Redis every few seconds, so exporting metrics never waits on Redis.
+/// Reports each queue's depth as gauges tagged <c>jobqueue.queue</c>: stream length (jobs waiting or running) and
+/// pending entries (running). Read from Redis every few seconds, so exporting metrics never waits on Redis.
 /// </summary>
-public sealed class QueueDepthReporter(IConnectionMultiplexer redis, QueueKeys keys, ILogger<QueueDepthReporter> logger) : BackgroundService
+public sealed class QueueDepthReporter(IConnectionMultiplexer redis, WorkerQueues queues, ILogger<QueueDepthReporter> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
-    private long _length;
-    private long _pending;
+    private readonly ConcurrentDictionary<string, (long Length, long Pending)> _depths = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        JobQueueTelemetry.Meter.CreateObservableGauge("jobqueue.stream.length", () => Interlocked.Read(ref _length), "{entry}",
+        JobQueueTelemetry.Meter.CreateObservableGauge("jobqueue.stream.length", () => Measure(d => d.Length), "{entry}",
             "Entries in the stream: jobs waiting or running.");
-        JobQueueTelemetry.Meter.CreateObservableGauge("jobqueue.stream.pending", () => Interlocked.Read(ref _pending), "{entry}",
+        JobQueueTelemetry.Meter.CreateObservableGauge("jobqueue.stream.pending", () => Measure(d => d.Pending), "{entry}",
             "Entries delivered to a worker and not yet finished.");
         using var timer = new PeriodicTimer(Interval);
         do
         {
-            try
+            foreach (var queue in queues.All)
             {
-                var db = redis.GetDatabase();
-                Interlocked.Exchange(ref _length, await db.StreamLengthAsync(keys.Stream));
-                Interlocked.Exchange(ref _pending, (await db.StreamPendingAsync(keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
-            }
-            catch (Exception e) when (e.IsRedisFailure())
-            {
-                logger.LogDebug("Reading the queue depth failed: {Reason}", e.Message);
+                try
+                {
+                    var (db, keys) = (redis.GetDatabase(), queue.Consumer.Keys);
+                    _depths[queue.Name] = (await db.StreamLengthAsync(keys.Stream),
+                        (await db.StreamPendingAsync(keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
+                }
+                catch (Exception e) when (e.IsRedisFailure())
+                {
+                    logger.LogDebug("Reading the depth of queue {Queue} failed: {Reason}", queue.Name, e.Message);
+                }
             }
         }
         while (await timer.TickAsync(stoppingToken));
     }
+
+    private IEnumerable<Measurement<long>> Measure(Func<(long Length, long Pending), long> figure) =>
+        _depths.Select(d => new Measurement<long>(figure(d.Value), new KeyValuePair<string, object?>("jobqueue.queue", d.Key)));
 }

@@ -9,22 +9,25 @@ namespace JobQueue.Processing.Components;
 /// a TTL cannot reach: dead letters past their retention, index entries of expired jobs, and the consumers of
 /// workers that are gone (only once their pending entries were reclaimed).
 /// </summary>
-public sealed class QueueJanitor(QueueMaintenance maintenance, IOptions<WorkerOptions> options, ILogger<QueueJanitor> logger) : BackgroundService
+public sealed class QueueJanitor(WorkerQueues queues, IOptions<WorkerOptions> options, ILogger<QueueJanitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        long cursor = 0;
+        var cursors = queues.All.ToDictionary(q => q, _ => 0L);
         using var timer = new PeriodicTimer(options.Value.JanitorInterval);
         while (await timer.TickAsync(stoppingToken))
         {
             try
             {
-                var (indexEntries, consumers, next) = await maintenance.CleanUpAsync(options.Value.ConsumerIdleLimit, cursor);
-                cursor = next;
-                if (indexEntries + consumers > 0)
+                foreach (var queue in queues.All)
                 {
-                    logger.LogInformation("Janitor removed {IndexEntries} expired job(s) from the index and {Consumers} departed consumer(s)",
-                        indexEntries, consumers);
+                    var (indexEntries, consumers, next) = await queue.Maintenance.CleanUpAsync(options.Value.ConsumerIdleLimit, cursors[queue]);
+                    cursors[queue] = next;
+                    if (indexEntries + consumers > 0)
+                    {
+                        logger.LogInformation("Janitor removed {IndexEntries} expired job(s) from the index of queue {Queue} and {Consumers} departed consumer(s)",
+                            indexEntries, queue.Name, consumers);
+                    }
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

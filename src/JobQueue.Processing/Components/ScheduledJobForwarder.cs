@@ -5,10 +5,10 @@ using StackExchange.Redis;
 namespace JobQueue.Processing.Components;
 
 /// <summary>
-/// Moves delayed jobs into the stream once they are due. Every worker runs it; the promote script moves each
+/// Moves delayed jobs (and retries waiting out their back-off) into their queue's stream once they are due. Every worker runs it; the promote script moves each
 /// job in the same step that removes it from the schedule, so a job is enqueued exactly once.
 /// </summary>
-public sealed class ScheduledJobForwarder(QueueMaintenance maintenance, IOptions<WorkerOptions> options, ILogger<ScheduledJobForwarder> logger)
+public sealed class ScheduledJobForwarder(WorkerQueues queues, IOptions<WorkerOptions> options, ILogger<ScheduledJobForwarder> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -18,9 +18,12 @@ public sealed class ScheduledJobForwarder(QueueMaintenance maintenance, IOptions
         {
             try
             {
-                if (await maintenance.PromoteDueAsync() is > 0 and var moved)
+                foreach (var queue in queues.All)
                 {
-                    logger.LogDebug("Enqueued {Count} scheduled job(s) that came due", moved);
+                    if (await queue.Maintenance.PromoteDueAsync() is > 0 and var moved)
+                    {
+                        logger.LogDebug("Enqueued {Count} scheduled job(s) of queue {Queue} that came due", moved, queue.Name);
+                    }
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

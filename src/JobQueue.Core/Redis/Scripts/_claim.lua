@@ -1,4 +1,4 @@
--- Included by the claim scripts (claim, reclaim, read_and_claim): what happens to one delivered entry.
+-- Included by the claim scripts (read_and_claim, reclaim): what happens to one delivered entry.
 -- Each returns one row per entry, starting with the entry id and its job id:
 --   {.., 'claimed', attempt, type, payload, token, traceparent, ms since enqueue, run, max attempts, back-off,
 --        timeout ms}  job is `processing`; the last three are the job's own policy ('' where unset)

@@ -1,17 +1,67 @@
--- Reads up to ARGV[8] new entries for this consumer (XREADGROUP without BLOCK) and claims them in the same
--- call: while a backlog lasts, one round trip takes a batch. An idle worker blocks outside a script instead.
--- KEYS and ARGV[1..7] as in _claim.lua's claim_context; ARGV[8] how many to read
--- Returns one row per entry read (see _claim.lua); none when nothing was waiting.
+-- Takes up to ARGV[8] new entries for this consumer (XREADGROUP without BLOCK) and claims them in the same call,
+-- within what the queue's controls allow: nothing while it is paused; no more than its concurrency limit lets
+-- run at once (running: entries pending in the group, on every worker); no more than its rate limit lets start
+-- in the current window. A worker with nothing to take waits outside a script, for entries newer than last id.
+-- KEYS[1..3] and ARGV[1..7] as in _claim.lua's claim_context; KEYS[4] controls, KEYS[5] rate window;
+-- ARGV[8] how many to take
+-- Returns {state, hold ms, last id, row, row, ...}:
+--   state 'ready'; 'paused'; or 'limited': nothing may start now, and hold ms says until when (the rate window's
+--     end; 0 when a running job must end first)
+--   last id: when fewer entries were waiting than could be taken, the stream's last generated id (the worker
+--     waits for a newer one), else ''
+--   one row per entry taken (see _claim.lua)
 local c = claim_context()
-local reply = redis.call('XREADGROUP', 'GROUP', c.group, c.consumer, 'COUNT', ARGV[8], 'STREAMS', c.stream, '>')
-local rows = {}
-for _, e in ipairs(reply and reply[1][2] or {}) do
+local controls, window = KEYS[4], KEYS[5]
+local want = tonumber(ARGV[8])
+local ctl = redis.call('HMGET', controls, 'paused', 'concurrency', 'rate_max', 'rate_period_ms')
+if ctl[1] == '1' then
+  return {'paused', 0, ''}
+end
+local concurrency, rate_max = tonumber(ctl[2]), tonumber(ctl[3])
+if concurrency then
+  want = math.min(want, concurrency - redis.call('XPENDING', c.stream, c.group)[1])
+  if want <= 0 then
+    return {'limited', 0, ''}
+  end
+end
+if rate_max then
+  local started = tonumber(redis.call('GET', window) or '0')
+  if started >= rate_max then
+    local left = redis.call('PTTL', window)
+    if left < 0 then
+      redis.call('PEXPIRE', window, ctl[4])
+      left = tonumber(ctl[4])
+    end
+    return {'limited', left, ''}
+  end
+  want = math.min(want, rate_max - started)
+end
+
+local reply = redis.call('XREADGROUP', 'GROUP', c.group, c.consumer, 'COUNT', want, 'STREAMS', c.stream, '>')
+local out, claimed = {'ready', 0, ''}, 0
+local entries = reply and reply[1][2] or {}
+for _, e in ipairs(entries) do
   local fields, id = e[2], nil
   for f = 1, #fields - 1, 2 do
     if fields[f] == 'job_id' then
       id = fields[f + 1]
     end
   end
-  rows[#rows + 1] = claim_entry(c, e[1], id, 1)
+  local row = claim_entry(c, e[1], id, 1)
+  if row[3] == 'claimed' then
+    claimed = claimed + 1
+  end
+  out[#out + 1] = row
 end
-return rows
+if rate_max and claimed > 0 and redis.call('INCRBY', window, claimed) == claimed then
+  redis.call('PEXPIRE', window, ctl[4])
+end
+if #entries < want then
+  local info = redis.call('XINFO', 'STREAM', c.stream)
+  for i = 1, #info - 1, 2 do
+    if info[i] == 'last-generated-id' then
+      out[3] = info[i + 1]
+    end
+  end
+end
+return out

@@ -1,0 +1,60 @@
+using JobQueue.Redis;
+using StackExchange.Redis;
+
+namespace JobQueue;
+
+/// <summary>
+/// What an operator sets on a queue, kept in Redis (<see cref="QueueKeys.Controls"/>) so every worker obeys it
+/// and it survives restarts: pause and resume, and the queue's <see cref="QueueLimits"/>. Workers read these in
+/// the same script that takes jobs, so a change holds from the next take on, on every worker.
+/// </summary>
+public sealed class QueueControls(IConnectionMultiplexer redis, QueueDirectory queues)
+{
+    private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>A paused queue accepts jobs but starts none; jobs already running finish.</summary>
+    public async Task PauseAsync(string? queue) =>
+        await Db.HashSetAsync((await queues.KnownAsync(queue)).Controls, "paused", 1);
+
+    public async Task ResumeAsync(string? queue) =>
+        await Db.HashDeleteAsync((await queues.KnownAsync(queue)).Controls, "paused");
+
+    /// <summary>Replaces the queue's limits (<see cref="QueueLimits.None"/> lifts them); invalid limits throw, nothing written.</summary>
+    public async Task SetLimitsAsync(string? queue, QueueLimits limits)
+    {
+        if (limits.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(limits));
+        }
+
+        var keys = await queues.KnownAsync(queue);
+        var transaction = Db.CreateTransaction();
+        _ = transaction.HashDeleteAsync(keys.Controls, ["concurrency", "rate_max", "rate_period_ms"]);
+        var set = new List<HashEntry>();
+        if (limits.Concurrency is { } concurrency)
+        {
+            set.Add(new("concurrency", concurrency));
+        }
+
+        if (limits is { RateMax: { } max, RatePeriod: { } period })
+        {
+            set.AddRange([new("rate_max", max), new("rate_period_ms", (long)period.TotalMilliseconds)]);
+        }
+
+        if (set.Count > 0)
+        {
+            _ = transaction.HashSetAsync(keys.Controls, [.. set]);
+        }
+
+        _ = transaction.KeyDeleteAsync(keys.RateWindow); // a new rate starts a new window
+        await transaction.ExecuteAsync();
+    }
+
+    /// <summary>Whether the queue is paused, and its limits.</summary>
+    public async Task<(bool Paused, QueueLimits Limits)> GetAsync(string? queue)
+    {
+        var values = await Db.HashGetAsync(queues.Keys(queue).Controls, ["paused", "concurrency", "rate_max", "rate_period_ms"]);
+        return (values[0] == 1, new QueueLimits(
+            (int?)values[1], (int?)values[2], values[3].HasValue ? TimeSpan.FromMilliseconds((long)values[3]) : null));
+    }
+}

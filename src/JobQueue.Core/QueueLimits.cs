@@ -1,0 +1,27 @@
+namespace JobQueue;
+
+/// <summary>
+/// Limits on one queue, held by every worker together: at most <see cref="Concurrency"/> jobs running at once,
+/// at most <see cref="RateMax"/> started per <see cref="RatePeriod"/>. Null: no such limit.
+/// </summary>
+public sealed record QueueLimits(int? Concurrency = null, int? RateMax = null, TimeSpan? RatePeriod = null)
+{
+    public const int MaxConcurrency = 100_000;
+    public const int MaxRate = 1_000_000;
+    public static readonly TimeSpan MinRatePeriod = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan MaxRatePeriod = TimeSpan.FromDays(1);
+
+    public static QueueLimits None { get; } = new();
+
+    /// <summary>Why these limits cannot be set, or null if they can.</summary>
+    public string? Problem() => this switch
+    {
+        { Concurrency: < 1 or > MaxConcurrency } => $"concurrency must be from 1 to {MaxConcurrency}.",
+        { RateMax: null, RatePeriod: not null } or { RateMax: not null, RatePeriod: null } =>
+            "a rate limit needs both its maximum and its period.",
+        { RateMax: < 1 or > MaxRate } => $"the rate limit's maximum must be from 1 to {MaxRate}.",
+        { RatePeriod: { } period } when period < MinRatePeriod || period > MaxRatePeriod =>
+            $"the rate limit's period must be from {MinRatePeriod.TotalMilliseconds} ms to {MaxRatePeriod.TotalMilliseconds} ms.",
+        _ => null,
+    };
+}

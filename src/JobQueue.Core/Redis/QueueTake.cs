@@ -1,0 +1,18 @@
+namespace JobQueue.Redis;
+
+/// <summary>What the queue's controls allowed a take (read_and_claim.lua).</summary>
+public enum QueueTakeState
+{
+    /// <summary>Entries could be taken (maybe none were waiting).</summary>
+    Ready,
+    /// <summary>The queue is paused: nothing starts until it is resumed.</summary>
+    Paused,
+    /// <summary>A limit holds: nothing may start before <see cref="QueueTake.HoldFor"/> passes (zero: until a running job ends).</summary>
+    Limited,
+}
+
+/// <summary>
+/// One take from a queue: the entries claimed, and when none should be asked for again. <see cref="LastId"/> is set
+/// when the queue had fewer entries than could be taken: the stream's last id, to wait for newer entries after.
+/// </summary>
+public sealed record QueueTake(QueueTakeState State, IReadOnlyList<ClaimResult> Claims, TimeSpan HoldFor, string? LastId);
