@@ -24,6 +24,15 @@ try
         .WithEnvironment(config.GetSection("Worker"))
         .WithReplicas(config.GetValue("Worker:Replicas", 3));
 
+    // A second worker pool: processes of their own, scaled on their own, reading only the emails queue, so a
+    // burst of emails never waits behind other work (and other work never behind emails).
+    builder.AddProject<Projects.JobQueue_Worker>("emails-worker")
+        .WithReference(redis)
+        .WaitFor(redis)
+        .WithEnvironment(config.GetSection("Queue"))
+        .WithEnvironment("Worker__Queues__emails", "1")
+        .WithReplicas(config.GetValue("EmailsWorker:Replicas", 1));
+
     builder.AddDashboard(queue: redis, queueName: config["Queue:Name"] ?? "jobs");
 
     builder.Build().Run();

@@ -35,6 +35,11 @@ public sealed class AppFixture : IAsyncLifetime
 
     public QueueKeys Keys { get; } = new("jobs");
 
+    /// <summary>The queue of the AppHost's second worker pool, <see cref="EmailsPool"/>.</summary>
+    public const string EmailsQueue = "emails";
+
+    public const string EmailsPool = "emails-worker";
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
@@ -55,10 +60,11 @@ public sealed class AppFixture : IAsyncLifetime
         Api = TestReport.ApiClient(App);
         Client = new JobQueue.Client.JobQueueClient(Api);
         Redis = await ConnectionMultiplexer.ConnectAsync((await App.GetConnectionStringAsync("redis"))!);
-        // Workers create the consumer group when they start reading.
+        // Workers create the consumer group when they start reading; the emails pool registers its queue.
         await Eventually.WaitAsync(
-            async () => await Db.KeyExistsAsync(Keys.Stream) && (await Db.StreamGroupInfoAsync(Keys.Stream)).Length > 0,
-            ready => ready, TimeSpan.FromSeconds(30), "the workers' consumer group");
+            async () => await Db.KeyExistsAsync(Keys.Stream) && (await Db.StreamGroupInfoAsync(Keys.Stream)).Length > 0
+                        && await Db.SetContainsAsync(Keys.Queues, EmailsQueue),
+            ready => ready, TimeSpan.FromSeconds(30), "the workers' consumer group and the emails pool's queue");
     }
 
     public async Task DisposeAsync()
