@@ -225,7 +225,8 @@ public sealed class JobOperationsTests(AppFixture app)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         using var page = await app.Api.GetAsync("/docs/index.html");
 
-        foreach (var path in new[] { "/jobs", "/jobs/{id}", "/jobs/{id}/events", "/jobs/{id}/ws", "/jobs/{id}/cancel", "/jobs/{id}/retry", "/dead-letters", "/queue" })
+        foreach (var path in new[] { "/jobs", "/jobs/{id}", "/jobs/{id}/events", "/jobs/{id}/ws", "/jobs/{id}/cancel", "/jobs/{id}/retry", "/dead-letters", "/queue",
+                     "/queues", "/queues/{name}", "/queues/{name}/pause", "/queues/{name}/resume", "/queues/{name}/limits" })
         {
             Assert.Contains(path, paths);
         }

@@ -105,6 +105,23 @@ public sealed class WorkerPoolTests(AppFixture app)
         Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (none.GetProperty("concurrency").ValueKind, none.GetProperty("rate").ValueKind));
     }
 
+    [Fact]
+    public async Task A_job_of_the_emails_queue_is_followed_live_from_another_api_replica_and_submitted_by_the_client()
+    {
+        var submitted = await app.Client.EnqueueAsync(new { to = "ada@example.com" },
+            new JobQueue.Client.EnqueueOptions { Queue = AppFixture.EmailsQueue, Delay = TimeSpan.FromMilliseconds(300) });
+        using var replica = new HttpClient { BaseAddress = app.ApiReplica(1) };
+
+        var states = new List<string>();
+        await foreach (var update in new JobQueue.Client.JobQueueClient(replica).WatchAsync(submitted.JobId).WithCancellation(new CancellationTokenSource(Timeout).Token))
+        {
+            states.Add(update.Status);
+        }
+
+        Assert.Equal(["scheduled", "queued", "processing", "done"], states.Distinct());
+        Assert.Equal(AppFixture.EmailsQueue, (await app.Client.GetAsync(submitted.JobId))!.Queue);
+    }
+
     private async Task<IReadOnlyList<string>> SubmitAsync(int count, string? queue)
     {
         var ids = new List<string>();

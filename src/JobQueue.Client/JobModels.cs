@@ -18,7 +18,8 @@ public sealed record JobState(
     DateTimeOffset? FinishedAt,
     string? LastError,
     JsonElement? History,
-    JsonElement? Policy = null)
+    JsonElement? Policy = null,
+    string? Queue = null)
 {
     public bool IsFinished => JobStatuses.IsFinal(Status);
 }
@@ -43,6 +44,9 @@ public sealed record EnqueueOptions
 {
     /// <summary>The handler to run (default <c>echo</c>).</summary>
     public string? Type { get; init; }
+
+    /// <summary>The queue to send it to (default: the default queue); a worker pool must read it.</summary>
+    public string? Queue { get; init; }
 
     /// <summary>Run no sooner than this long from now.</summary>
     public TimeSpan? Delay { get; init; }
@@ -83,7 +87,7 @@ public sealed class JobQueueException(int status, string? title, string? detail)
 }
 
 internal sealed record Submission(
-    JsonElement Payload, string? Type, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffSubmission? Backoff, long? TimeoutMs);
+    JsonElement Payload, string? Type, string? Queue, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffSubmission? Backoff, long? TimeoutMs);
 
 internal sealed record BackoffSubmission(string Type, long DelayMs, long? MaxDelayMs);
 

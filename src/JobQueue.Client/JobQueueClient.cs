@@ -18,6 +18,7 @@ public sealed class JobQueueClient(HttpClient http)
         var body = new Submission(
             JsonSerializer.SerializeToElement(payload),
             options?.Type,
+            options?.Queue,
             options?.Delay is { } delay ? (long)delay.TotalMilliseconds : null,
             options?.RunAt,
             options?.MaxAttempts,
