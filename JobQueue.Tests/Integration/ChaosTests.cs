@@ -103,6 +103,51 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(attempts, a => Assert.Equal(2, (int)a));
     }
 
+    [Fact]
+    public async Task Killing_workers_while_a_limited_queue_holds_jobs_back_loses_none_and_records_none_done_twice()
+    {
+        const int Limited = 200;
+        var ledger = "limited-" + Guid.NewGuid().ToString("N");
+        using (var limits = await app.Api.PutAsJsonAsync("/queues/jobs/limits", new { concurrency = 3, rate = new { max = 40, period_ms = 1000 } }))
+        {
+            limits.EnsureSuccessStatusCode();
+        }
+
+        var ids = new string[Limited];
+        await Parallel.ForAsync(0, Limited, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+            ids[i] = await SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(20, 120), ledger } }));
+
+        var kills = 0;
+        var clock = Stopwatch.StartNew();
+        while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            var running = app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
+            if (running.Count > 1)
+            {
+                Signals.Send(running[Random.Shared.Next(running.Count)].Pid!.Value, Signals.Kill);
+                kills++;
+            }
+
+            await Task.Delay(1000);
+            await app.RestoreWorkersAsync();
+        }
+
+        await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
+        var statuses = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")));
+        var runs = await app.LedgerAsync(ledger);
+        var done = statuses.Count(s => s == "done");
+        var starts = (await app.Db.SortedSetRangeByScoreWithScoresAsync($"ledger:{ledger}:starts")).Select(e => (long)e.Score).ToList();
+        var busiestSecond = starts.Max(start => starts.Count(s => s >= start && s < start + 1000));
+        TestReport.Add($"Worker chaos under limits (concurrency 3, 40 starts/s): {Limited} jobs, {done} done, " +
+            $"{Limited - done - statuses.Count(s => s == "failed")} lost, {await DoneTotalAsync() - done} duplicate successes, " +
+            $"max handler runs {runs.Values.Max()}, most starts in any second {busiestSecond}, {kills} workers killed");
+        Assert.Equal(Limited, done + statuses.Count(s => s == "failed"));
+        Assert.Equal(done, await DoneTotalAsync());
+        Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 1, 2));
+        Assert.InRange(busiestSecond, 1, 80); // a fixed window admits at most twice its rate into any one second
+        Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
+    }
+
     private async Task<int> CountAsync(string[] ids, string status) =>
         (await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")))).Count(s => s == status);
 
