@@ -31,6 +31,21 @@ public sealed record BenchSettings
     /// <summary>Jobs each worker process runs at once (JobQueue's Worker:Concurrency, BullMQ's concurrency).</summary>
     public int Concurrency { get; init; } = 16;
 
+    /// <summary>Jobs waiting when a shaped drain starts (<see cref="Shapes"/>), split evenly between its queues.</summary>
+    public int ShapedDrainJobs { get; init; } = 20_000;
+
+    public int ShapedDrainWorkers { get; init; } = 2;
+
+    /// <summary>
+    /// The drains beyond the plain one (<c>--only limited,weighted</c>): a queue rate-limited to 5,000 jobs a second
+    /// (BullMQ: its limiter, the same limit), and two queues weighted 3:1.
+    /// </summary>
+    public IReadOnlyList<Systems.DrainShape> Shapes { get; init; } =
+    [
+        new("limited", [new(null, 1)], RateMax: 5_000, RatePeriod: TimeSpan.FromSeconds(1)),
+        new("weighted", [new("bench-a", 3), new("bench-b", 1)]),
+    ];
+
     public int LatencyRate { get; init; } = 1000;
 
     public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(10);
@@ -67,6 +82,12 @@ public sealed record BenchSettings
                 HttpConnections = 4,
                 DrainJobs = 200,
                 DrainWorkers = [1, 2],
+                ShapedDrainJobs = 200,
+                Shapes =
+                [
+                    new("limited", [new(null, 1)], RateMax: 500, RatePeriod: TimeSpan.FromSeconds(1)),
+                    new("weighted", [new("bench-a", 3), new("bench-b", 1)]),
+                ],
                 Concurrency = 4,
                 LatencyRate = 100,
                 LatencyDuration = TimeSpan.FromSeconds(1),

@@ -28,8 +28,9 @@ public static class Benchmark
         var enqueue = settings.Runs("enqueue") ? await LibraryEnqueue.RunAsync(redis, systems, settings) : [];
         var http = settings.Runs("http") ? await HttpEnqueue.RunAsync(redis, settings) : [];
         var drain = settings.Runs("drain") ? await Drain.RunAsync(redis, systems, settings) : [];
+        var shaped = await Drain.RunShapesAsync(redis, systems, settings);
         var latency = settings.Runs("latency") ? await Latency.RunAsync(redis, systems, settings) : [];
-        var results = new BenchResults(DateTimeOffset.UtcNow, machine, settings, enqueue, http, drain, latency);
+        var results = new BenchResults(DateTimeOffset.UtcNow, machine, settings, enqueue, http, drain, shaped, latency);
 
         Directory.CreateDirectory(settings.OutputDirectory);
         await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "results.json"), JsonSerializer.Serialize(results, Json));

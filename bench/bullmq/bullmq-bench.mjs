@@ -1,8 +1,8 @@
 // BullMQ's side of JobQueue's benchmark. The .NET harness (bench/JobQueue.Benchmarks) runs it as
 //   node bullmq-bench.mjs enqueue add|addBulk <jobs> <window> <batch>  -> {"elapsed_ms": ...}  (after a warm-up of jobs/10)
-//   node bullmq-bench.mjs fill <jobs>                           -> {"jobs": ...}
+//   node bullmq-bench.mjs fill <jobs> [queue]                   -> {"jobs": ...}
 //   node bullmq-bench.mjs produce <per_second> <seconds>        -> {"jobs": ...}
-//   node bullmq-bench.mjs worker <concurrency>                  runs until SIGTERM
+//   node bullmq-bench.mjs worker <concurrency> [<queue>:<weight>,... [<max> <duration ms>]]   runs until SIGTERM
 // against the Redis in REDIS_URL. Jobs carry {t: µs since the epoch, when submitted}; the no-op processor
 // returns {t, wait_us}: when it was submitted and how long after that it started: the same contract as JobQueue's side.
 import { Queue, Worker } from 'bullmq';
@@ -31,11 +31,17 @@ async function enqueue(queue, variant, jobs, window, batch) {
 
 const [command, ...args] = process.argv.slice(2);
 if (command === 'worker') {
-  const worker = new Worker(QUEUE, async (j) => ({ t: j.data.t, wait_us: Math.round(nowUs() - j.data.t) }),
-    { connection: connection(), concurrency: Number(args[0]) });
-  process.on('SIGTERM', async () => { await worker.close(); process.exit(0); });
+  // BullMQ reads one queue per Worker: a process serving several splits its concurrency between them by weight.
+  // A limiter (max jobs per duration) is BullMQ's rate limit, held by every worker of the queue together.
+  const [concurrency, spec = `${QUEUE}:1`, max, duration] = args;
+  const queues = spec.split(',').map((q) => q.split(':')).map(([name, weight]) => ({ name, weight: Number(weight) }));
+  const total = queues.reduce((sum, q) => sum + q.weight, 0);
+  const limiter = max ? { limiter: { max: Number(max), duration: Number(duration) } } : {};
+  const workers = queues.map((q) => new Worker(q.name, async (j) => ({ t: j.data.t, wait_us: Math.round(nowUs() - j.data.t) }),
+    { connection: connection(), concurrency: Math.max(1, Math.round(Number(concurrency) * q.weight / total)), ...limiter }));
+  process.on('SIGTERM', async () => { await Promise.all(workers.map((w) => w.close())); process.exit(0); });
 } else {
-  const queue = new Queue(QUEUE, { connection: connection() });
+  const queue = new Queue(command === 'fill' && args[1] ? args[1] : QUEUE, { connection: connection() });
   await queue.waitUntilReady();
   if (command === 'enqueue') {
     const [variant, jobs, window, batch] = [args[0], Number(args[1]), Number(args[2]), Number(args[3])];

@@ -28,6 +28,11 @@ public static class ResultTable
             AddDrain(results, rows);
         }
 
+        if (results.ShapedDrain.Count > 0)
+        {
+            AddShapedDrain(results, rows);
+        }
+
         if (results.Latency.Count > 0)
         {
             AddLatency(results, rows);
@@ -88,6 +93,22 @@ public static class ResultTable
             rows.Add(($"  Worker CPU µs/job (lower is better)", D(ours.WorkerCpuMicrosecondsPerJob), D(theirs.WorkerCpuMicrosecondsPerJob),
                 Ratio(ours.WorkerCpuMicrosecondsPerJob, theirs.WorkerCpuMicrosecondsPerJob)));
             rows.Add(($"  Redis commands/job", D(ours.Redis.Commands), D(theirs.Redis.Commands), ""));
+        }
+    }
+
+    private static void AddShapedDrain(BenchResults results, List<(string, string, string, string)> rows)
+    {
+        foreach (var shape in results.Settings.Shapes.Where(s => results.ShapedDrain.Any(d => d.Shape == s.Name)))
+        {
+            var ours = results.ShapedDrain.Single(d => d.System == Ours && d.Shape == shape.Name);
+            var theirs = results.ShapedDrain.Single(d => d.System == Theirs && d.Shape == shape.Name);
+            var what = shape.RateMax is { } max
+                ? $"Rate-limited drain ({max:N0} per {shape.RatePeriod!.Value.TotalSeconds:0.#} s)"
+                : $"Weighted drain ({shape.Queues.Count} queues {string.Join(':', shape.Queues.Select(q => q.Weight))})";
+            rows.Add(($"{what}, {ours.Jobs:N0} jobs, {ours.Workers} workers x {ours.Concurrency}, jobs/s", N(ours.PerSecond), N(theirs.PerSecond),
+                Ratio(ours.PerSecond, theirs.PerSecond)));
+            rows.Add(($"  Redis CPU µs/job (lower is better)", D(ours.Redis.CpuMicroseconds), D(theirs.Redis.CpuMicroseconds),
+                Ratio(ours.Redis.CpuMicroseconds, theirs.Redis.CpuMicroseconds)));
         }
     }
 

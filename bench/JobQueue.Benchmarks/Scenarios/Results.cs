@@ -5,8 +5,9 @@ public sealed record EnqueueResult(string System, string Variant, int Jobs, doub
 /// <summary>One HTTP target under load: the bare Kestrel ceiling or the API (whose 202s are checked against the jobs in Redis).</summary>
 public sealed record HttpResult(string Target, double RequestsPerSecond, long Requests, long Errors, long? JobsInRedis, RedisCost? Redis);
 
+/// <summary>A drain; <see cref="Shape"/> names what its workers read (<see cref="Systems.DrainShape"/>): "plain", "limited", "weighted".</summary>
 public sealed record DrainResult(
-    string System, int Workers, int Concurrency, int Jobs, double PerSecond, double WorkerCpuMicrosecondsPerJob, RedisCost Redis);
+    string System, int Workers, int Concurrency, int Jobs, double PerSecond, double WorkerCpuMicrosecondsPerJob, RedisCost Redis, string Shape);
 
 /// <summary>Percentiles of the measured jobs; <see cref="WarmUpP99Ms"/> of the jobs submitted while the workers were new.</summary>
 public sealed record LatencyResult(
@@ -22,4 +23,5 @@ public sealed record BenchResults(
     IReadOnlyList<EnqueueResult> Enqueue,
     IReadOnlyList<HttpResult> Http,
     IReadOnlyList<DrainResult> Drain,
+    IReadOnlyList<DrainResult> ShapedDrain,
     IReadOnlyList<LatencyResult> Latency);

@@ -8,7 +8,9 @@ namespace JobQueue.Benchmarks.Systems;
 /// <summary>BullMQ (the npm package) through <c>bench/bullmq/bullmq-bench.mjs</c>, run by Node.</summary>
 public sealed class BullMqSystem(BenchRedis redis) : IQueueSystem
 {
-    private const string Prefix = "bull:bench:";
+    private const string Queue = "bench";
+    private const string Prefix = "bull:" + Queue + ":";
+    private IReadOnlyList<string> _queues = [Queue];
 
     /// <summary>bench/bullmq, found through the benchmark project's directory recorded at build time.</summary>
     public static readonly string ScriptDirectory = Path.Combine(
@@ -42,13 +44,20 @@ public sealed class BullMqSystem(BenchRedis redis) : IQueueSystem
         return new EnqueueRun(variant, jobs, TimeSpan.FromMilliseconds(reply.GetProperty("elapsed_ms").GetDouble()), jobs + Math.Max(1, jobs / 10));
     }
 
-    public Task FillAsync(int jobs) => NodeAsync("fill", jobs.ToString());
+    public Task FillAsync(int jobs, string? queue = null) => NodeAsync("fill", jobs.ToString(), queue ?? Queue);
 
-    public Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency) =>
-        WorkerGroup.StartAsync(redis, "node", ScriptDirectory, ["bullmq-bench.mjs", "worker", concurrency.ToString()],
+    public Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency, DrainShape? shape = null)
+    {
+        shape ??= DrainShape.Plain;
+        _queues = [.. shape.Queues.Select(q => q.Name ?? Queue)];
+        string[] limiter = shape.RateMax is { } max ? [max.ToString(), ((long)shape.RatePeriod!.Value.TotalMilliseconds).ToString()] : [];
+        return WorkerGroup.StartAsync(redis, "node", ScriptDirectory,
+            ["bullmq-bench.mjs", "worker", concurrency.ToString(), string.Join(',', shape.Queues.Select(q => $"{q.Name ?? Queue}:{q.Weight}")), .. limiter],
             workers, new Dictionary<string, string> { ["REDIS_URL"] = redis.Url });
+    }
 
-    public async Task<long> CompletedAsync() => await Db.SortedSetLengthAsync(Prefix + "completed");
+    public async Task<long> CompletedAsync() =>
+        (await Task.WhenAll(_queues.Select(q => Db.SortedSetLengthAsync($"bull:{q}:completed")))).Sum();
 
     public async Task<int> ProduceAsync(int perSecond, TimeSpan duration) =>
         (await NodeAsync("produce", perSecond.ToString(), duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)))

@@ -19,13 +19,16 @@ public interface IQueueSystem : IAsyncDisposable
     /// </summary>
     Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window, int batch);
 
-    /// <summary>Adds <paramref name="jobs"/> waiting jobs, the fastest way the system offers (for a drain).</summary>
-    Task FillAsync(int jobs);
+    /// <summary>Adds <paramref name="jobs"/> waiting jobs to <paramref name="queue"/> (null: the usual one), the fastest way the system offers (for a drain).</summary>
+    Task FillAsync(int jobs, string? queue = null);
 
-    /// <summary>Starts worker processes running the no-op handler and returns once each is ready to take jobs.</summary>
-    Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency);
+    /// <summary>
+    /// Starts worker processes running the no-op handler, reading as <paramref name="shape"/> says (default: the plain
+    /// drain), and returns once each is ready to take jobs.
+    /// </summary>
+    Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency, DrainShape? shape = null);
 
-    /// <summary>Jobs recorded as successfully done so far.</summary>
+    /// <summary>Jobs recorded as successfully done so far, in the queues of the workers last started.</summary>
     Task<long> CompletedAsync();
 
     /// <summary>Submits jobs one by one at <paramref name="perSecond"/> for <paramref name="duration"/> without waiting for them; returns how many.</summary>

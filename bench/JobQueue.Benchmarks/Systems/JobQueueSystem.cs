@@ -12,14 +12,18 @@ public sealed class JobQueueSystem : IQueueSystem
     private readonly BenchRedis _redis;
     private readonly ConnectionMultiplexer _connection;
     private readonly QueueKeys _keys = new(new QueueOptions().Name);
+    private readonly QueueDirectory _directory;
     private readonly JobStore _store;
+    private IReadOnlyList<QueueKeys> _queues;
 
     public JobQueueSystem(BenchRedis redis)
     {
         _redis = redis;
         _connection = RedisConnections.Connect(redis.ConnectionString, "bench");
         var options = Options.Create(new QueueOptions());
-        _store = new JobStore(_connection, new QueueDirectory(_connection, options), options);
+        _directory = new QueueDirectory(_connection, options);
+        _store = new JobStore(_connection, _directory, options);
+        _queues = [_keys];
     }
 
     public string Name => "JobQueue";
@@ -40,23 +44,41 @@ public sealed class JobQueueSystem : IQueueSystem
         return new EnqueueRun(variant, jobs, clock.Elapsed, jobs + warmUp);
     }
 
-    public Task FillAsync(int jobs) => EnqueueBatchesAsync(jobs, JobStore.MaxBatch, JobStore.MaxBatch);
+    public Task FillAsync(int jobs, string? queue = null) => EnqueueBatchesAsync(jobs, JobStore.MaxBatch, JobStore.MaxBatch, queue);
 
-    public async Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency)
+    public async Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency, DrainShape? shape = null)
     {
-        return await WorkerGroup.StartAsync(_redis, "dotnet", AppContext.BaseDirectory,
-            [typeof(BenchWorker).Assembly.Location, "worker"], workers,
-            new Dictionary<string, string>
+        shape ??= DrainShape.Plain;
+        _queues = [.. shape.Queues.Select(q => _directory.Keys(q.Name))];
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__redis"] = _redis.ConnectionString,
+            ["Worker__Concurrency"] = concurrency.ToString(),
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            // The worker runs inside this program, so it gets JobQueue.Worker.csproj's runtime setting this way.
+            ["DOTNET_TieredPGO"] = "0",
+        };
+        foreach (var queue in shape.Queues.Where(q => q.Name is not null))
+        {
+            environment[$"Worker__Queues__{queue.Name}"] = queue.Weight.ToString();
+        }
+
+        if (shape.RateMax is { } max)
+        {
+            var controls = new QueueControls(_connection, _directory);
+            foreach (var queue in shape.Queues)
             {
-                ["ConnectionStrings__redis"] = _redis.ConnectionString,
-                ["Worker__Concurrency"] = concurrency.ToString(),
-                ["DOTNET_ENVIRONMENT"] = "Production",
-                // The worker runs inside this program, so it gets JobQueue.Worker.csproj's runtime setting this way.
-                ["DOTNET_TieredPGO"] = "0",
-            });
+                await _directory.RegisterAsync(_directory.Keys(queue.Name).Name); // as its pool will when it starts
+                await controls.SetLimitsAsync(queue.Name, new QueueLimits(RateMax: max, RatePeriod: shape.RatePeriod));
+            }
+        }
+
+        return await WorkerGroup.StartAsync(_redis, "dotnet", AppContext.BaseDirectory,
+            [typeof(BenchWorker).Assembly.Location, "worker"], workers, environment);
     }
 
-    public async Task<long> CompletedAsync() => (long?)await Db.HashGetAsync(_keys.Stats, "done") ?? 0;
+    public async Task<long> CompletedAsync() =>
+        (await Task.WhenAll(_queues.Select(q => Db.HashGetAsync(q.Stats, "done")))).Sum(done => (long?)done ?? 0);
 
     public async Task<int> ProduceAsync(int perSecond, TimeSpan duration)
     {
@@ -96,13 +118,13 @@ public sealed class JobQueueSystem : IQueueSystem
     }
 
     /// <summary>Like BullMQ's <c>addBulk</c>: <paramref name="window"/> jobs in flight, in calls of <paramref name="batch"/> jobs.</summary>
-    private async Task EnqueueBatchesAsync(int jobs, int window, int batch)
+    private async Task EnqueueBatchesAsync(int jobs, int window, int batch, string? queue = null)
     {
         for (var sent = 0; sent < jobs; sent += window)
         {
             var count = Math.Min(window, jobs - sent);
             await Task.WhenAll(Enumerable.Range(0, (count + batch - 1) / batch).Select(i => _store.EnqueueManyAsync(
-                [.. Enumerable.Range(0, Math.Min(batch, count - i * batch)).Select(_ => new NewJob(NoopHandler.Type, UnixMicroseconds.Payload()))])));
+                [.. Enumerable.Range(0, Math.Min(batch, count - i * batch)).Select(_ => new NewJob(NoopHandler.Type, UnixMicroseconds.Payload(), Queue: queue))])));
         }
     }
 

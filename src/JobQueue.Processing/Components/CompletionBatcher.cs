@@ -16,7 +16,7 @@ public sealed class CompletionBatcher : IAsyncDisposable
     private readonly Channel<Item> _pending = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
-    private sealed record Item(JobConsumer Consumer, AttemptEnd End, TaskCompletionSource<CompletionResult> Recorded);
+    private readonly record struct Item(JobConsumer Consumer, AttemptEnd End, TaskCompletionSource<CompletionResult> Recorded);
 
     public CompletionBatcher()
     {
@@ -48,17 +48,20 @@ public sealed class CompletionBatcher : IAsyncDisposable
                 batch.Add(item);
             }
 
-            await Task.WhenAll(batch.GroupBy(b => b.Consumer).Select(WriteAsync));
+            // Most workers read one queue: then the batch is one call, with nothing to group.
+            var consumer = batch[0].Consumer;
+            await (batch.TrueForAll(b => b.Consumer == consumer)
+                ? WriteAsync(consumer, batch)
+                : Task.WhenAll(batch.GroupBy(b => b.Consumer).Select(g => WriteAsync(g.Key, [.. g]))));
             batch.Clear();
         }
     }
 
-    private static async Task WriteAsync(IGrouping<JobConsumer, Item> ofQueue)
+    private static async Task WriteAsync(JobConsumer consumer, List<Item> items)
     {
-        var items = ofQueue.ToList();
         try
         {
-            var results = await ofQueue.Key.CompleteAsync([.. items.Select(b => b.End)]);
+            var results = await consumer.CompleteAsync([.. items.Select(b => b.End)]);
             for (var i = 0; i < items.Count; i++)
             {
                 items[i].Recorded.SetResult(results[i]);
