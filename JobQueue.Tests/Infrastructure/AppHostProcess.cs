@@ -61,7 +61,7 @@ public sealed class AppHostProcess : IDisposable
 
     public HttpClient CreateApiClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}") };
 
-    /// <summary>Waits until the API answers, then lists the AppHost's child processes (redis, api, 3 workers).</summary>
+    /// <summary>Waits until the API answers, then lists the AppHost's child processes (redis, api, 3 workers, 1 emails worker).</summary>
     public async Task<IReadOnlyList<int>> ChildrenOnceServingAsync()
     {
         using var http = CreateApiClient();
@@ -76,7 +76,7 @@ public sealed class AppHostProcess : IDisposable
                 return false;
             }
         }, healthy => healthy, Timeout, "the API to be healthy");
-        return await Eventually.WaitAsync(() => Task.FromResult(Children()), c => c.Count == 5, Timeout, "5 child processes");
+        return await Eventually.WaitAsync(() => Task.FromResult(Children()), c => c.Count == 6, Timeout, "6 child processes");
     }
 
     public async Task<int> StopAsync()

@@ -19,6 +19,9 @@ internal sealed class TcpProxy : IAsyncDisposable
     {
         _targets = targets;
         _listener = new TcpListener(IPAddress.Loopback, port);
+        // As Kestrel and redis-server bind: a port chosen free a moment ago may meanwhile be the local end of some
+        // process's outgoing connection (ephemeral ports come from the same range); only another listener should stop us.
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
         _accepting = AcceptAsync();
     }
