@@ -10,12 +10,13 @@ namespace JobQueue.Api.Jobs;
 /// <c>{"payload": any JSON, "type": "echo", "delay_ms": 0}</c> or with
 /// <c>"run_at": "2030-01-01T00:00:00Z"</c> instead of <c>delay_ms</c>; and the job's own policy, each part optional:
 /// <c>"max_attempts": 5, "backoff": {"type": "exponential", "delay_ms": 1000, "max_delay_ms": 60000}, "timeout_ms": 30000</c>;
-/// and the queue it goes to, <c>"queue": "emails"</c> (absent: the default queue).
+/// the queue it goes to, <c>"queue": "emails"</c> (absent: the default queue); and its group, <c>"group": "tenant-42"</c>
+/// (what the queue's group limit counts running jobs by).
 /// </summary>
-public sealed partial record JobSubmission(string Type, string PayloadJson, DateTimeOffset? RunAt, JobPolicy? Policy, string? Queue = null)
+public sealed partial record JobSubmission(string Type, string PayloadJson, DateTimeOffset? RunAt, JobPolicy? Policy, string? Queue = null, string? Group = null)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
-    private static readonly string[] Fields = ["payload", "type", "queue", "delay_ms", "run_at", "max_attempts", "backoff", "timeout_ms"];
+    private static readonly string[] Fields = ["payload", "type", "queue", "group", "delay_ms", "run_at", "max_attempts", "backoff", "timeout_ms"];
 
     public static JobSubmission Parse(JsonElement body, DateTimeOffset now)
     {
@@ -29,6 +30,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
         var policy = new JobPolicy();
         var type = JobTypeName.Default;
         string? queue = null;
+        string? group = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
         {
@@ -53,6 +55,11 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
                     break;
                 case "queue":
                     throw Invalid($"'queue' must be a string of {QueueName.Rule}.");
+                case "group" when property.Value.ValueKind == JsonValueKind.String && JobGroup.IsValid(property.Value.GetString()):
+                    group = property.Value.GetString()!;
+                    break;
+                case "group":
+                    throw Invalid($"'group' must be a string of {JobGroup.Rule}.");
                 case "delay_ms" when runAt is null && property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var delay) && delay >= 0 && delay <= MaxDelay.TotalMilliseconds:
                     runAt = now.AddMilliseconds(delay);
                     break;
@@ -89,7 +96,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
         }
 
         return payload is { } value
-            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy, queue)
+            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy, queue, group)
             : throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
     }
 

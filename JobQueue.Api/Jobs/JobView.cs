@@ -6,6 +6,7 @@ namespace JobQueue.Api.Jobs;
 public sealed record JobView(
     string JobId,
     string Queue,
+    string? Group,
     string Status,
     string Type,
     JsonElement Payload,
@@ -23,6 +24,7 @@ public sealed record JobView(
     public static JobView From(JobRecord job) => new(
         job.Id,
         job.Queue,
+        job.Group,
         job.Status,
         job.Type,
         RawJson.Parse(job.PayloadJson),
@@ -96,11 +98,12 @@ public sealed record NamedQueueView(
 
 public sealed record QueueList(IReadOnlyList<NamedQueueView> Queues);
 
-/// <summary><c>{"concurrency": n, "rate": {"max": n, "period_ms": n}}</c>; null where there is no such limit.</summary>
-public sealed record QueueLimitsView(int? Concurrency, RateLimitView? Rate)
+/// <summary><c>{"concurrency": n, "rate": {"max": n, "period_ms": n}, "group_concurrency": n}</c>; null where there is no such limit.</summary>
+public sealed record QueueLimitsView(int? Concurrency, RateLimitView? Rate, int? GroupConcurrency)
 {
     public static QueueLimitsView From(QueueLimits limits) => new(limits.Concurrency,
-        limits is { RateMax: { } max, RatePeriod: { } period } ? new RateLimitView(max, (long)period.TotalMilliseconds) : null);
+        limits is { RateMax: { } max, RatePeriod: { } period } ? new RateLimitView(max, (long)period.TotalMilliseconds) : null,
+        limits.GroupConcurrency);
 }
 
 public sealed record RateLimitView(int Max, long PeriodMs);

@@ -30,7 +30,7 @@ public static partial class QueueEndpoints
             .Produces<NamedQueueView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         queues.MapPut("/{name}/limits", SetLimitsAsync)
-            .WithSummary("Set a queue's limits, held by all workers together: {\"concurrency\": n, \"rate\": {\"max\": n, \"period_ms\": n}}; null lifts one")
+            .WithSummary("Set a queue's limits, held by all workers together: {\"concurrency\": n, \"rate\": {\"max\": n, \"period_ms\": n}, \"group_concurrency\": n}; null lifts one")
             .Accepts<QueueLimitsView>("application/json")
             .Produces<NamedQueueView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

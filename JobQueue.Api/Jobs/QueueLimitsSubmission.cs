@@ -4,12 +4,12 @@ using JobQueue.Api.Http;
 namespace JobQueue.Api.Jobs;
 
 /// <summary>
-/// A validated <c>PUT /queues/{name}/limits</c> body: <c>{"concurrency": 5, "rate": {"max": 100, "period_ms": 1000}}</c>.
+/// A validated <c>PUT /queues/{name}/limits</c> body: <c>{"concurrency": 5, "rate": {"max": 100, "period_ms": 1000}, "group_concurrency": 2}</c>.
 /// Each part is optional; absent or null, that limit is lifted. Anything else is a 400 problem, nothing written.
 /// </summary>
 public static class QueueLimitsSubmission
 {
-    private const string Shape = "The body is {\"concurrency\": n or null, \"rate\": {\"max\": n, \"period_ms\": n} or null}.";
+    private const string Shape = "The body is {\"concurrency\": n or null, \"rate\": {\"max\": n, \"period_ms\": n} or null, \"group_concurrency\": n or null}.";
 
     public static QueueLimits Parse(JsonElement body)
     {
@@ -23,8 +23,9 @@ public static class QueueLimitsSubmission
         {
             limits = (property.Name, property.Value.ValueKind) switch
             {
-                ("concurrency", JsonValueKind.Null) or ("rate", JsonValueKind.Null) => limits,
+                ("concurrency", JsonValueKind.Null) or ("rate", JsonValueKind.Null) or ("group_concurrency", JsonValueKind.Null) => limits,
                 ("concurrency", JsonValueKind.Number) when property.Value.TryGetInt32(out var n) => limits with { Concurrency = n },
+                ("group_concurrency", JsonValueKind.Number) when property.Value.TryGetInt32(out var g) => limits with { GroupConcurrency = g },
                 ("rate", JsonValueKind.Object) => ParseRate(property.Value, limits),
                 _ => throw Invalid($"'{property.Name}' is not allowed here. {Shape}"),
             };

@@ -160,6 +160,36 @@ public sealed class QueueSchedulingTests(RedisServerFixture server) : IClassFixt
     }
 
     [Fact]
+    public async Task A_group_limit_holds_each_group_to_its_share_while_the_other_groups_jobs_still_flow()
+    {
+        var queue = Queue("tenants");
+        var store = await StoreWithQueuesAsync(queue);
+        await new QueueControls(server.Redis, Directory()).SetLimitsAsync(queue, new QueueLimits(GroupConcurrency: 2));
+        // The busy tenant's slow jobs come first: without the limit they would take all 8 slots.
+        var busy = await FillAsync(store, queue, 12, sleepMs: 400, group: "tenant-busy");
+        var quiet = await FillAsync(store, queue, 6, sleepMs: 20, group: "tenant-quiet");
+
+        var settings = (string name) => new Dictionary<string, string?>
+        {
+            [$"Worker:Queues:{queue}"] = "1", ["Worker:Concurrency"] = "4", ["Worker:ConsumerName"] = name,
+        };
+        using var first = await StartWorkerAsync(settings("w1"));
+        using var second = await StartWorkerAsync(settings("w2"));
+
+        var quietDone = await Task.WhenAll(quiet.Select(id => InProcessWorker.WaitForEndAsync(store, id, TimeSpan.FromSeconds(30))));
+        var busyDone = await Task.WhenAll(busy.Select(id => InProcessWorker.WaitForEndAsync(store, id, TimeSpan.FromSeconds(60))));
+
+        Assert.All(quietDone.Concat(busyDone), job => Assert.Equal(JobStatus.Done, job.Status));
+        Assert.Equal("tenant-busy", busyDone[0].Group);
+        TestReport.Add($"Group limit 2 over two workers of 4 slots: at most {_log.MostRunningOf("tenant-busy")} jobs of the busy tenant " +
+            $"and {_log.MostRunningOf("tenant-quiet")} of the quiet one ran at once");
+        Assert.Equal(2, _log.MostRunningOf("tenant-busy"));
+        Assert.InRange(_log.MostRunningOf("tenant-quiet"), 1, 2);
+        // The quiet tenant did not wait for the busy one's 12 jobs (6 rounds of 400 ms at 2 at a time).
+        Assert.True(quietDone.Max(j => j.FinishedAt!.Value) < busyDone.Max(j => j.FinishedAt!.Value) - TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task A_job_of_a_named_queue_is_found_by_its_id_listed_in_its_queue_and_canceled_there()
     {
         var queue = Queue("named");
@@ -219,12 +249,13 @@ public sealed class QueueSchedulingTests(RedisServerFixture server) : IClassFixt
         return new JobStore(server.Redis, directory, Options.Create(new QueueOptions { Name = Queue("default") }));
     }
 
-    private static async Task<IReadOnlyList<string>> FillAsync(JobStore store, string queue, int count, int sleepMs = 0)
+    private static async Task<IReadOnlyList<string>> FillAsync(JobStore store, string queue, int count, int sleepMs = 0, string? group = null)
     {
         var ids = new List<string>();
         foreach (var chunk in Enumerable.Range(0, count).Chunk(JobStore.MaxBatch))
         {
-            var results = await store.EnqueueManyAsync([.. chunk.Select(_ => new NewJob("logged", $$"""{"sleep_ms": {{sleepMs}}}""", Queue: queue))]);
+            var results = await store.EnqueueManyAsync([.. chunk.Select(_ =>
+                new NewJob("logged", $$"""{"sleep_ms": {{sleepMs}}, "group": "{{group}}"}""", Queue: queue, Group: group))]);
             ids.AddRange(results.Select(r => r.Job.Id));
         }
 
@@ -235,26 +266,50 @@ public sealed class QueueSchedulingTests(RedisServerFixture server) : IClassFixt
         InProcessWorker.StartAsync(server, Queue("default"), worker => worker.AddHandler<LoggedHandler>("logged"),
             services => services.AddSingleton(_log), settings);
 
-    /// <summary>Which queue each run came from and when it started, and the most runs under way at once (in every worker of the test).</summary>
+    /// <summary>
+    /// Which queue each run came from and when it started, and the most runs under way at once, in all and per
+    /// group (in every worker of the test).
+    /// </summary>
     public sealed class RunLog
     {
-        private int _running;
-        private int _most;
+        private readonly Counter _all = new();
+        private readonly ConcurrentDictionary<string, Counter> _groups = new();
 
         public ConcurrentBag<(string Queue, long At)> Starts { get; } = [];
 
-        public int MostRunning => Volatile.Read(ref _most);
+        public int MostRunning => _all.Most;
 
-        public IDisposable Run(string queue)
+        public int MostRunningOf(string group) => _groups.TryGetValue(group, out var counter) ? counter.Most : 0;
+
+        public IDisposable Run(string queue, string? group)
         {
             Starts.Add((queue, System.Diagnostics.Stopwatch.GetTimestamp()));
-            var running = Interlocked.Increment(ref _running);
-            int most;
-            while (running > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, running, most) != most)
+            var counters = group is null ? [_all] : new[] { _all, _groups.GetOrAdd(group, _ => new Counter()) };
+            foreach (var counter in counters)
             {
+                counter.Start();
             }
 
-            return new Ended(() => Interlocked.Decrement(ref _running));
+            return new Ended(() => Array.ForEach(counters, c => c.End()));
+        }
+
+        private sealed class Counter
+        {
+            private int _running;
+            private int _most;
+
+            public int Most => Volatile.Read(ref _most);
+
+            public void Start()
+            {
+                var running = Interlocked.Increment(ref _running);
+                int most;
+                while (running > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, running, most) != most)
+                {
+                }
+            }
+
+            public void End() => Interlocked.Decrement(ref _running);
         }
 
         private sealed class Ended(Action end) : IDisposable
@@ -268,7 +323,7 @@ public sealed class QueueSchedulingTests(RedisServerFixture server) : IClassFixt
     {
         public async Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken)
         {
-            using var run = log.Run(job.Queue);
+            using var run = log.Run(job.Queue, (string?)job.Payload?["group"] is { Length: > 0 } group ? group : null);
             await Task.Delay((int?)job.Payload?["sleep_ms"] ?? 0, cancellationToken);
             return null;
         }

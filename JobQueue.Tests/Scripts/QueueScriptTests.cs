@@ -305,6 +305,31 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_job_its_group_limit_holds_back_waits_out_of_the_stream_and_is_released_once_its_group_has_room()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        await Db.HashSetAsync(_keys.Controls, "group_concurrency", 1);
+        var jobs = await Store.EnqueueManyAsync([.. Enumerable.Range(0, 3).Select(i => new NewJob("echo", $"{i}", Group: "tenant-1"))]);
+        var (first, canceled, third) = (jobs[0].Job.Id, jobs[1].Job.Id, jobs[2].Job.Id);
+
+        var take = (await worker.ReadAndClaimAsync(10)).Claims;
+        Assert.Equal([ClaimOutcome.Claimed, ClaimOutcome.Held, ClaimOutcome.Held], take.Select(c => c.Outcome));
+        Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream)); // only the running job's entry is left
+        var held = await Store.GetRequiredAsync(third);
+        Assert.Equal((JobStatus.Queued, "tenant-1"), (held.Status, held.Group));
+        await Store.CancelAsync(canceled);
+        Assert.Equal(0, await Maintenance().ReleaseHeldAsync()); // the group is full
+
+        Assert.Equal(CompletionResult.Done, await worker.CompleteAsync(take[0].Job!, AttemptOutcome.Succeeded, "1"));
+        Assert.Equal(1, await Maintenance().ReleaseHeldAsync()); // the canceled one is dropped, the third released
+        var released = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims);
+        Assert.Equal((ClaimOutcome.Claimed, third), (released.Outcome, released.Entry.JobId));
+        Assert.Equal(0, await Maintenance().ReleaseHeldAsync());
+        Assert.False(await Db.SetContainsAsync(_keys.HeldGroups, "tenant-1"));
+    }
+
+    [Fact]
     public async Task A_retry_with_a_back_off_waits_in_the_schedule_and_is_queued_once_due()
     {
         var worker = Consumer("w1");

@@ -48,6 +48,9 @@ public sealed record EnqueueOptions
     /// <summary>The queue to send it to (default: the default queue); a worker pool must read it.</summary>
     public string? Queue { get; init; }
 
+    /// <summary>The job's group (a tenant, a user): the queue's group limit caps how many of a group's jobs run at once.</summary>
+    public string? Group { get; init; }
+
     /// <summary>Run no sooner than this long from now.</summary>
     public TimeSpan? Delay { get; init; }
 
@@ -87,7 +90,7 @@ public sealed class JobQueueException(int status, string? title, string? detail)
 }
 
 internal sealed record Submission(
-    JsonElement Payload, string? Type, string? Queue, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffSubmission? Backoff, long? TimeoutMs);
+    JsonElement Payload, string? Type, string? Queue, string? Group, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffSubmission? Backoff, long? TimeoutMs);
 
 internal sealed record BackoffSubmission(string Type, long DelayMs, long? MaxDelayMs);
 

@@ -19,6 +19,7 @@ public sealed class JobQueueClient(HttpClient http)
             JsonSerializer.SerializeToElement(payload),
             options?.Type,
             options?.Queue,
+            options?.Group,
             options?.Delay is { } delay ? (long)delay.TotalMilliseconds : null,
             options?.RunAt,
             options?.MaxAttempts,

@@ -9,6 +9,7 @@ namespace JobQueue;
 /// (new)                 → queued | scheduled   enqueue.lua
 /// scheduled             → queued               promote.lua (due)
 /// queued | processing   → processing           read_and_claim.lua, reclaim.lua (a new attempt)
+/// queued                → queued (held)        read_and_claim.lua: its group is at its limit; release.lua gives it a new entry
 /// queued | processing   → failed               the same: attempts used up, or a hash no script wrote
 /// processing            → done | queued | scheduled | failed  complete.lua, as <see cref="AfterAttempt"/> decides
 ///                                              (scheduled: a retry waiting out its back-off, promoted when due)

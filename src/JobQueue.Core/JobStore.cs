@@ -70,7 +70,7 @@ public sealed class JobStore(
         var traceParent = (activity ?? Activity.Current)?.Id ?? "";
         var ids = new string[jobs.Count];
         var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
-        var args = new RedisValue[3 + 10 * jobs.Count];
+        var args = new RedisValue[3 + 11 * jobs.Count];
         (args[0], args[1], args[2]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds, jobs.Count);
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -80,7 +80,12 @@ public sealed class JobStore(
 
         for (var i = 0; i < jobs.Count; i++)
         {
-            var (job, a) = (jobs[i], 3 + 10 * i);
+            var (job, a) = (jobs[i], 3 + 11 * i);
+            if (job.Group is { } group && !JobGroup.IsValid(group))
+            {
+                throw new ArgumentException($"'{group}' is not a valid job group ({JobGroup.Rule}).", nameof(jobs));
+            }
+
             var keyPosition = 0;
             if (job.IdempotencyKey is { } key)
             {
@@ -92,7 +97,7 @@ public sealed class JobStore(
             (args[a + 4], args[a + 5]) = (job.RunAt?.ToUnixTimeMilliseconds() ?? 0, keyPosition);
             // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
             var (maxAttempts, backoff, timeoutMs) = job.Policy?.Validated().ToFields() ?? ("", "", "");
-            (args[a + 7], args[a + 8], args[a + 9]) = (maxAttempts, backoff, timeoutMs);
+            (args[a + 7], args[a + 8], args[a + 9], args[a + 10]) = (maxAttempts, backoff, timeoutMs, job.Group ?? "");
             args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job);
         }
 
@@ -131,7 +136,8 @@ public sealed class JobStore(
             }
 
             results[i] = new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
-                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy, keys.Name),
+                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy, keys.Name,
+                job.Group),
                 replayed);
         }
 
@@ -174,7 +180,8 @@ public sealed class JobStore(
             String(hash, "last_error"),
             String(hash, "history"),
             JobPolicy.FromFields(String(hash, "max_attempts"), String(hash, "backoff"), String(hash, "timeout_ms")),
-            keys.Name);
+            keys.Name,
+            String(hash, "group"));
     }
 
     /// <summary>
@@ -236,11 +243,11 @@ public sealed class JobStore(
 
     /// <summary>
     /// What an idempotency key remembers of its first request, to refuse a different one under the same key. A job
-    /// without a policy hashes as it did before policies existed, so keys stored by an earlier version still match.
+    /// without a policy or group hashes as it did before those existed, so keys stored by an earlier version still match.
     /// </summary>
     private static string Fingerprint(NewJob job) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(job.Type + "\n" + job.PayloadJson
-            + (job.Policy is { } policy ? "\n" + policy.ToFields() : ""))));
+            + (job.Policy is { } policy ? "\n" + policy.ToFields() : "") + (job.Group is { } group ? "\ngroup:" + group : ""))));
 
     private static string? String(Dictionary<string, RedisValue> hash, string field) =>
         hash.TryGetValue(field, out var value) && value.HasValue ? value.ToString() : null;

@@ -29,11 +29,16 @@ public sealed class QueueControls(IConnectionMultiplexer redis, QueueDirectory q
 
         var keys = await queues.KnownAsync(queue);
         var transaction = Db.CreateTransaction();
-        _ = transaction.HashDeleteAsync(keys.Controls, ["concurrency", "rate_max", "rate_period_ms"]);
+        _ = transaction.HashDeleteAsync(keys.Controls, ["concurrency", "rate_max", "rate_period_ms", "group_concurrency"]);
         var set = new List<HashEntry>();
         if (limits.Concurrency is { } concurrency)
         {
             set.Add(new("concurrency", concurrency));
+        }
+
+        if (limits.GroupConcurrency is { } groupConcurrency)
+        {
+            set.Add(new("group_concurrency", groupConcurrency));
         }
 
         if (limits is { RateMax: { } max, RatePeriod: { } period })
@@ -53,8 +58,8 @@ public sealed class QueueControls(IConnectionMultiplexer redis, QueueDirectory q
     /// <summary>Whether the queue is paused, and its limits.</summary>
     public async Task<(bool Paused, QueueLimits Limits)> GetAsync(string? queue)
     {
-        var values = await Db.HashGetAsync(queues.Keys(queue).Controls, ["paused", "concurrency", "rate_max", "rate_period_ms"]);
+        var values = await Db.HashGetAsync(queues.Keys(queue).Controls, ["paused", "concurrency", "rate_max", "rate_period_ms", "group_concurrency"]);
         return (values[0] == 1, new QueueLimits(
-            (int?)values[1], (int?)values[2], values[3].HasValue ? TimeSpan.FromMilliseconds((long)values[3]) : null));
+            (int?)values[1], (int?)values[2], values[3].HasValue ? TimeSpan.FromMilliseconds((long)values[3]) : null, (int?)values[4]));
     }
 }

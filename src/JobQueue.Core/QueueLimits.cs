@@ -2,9 +2,10 @@ namespace JobQueue;
 
 /// <summary>
 /// Limits on one queue, held by every worker together: at most <see cref="Concurrency"/> jobs running at once,
-/// at most <see cref="RateMax"/> started per <see cref="RatePeriod"/>. Null: no such limit.
+/// at most <see cref="RateMax"/> started per <see cref="RatePeriod"/>, at most <see cref="GroupConcurrency"/> jobs of
+/// one group (<see cref="NewJob.Group"/>) running at once. Null: no such limit.
 /// </summary>
-public sealed record QueueLimits(int? Concurrency = null, int? RateMax = null, TimeSpan? RatePeriod = null)
+public sealed record QueueLimits(int? Concurrency = null, int? RateMax = null, TimeSpan? RatePeriod = null, int? GroupConcurrency = null)
 {
     public const int MaxConcurrency = 100_000;
     public const int MaxRate = 1_000_000;
@@ -17,6 +18,7 @@ public sealed record QueueLimits(int? Concurrency = null, int? RateMax = null, T
     public string? Problem() => this switch
     {
         { Concurrency: < 1 or > MaxConcurrency } => $"concurrency must be from 1 to {MaxConcurrency}.",
+        { GroupConcurrency: < 1 or > MaxConcurrency } => $"group_concurrency must be from 1 to {MaxConcurrency}.",
         { RateMax: null, RatePeriod: not null } or { RateMax: not null, RatePeriod: null } =>
             "a rate limit needs both its maximum and its period.",
         { RateMax: < 1 or > MaxRate } => $"the rate limit's maximum must be from 1 to {MaxRate}.",

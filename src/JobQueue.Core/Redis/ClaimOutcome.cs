@@ -15,4 +15,6 @@ public enum ClaimOutcome
     Lost,
     /// <summary>The entry names no valid job id (written by hand or corrupted): it was moved to the dead letters.</summary>
     Malformed,
+    /// <summary>The job's group is at the queue's group limit: the job waits in its group's list until it has room.</summary>
+    Held,
 }

@@ -66,7 +66,7 @@ public sealed class JobConsumer(
     public async Task<QueueTake> ReadAndClaimAsync(int count)
     {
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.ReadAndClaim,
-            [keys.Stream, keys.Dead, keys.Stats, keys.Controls, keys.RateWindow], ClaimArgs([count])))!;
+            [keys.Stream, keys.Dead, keys.Stats, keys.Controls, keys.RateWindow, keys.HeldGroups], ClaimArgs([count])))!;
         var state = reply[0].ToString() switch
         {
             "paused" => QueueTakeState.Paused,
@@ -117,6 +117,7 @@ public sealed class JobConsumer(
             "finished" => new ClaimResult(entry, ClaimOutcome.Finished, null, 0),
             "unreadable" => new ClaimResult(entry, ClaimOutcome.Unreadable, null, 0),
             "malformed" => new ClaimResult(entry, ClaimOutcome.Malformed, null, 0),
+            "held" => new ClaimResult(entry, ClaimOutcome.Held, null, 0),
             _ => new ClaimResult(entry, ClaimOutcome.Lost, null, 0),
         };
     }

@@ -44,9 +44,15 @@ public sealed class QueueKeys(string queueName)
 
     /// <summary>
     /// Hash of what an operator set for the queue (<see cref="QueueControls"/>): <c>paused</c> (1 while paused),
-    /// <c>concurrency</c>, <c>rate_max</c> and <c>rate_period_ms</c> (each absent while unlimited).
+    /// <c>concurrency</c>, <c>rate_max</c>, <c>rate_period_ms</c> and <c>group_concurrency</c> (each absent while unlimited).
     /// </summary>
     public RedisKey Controls => _prefix + "controls";
+
+    /// <summary>
+    /// Set of the groups that have jobs held back by the group limit (each in <c>{q}:group:&lt;group&gt;:waiting</c>,
+    /// a list; the group's running jobs in <c>{q}:group:&lt;group&gt;:running</c>, a set; see _prelude.lua's group_key).
+    /// </summary>
+    public RedisKey HeldGroups => _prefix + "groups";
 
     /// <summary>How many jobs started in the current rate-limit window; expires with the window.</summary>
     public RedisKey RateWindow => _prefix + "rate";

@@ -4,7 +4,8 @@ namespace JobQueue.Redis;
 
 /// <summary>
 /// The queue's housekeeping, which any process may run and which needs no seat in the consumer group: moving
-/// due scheduled jobs into the stream, and trimming what retention leaves behind. Each step is one script, so
+/// due scheduled jobs into the stream, releasing jobs their group's limit held back, and trimming what retention
+/// leaves behind. Each step is one script, so
 /// any number of processes running it at once do each piece of work once.
 /// </summary>
 public sealed class QueueMaintenance(IConnectionMultiplexer redis, QueueKeys keys, QueueOptions options)
@@ -18,6 +19,10 @@ public sealed class QueueMaintenance(IConnectionMultiplexer redis, QueueKeys key
     public async Task<int> PromoteDueAsync() =>
         (int)await Db.ScriptEvaluateAsync(QueueScripts.Promote, [keys.Scheduled, keys.Stream],
             [keys.JobPrefix, PromoteBatch, keys.Events.ToString()]);
+
+    /// <summary>Gives jobs held back by their group's limit a new entry where their group has room; returns how many.</summary>
+    public async Task<int> ReleaseHeldAsync() =>
+        (int)await Db.ScriptEvaluateAsync(QueueScripts.Release, [keys.HeldGroups, keys.Stream, keys.Controls], [keys.JobPrefix]);
 
     /// <summary>
     /// Trims dead letters past their retention, drops index entries of expired jobs (checking a batch from

@@ -19,6 +19,7 @@ public static class QueueScripts
     public static readonly string Cancel = Load("cancel");
     public static readonly string Retry = Load("retry");
     public static readonly string Promote = Load("promote");
+    public static readonly string Release = Load("release");
     public static readonly string Janitor = Load("janitor");
     public static readonly string List = Load("list");
 

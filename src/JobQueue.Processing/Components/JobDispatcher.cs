@@ -62,6 +62,9 @@ public sealed class JobDispatcher(
                     logger.LogInformation("Job {JobId} was already finished; dropped its stream entry {EntryId}",
                         claim.Entry.JobId, claim.Entry.EntryId);
                     break;
+                case ClaimOutcome.Held:
+                    logger.LogDebug("Job {JobId} waits: its group is at the queue's group limit", claim.Entry.JobId);
+                    break;
                 case ClaimOutcome.Lost:
                     logger.LogInformation("Job {JobId} is held by another worker now; skipped", claim.Entry.JobId);
                     break;

@@ -32,7 +32,7 @@ local function claim_entry(c, entry, id, deliveries)
   end
   local job = c.prefix .. id
   local state = redis.call('HMGET', job, 'status', 'attempts', 'type', 'payload', 'traceparent', 'created_at',
-    'runs', 'version', 'progress', 'last_error', 'max_attempts', 'backoff', 'timeout_ms')
+    'runs', 'version', 'progress', 'last_error', 'max_attempts', 'backoff', 'timeout_ms', 'group')
   local status = state[1]
   if status ~= 'queued' and status ~= 'processing' then
     drop_entry(c.stream, c.group, entry)
@@ -51,6 +51,9 @@ local function claim_entry(c, entry, id, deliveries)
   if attempt > max then
     drop_entry(c.stream, c.group, entry)
     redis.call('HDEL', job, 'token')
+    if state[14] then
+      redis.call('SREM', group_key(c.prefix, state[14], 'running'), id)
+    end
     finish(job, id, 'failed', 'gave up after ' .. attempts .. ' attempt(s): the last one did not finish in time',
       c.now, c.stats, c.dead, 0, c.dead_ttl)
     changed(c.channel, job, id)

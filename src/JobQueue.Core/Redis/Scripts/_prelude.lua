@@ -47,3 +47,11 @@ local function finish(job, id, status, error, now, stats, dead, ttl_ms, dead_ttl
     redis.call('PEXPIRE', job, ttl_ms)
   end
 end
+
+-- The keys of a job group (a tenant, a user: jobs that carry "group", held to the queue's group_concurrency),
+-- built from the queue's job key prefix ('{q}:job:'), so they share the queue's hash tag:
+-- '{q}:group:<group>:running' (set of the group's running job ids), '{q}:group:<group>:waiting' (list of ids
+-- held back while the group was at its limit).
+local function group_key(job_prefix, group, what)
+  return string.sub(job_prefix, 1, #job_prefix - 4) .. 'group:' .. group .. ':' .. what
+end

@@ -7,7 +7,8 @@
 -- error text, job id, retry delay (ms; 0 = queue again at once)
 -- Returns per job 'done', 'retried' (queued again under a new entry, or scheduled until its back-off ends: the
 -- forwarder promotes it, so no worker need be alive meanwhile), 'failed' (dead-lettered), 'canceled' (canceled
--- while running: the attempt lets go of the entry) or 'stale'.
+-- while running: the attempt lets go of the entry) or 'stale'. An attempt that lets go of its entry leaves its
+-- group's running set (release.lua then gives a job the group held back its place).
 local stream, dead, stats, schedule = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, channel, ttl, dead_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
@@ -16,12 +17,15 @@ for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local delay = tonumber(ARGV[a + 6])
-  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error')
+  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error', 'group')
   if state[2] ~= token then
     results[i] = 'stale'
   else
     released[#released + 1] = entry
     redis.call('HDEL', job, 'token')
+    if state[8] then
+      redis.call('SREM', group_key(string.sub(job, 1, #job - #id), state[8], 'running'), id)
+    end
     local attempts = tonumber(state[3]) or 0
     if state[1] == 'canceled' then
       results[i] = 'canceled'

@@ -1,19 +1,23 @@
 -- Takes up to ARGV[8] new entries for this consumer (XREADGROUP without BLOCK) and claims them in the same call,
 -- within what the queue's controls allow: nothing while it is paused; no more than its concurrency limit lets
 -- run at once (running: entries pending in the group, on every worker); no more than its rate limit lets start
--- in the current window. A worker with nothing to take waits outside a script, for entries newer than last id.
--- KEYS[1..3] and ARGV[1..7] as in _claim.lua's claim_context; KEYS[4] controls, KEYS[5] rate window;
--- ARGV[8] how many to take
+-- in the current window; and no job of a group (a tenant, a user) while group_concurrency of its jobs run: such a
+-- job is held back, out of the stream, in its group's waiting list (see _prelude.lua's group_key) until
+-- release.lua gives it a new entry. A worker with nothing to take waits outside a script, for entries newer than
+-- last id.
+-- KEYS[1..3] and ARGV[1..7] as in _claim.lua's claim_context; KEYS[4] controls, KEYS[5] rate window, KEYS[6] the
+-- set of groups with jobs held back; ARGV[8] how many to take
 -- Returns {state, hold ms, last id, row, row, ...}:
 --   state 'ready'; 'paused'; or 'limited': nothing may start now, and hold ms says until when (the rate window's
 --     end; 0 when a running job must end first)
 --   last id: when fewer entries were waiting than could be taken, the stream's last generated id (the worker
 --     waits for a newer one), else ''
---   one row per entry taken (see _claim.lua)
+--   one row per entry taken (see _claim.lua), or {entry, job id, 'held'} for a job its group's limit held back
 local c = claim_context()
-local controls, window = KEYS[4], KEYS[5]
+local controls, window, held_groups = KEYS[4], KEYS[5], KEYS[6]
 local want = tonumber(ARGV[8])
-local ctl = redis.call('HMGET', controls, 'paused', 'concurrency', 'rate_max', 'rate_period_ms')
+local ctl = redis.call('HMGET', controls, 'paused', 'concurrency', 'rate_max', 'rate_period_ms', 'group_concurrency')
+local group_limit = tonumber(ctl[5])
 if ctl[1] == '1' then
   return {'paused', 0, ''}
 end
@@ -47,7 +51,21 @@ for _, e in ipairs(entries) do
       id = fields[f + 1]
     end
   end
-  local row = claim_entry(c, e[1], id, 1)
+  local group = group_limit and valid_job_id(id) and redis.call('HGET', c.prefix .. id, 'group')
+  local row
+  if group and redis.call('SCARD', group_key(c.prefix, group, 'running')) >= group_limit then
+    redis.call('XACK', c.stream, c.group, e[1])
+    redis.call('XDEL', c.stream, e[1])
+    redis.call('HDEL', c.prefix .. id, 'entry_id')
+    redis.call('RPUSH', group_key(c.prefix, group, 'waiting'), id)
+    redis.call('SADD', held_groups, group)
+    row = {e[1], id, 'held'}
+  else
+    row = claim_entry(c, e[1], id, 1)
+    if row[3] == 'claimed' and group then
+      redis.call('SADD', group_key(c.prefix, group, 'running'), id)
+    end
+  end
   if row[3] == 'claimed' then
     claimed = claimed + 1
   end
