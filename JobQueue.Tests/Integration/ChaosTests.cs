@@ -104,18 +104,18 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Killing_workers_while_a_limited_queue_holds_jobs_back_loses_none_and_records_none_done_twice()
+    public async Task Killing_workers_while_a_limited_queue_and_its_group_limit_hold_jobs_back_loses_none_and_records_none_done_twice()
     {
         const int Limited = 200;
         var ledger = "limited-" + Guid.NewGuid().ToString("N");
-        using (var limits = await app.Api.PutAsJsonAsync("/queues/jobs/limits", new { concurrency = 3, rate = new { max = 40, period_ms = 1000 } }))
+        using (var limits = await app.Api.PutAsJsonAsync("/queues/jobs/limits", new { concurrency = 3, rate = new { max = 40, period_ms = 1000 }, group_concurrency = 1 }))
         {
             limits.EnsureSuccessStatusCode();
         }
 
         var ids = new string[Limited];
         await Parallel.ForAsync(0, Limited, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-            ids[i] = await SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(20, 120), ledger } }));
+            ids[i] = await SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(20, 120), ledger }, group = $"tenant-{i % 5}" }));
 
         var kills = 0;
         var clock = Stopwatch.StartNew();
@@ -138,7 +138,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var done = statuses.Count(s => s == "done");
         var starts = (await app.Db.SortedSetRangeByScoreWithScoresAsync($"ledger:{ledger}:starts")).Select(e => (long)e.Score).ToList();
         var busiestSecond = starts.Max(start => starts.Count(s => s >= start && s < start + 1000));
-        TestReport.Add($"Worker chaos under limits (concurrency 3, 40 starts/s): {Limited} jobs, {done} done, " +
+        TestReport.Add($"Worker chaos under limits (concurrency 3, 40 starts/s, 1 per group of 5): {Limited} jobs, {done} done, " +
             $"{Limited - done - statuses.Count(s => s == "failed")} lost, {await DoneTotalAsync() - done} duplicate successes, " +
             $"max handler runs {runs.Values.Max()}, most starts in any second {busiestSecond}, {kills} workers killed");
         Assert.Equal(Limited, done + statuses.Count(s => s == "failed"));
