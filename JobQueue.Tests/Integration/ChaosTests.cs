@@ -32,12 +32,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var kills = 0;
         while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(3))
         {
-            var running = app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
-            if (running.Count > 1)
-            {
-                Signals.Send(running[Random.Shared.Next(running.Count)].Pid!.Value, Signals.Kill);
-                kills++;
-            }
+            kills += KillRandomWorkerButTheLast() ? 1 : 0;
 
             await Task.Delay(1000);
             // Every other round killed workers come back (as a supervisor would bring them); in between they stay down.
@@ -121,12 +116,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
         {
-            var running = app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
-            if (running.Count > 1)
-            {
-                Signals.Send(running[Random.Shared.Next(running.Count)].Pid!.Value, Signals.Kill);
-                kills++;
-            }
+            kills += KillRandomWorkerButTheLast() ? 1 : 0;
 
             await Task.Delay(1000);
             await app.RestoreWorkersAsync();
@@ -146,6 +136,19 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 1, 2));
         Assert.InRange(busiestSecond, 1, 80); // a fixed window admits at most twice its rate into any one second
         Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
+    }
+
+    /// <summary>SIGKILLs one running worker at random, unless it is the last one running; true if it killed one.</summary>
+    private bool KillRandomWorkerButTheLast()
+    {
+        var running = app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
+        if (running.Count <= 1)
+        {
+            return false;
+        }
+
+        Signals.Send(running[Random.Shared.Next(running.Count)].Pid!.Value, Signals.Kill);
+        return true;
     }
 
     private async Task<int> CountAsync(string[] ids, string status) =>
