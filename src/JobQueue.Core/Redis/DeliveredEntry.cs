@@ -1,7 +1,7 @@
 namespace JobQueue.Redis;
 
 /// <summary>
-/// A stream entry delivered to this consumer, fresh (XREADGROUP) or <see cref="Reclaimed"/> (XAUTOCLAIM), with
-/// the job id it names as written ("" if none; the claim scripts dead-letter an entry whose id is not valid).
+/// A stream entry delivered to this consumer (taken by a claim script, or taken over by XAUTOCLAIM), with the job id it
+/// names as written ("" if none; the claim scripts dead-letter an entry whose id is not valid).
 /// </summary>
-public sealed record DeliveredEntry(string EntryId, string JobId, bool Reclaimed = false);
+public sealed record DeliveredEntry(string EntryId, string JobId);

@@ -51,10 +51,7 @@ public sealed class JobConsumer(
             keys.Stream, QueueKeys.ConsumerGroup, consumerName, (long)minIdle.TotalMilliseconds, cursor, count);
         var entries = result.ClaimedEntries
             .Where(e => !e.IsNull)
-            .Select(e =>
-            {
-                return Delivered(e.Id.ToString(), [.. e.Values.SelectMany(v => new[] { v.Name, v.Value })], reclaimed: true);
-            })
+            .Select(e => Delivered(e.Id.ToString(), [.. e.Values.SelectMany(v => new[] { v.Name, v.Value })]))
             .ToList();
         return (entries, result.NextStartId.ToString(), result.DeletedIds.Length);
     }
@@ -73,7 +70,7 @@ public sealed class JobConsumer(
             "limited" => QueueTakeState.Limited,
             _ => QueueTakeState.Ready,
         };
-        return new QueueTake(state, [.. reply.Skip(3).Select(row => ParseClaim((RedisResult[])row!, reclaimed: false))],
+        return new QueueTake(state, [.. reply.Skip(3).Select(row => ParseClaim((RedisResult[])row!))],
             TimeSpan.FromMilliseconds((long)reply[1]), NullIfEmpty(reply[2].ToString()));
     }
 
@@ -90,7 +87,7 @@ public sealed class JobConsumer(
 
         var rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Reclaim, [keys.Stream, keys.Dead, keys.Stats],
             ClaimArgs([entries.Count, .. entries.Select(e => (RedisValue)e.EntryId), .. entries.Select(e => (RedisValue)e.JobId)])))!;
-        return [.. rows.Select(row => ParseClaim((RedisResult[])row!, reclaimed: true))];
+        return [.. rows.Select(row => ParseClaim((RedisResult[])row!))];
     }
 
     /// <summary>Whether an operator paused the queue (then stalled jobs wait too: reclaiming one would start it).</summary>
@@ -104,9 +101,9 @@ public sealed class JobConsumer(
     ];
 
     /// <summary>One row of a claim script (see _claim.lua): entry id, job id, outcome, then what the outcome carries.</summary>
-    private static ClaimResult ParseClaim(RedisResult[] row, bool reclaimed)
+    private static ClaimResult ParseClaim(RedisResult[] row)
     {
-        var entry = new DeliveredEntry(row[0].ToString()!, row[1].ToString()!, reclaimed);
+        var entry = new DeliveredEntry(row[0].ToString()!, row[1].ToString()!);
         return row[2].ToString() switch
         {
             "claimed" => new ClaimResult(entry, ClaimOutcome.Claimed, new ClaimedJob(
@@ -191,17 +188,17 @@ public sealed class JobConsumer(
     };
 
     /// <summary>An entry as delivered, with the job id it names as written (validated by the claim scripts).</summary>
-    private static DeliveredEntry Delivered(string entryId, RedisValue[] fieldsAndValues, bool reclaimed)
+    private static DeliveredEntry Delivered(string entryId, RedisValue[] fieldsAndValues)
     {
         for (var i = 0; i + 1 < fieldsAndValues.Length; i += 2)
         {
             if (fieldsAndValues[i] == "job_id")
             {
-                return new DeliveredEntry(entryId, fieldsAndValues[i + 1].ToString(), reclaimed);
+                return new DeliveredEntry(entryId, fieldsAndValues[i + 1].ToString());
             }
         }
 
-        return new DeliveredEntry(entryId, "", reclaimed);
+        return new DeliveredEntry(entryId, "");
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
