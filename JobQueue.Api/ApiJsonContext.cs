@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using JobQueue.Api.Feeds;
 using JobQueue.Api.Jobs;
 using JobQueue.Api.Legacy;
 
@@ -17,5 +18,9 @@ namespace JobQueue.Api;
 [JsonSerializable(typeof(JobSubmissionDocument))]
 [JsonSerializable(typeof(SubmitResponse))]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(FeedToken))]
+[JsonSerializable(typeof(FeedTokenRequest))]
+[JsonSerializable(typeof(OwnerFeedEvent))]
+[JsonSerializable(typeof(QueueEventView))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using JobQueue.Api;
+using JobQueue.Api.Feeds;
 using JobQueue.Api.Http;
 using JobQueue.Api.Jobs;
 using JobQueue.Api.Legacy;
+using JobQueue.Api.SubmissionPage;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -28,6 +30,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<JobEventHub>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<JobEventHub>());
 builder.Services.AddSingleton<JobFollower>();
+builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddFeedAuthentication();
+builder.Services.AddSingleton<OwnerFeed>();
+builder.Services.AddSingleton<QueueEventFeed>();
 builder.Services.AddOpenApi();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestHeadersTotalSize = HeaderSizeLimit.TransportMaxBytes);
 
@@ -35,6 +41,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRouting(); // before the API key check, which lets the feeds' endpoints take a feed token instead
 app.UseMiddleware<HeaderSizeLimit>();
 app.UseMiddleware<ApiKeyMiddleware>();
 app.UseRateLimiter();
@@ -50,6 +57,11 @@ app.UseSwaggerUI(ui =>
 });
 app.MapJobEndpoints();
 app.MapLiveUpdateEndpoints();
+app.MapFeedEndpoints();
+if (SubmissionPageEndpoints.IsEnabled(app))
+{
+    app.MapSubmissionPage();
+}
 app.MapQueueEndpoints();
 app.MapLegacyEndpoints();
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 try
 {
     var builder = DistributedApplication.CreateBuilder(args);
@@ -8,6 +10,9 @@ try
         .WithPassword(config["Redis:Password"])
         .WithAppendFsync(config["Redis:AppendFsync"] ?? "everysec");
 
+    // One key for every API replica, so a feed token one issues opens the feed on any: made up per run unless set.
+    var feedSigningKey = config["Api:Feeds:SigningKey"] ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
     builder.AddProject<Projects.JobQueue_Api>("api")
         .WithHttpEndpoint(port: builder.GetPort("Api:Port", 8000))
         .WithHttpHealthCheck("/health")
@@ -15,6 +20,7 @@ try
         .WaitFor(redis)
         .WithEnvironment(config.GetSection("Queue"))
         .WithEnvironment(config.GetSection("Api"))
+        .WithEnvironment("Api__Feeds__SigningKey", feedSigningKey)
         .WithReplicas(config.GetValue("Api:Replicas", 1));
 
     builder.AddProject<Projects.JobQueue_Worker>("worker")

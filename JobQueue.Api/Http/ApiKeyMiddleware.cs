@@ -6,7 +6,8 @@ namespace JobQueue.Api.Http;
 
 /// <summary>
 /// Requires <c>X-Api-Key</c> on every request when a key is configured; health checks and the API
-/// documentation stay open. A missing or wrong key is a 401 problem.
+/// documentation stay open, and the feeds a browser opens take a feed token instead
+/// (<see cref="Feeds.FeedTokenAuthenticated"/>). A missing or wrong key is a 401 problem.
 /// </summary>
 public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<ApiOptions> options)
 {
@@ -17,7 +18,9 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<ApiOptions> 
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_key is null || OpenPaths.Any(p => context.Request.Path.StartsWithSegments(p)) || Matches(context.Request.Headers[HeaderName]))
+        if (_key is null || OpenPaths.Any(p => context.Request.Path.StartsWithSegments(p))
+            || context.GetEndpoint()?.Metadata.GetMetadata<Feeds.FeedTokenAuthenticated>() is not null
+            || Matches(context.Request.Headers[HeaderName]))
         {
             return next(context);
         }

@@ -4,11 +4,19 @@ namespace JobQueue.Api.Http;
 /// A request the API refuses: thrown where the refusal is found, written as an RFC 9457 problem by
 /// <see cref="ProblemExceptionHandler"/>, the one place errors become responses.
 /// </summary>
-public sealed class ProblemException(int status, string title, string detail) : Exception(detail)
+public sealed class ProblemException(int status, string title, string detail, string? challenge = null) : Exception(detail)
 {
     public int Status => status;
 
     public string Title => title;
+
+    /// <summary>For a 401: the <c>WWW-Authenticate</c> challenge that says what to send.</summary>
+    public string? Challenge => challenge;
+
+    public static ProblemException Unauthorized(string title, string detail, string challenge) =>
+        new(StatusCodes.Status401Unauthorized, title, detail, challenge);
+
+    public static ProblemException Forbidden(string title, string detail) => new(StatusCodes.Status403Forbidden, title, detail);
 
     public static ProblemException BadRequest(string title, string detail) => new(StatusCodes.Status400BadRequest, title, detail);
 

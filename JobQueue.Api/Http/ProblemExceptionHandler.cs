@@ -38,6 +38,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
         }
 
+        if (exception is ProblemException { Challenge: { } challenge })
+        {
+            context.Response.Headers.WWWAuthenticate = challenge;
+        }
+
         context.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

@@ -15,7 +15,7 @@ public static partial class JobEndpoints
         var jobs = routes.MapGroup("/jobs").WithTags("Jobs");
         jobs.MapPost("/", SubmitAsync)
             .WithSummary("Submit a job")
-            .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"queue\": \"emails\", \"group\": \"tenant-42\", \"delay_ms\": n | \"run_at\": \"ISO 8601\", " +
+            .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"queue\": \"emails\", \"group\": \"tenant-42\", \"owner\": \"user-1\", \"delay_ms\": n | \"run_at\": \"ISO 8601\", " +
                 "\"max_attempts\": 1-25, \"backoff\": {\"type\": \"fixed\" | \"exponential\", \"delay_ms\": n, \"max_delay_ms\": n}, \"timeout_ms\": n}. " +
                 "With an Idempotency-Key header, a repeat within the window returns the first job (header Idempotent-Replayed: true).")
             .Accepts<JobSubmissionDocument>("application/json")
@@ -67,7 +67,7 @@ public static partial class JobEndpoints
         }
 
         var result = (await store.EnqueueManyAsync([new NewJob(submission.Type, submission.PayloadJson, submission.RunAt,
-            idempotencyKey.Length > 0 ? idempotencyKey : null, submission.Policy, submission.Queue, submission.Group)]))[0];
+            idempotencyKey.Length > 0 ? idempotencyKey : null, submission.Policy, submission.Queue, submission.Group, submission.Owner)]))[0];
         if (result.Replayed)
         {
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
@@ -125,4 +125,4 @@ public static partial class JobEndpoints
 
 /// <summary>The documented shape of a <c>POST /jobs</c> body (the API reads and checks the JSON itself).</summary>
 public sealed record JobSubmissionDocument(
-    System.Text.Json.JsonElement Payload, string? Type, string? Queue, string? Group, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffView? Backoff, long? TimeoutMs);
+    System.Text.Json.JsonElement Payload, string? Type, string? Queue, string? Group, string? Owner, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffView? Backoff, long? TimeoutMs);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Threading.Channels;
 using JobQueue.Redis;
 using StackExchange.Redis;
@@ -7,27 +6,35 @@ using StackExchange.Redis;
 namespace JobQueue.Api.Jobs;
 
 /// <summary>
-/// Fans job changes out to the clients watching them on this API process. One Redis subscription per
-/// process (not per client) carries every change of every job of every queue (a pattern over the queues' event
-/// channels, so a queue added later is heard too); a watcher gets the changes of its job only. Changes come from
-/// whichever process made them, so a client hears about its job on any API replica.
+/// Fans job changes out to the clients listening on this API process: to the watchers of a job, of an owner (all
+/// their jobs) and of a queue. One Redis subscription per process (not per client) carries every change of every
+/// job of every queue (a pattern over the queues' event channels, so a queue added later is heard too). Changes come
+/// from whichever process made them, so a client hears them on any API replica: this is the origin system's
+/// pub/sub-fed WebSocket fleet.
 /// </summary>
 public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHub> logger) : IHostedService
 {
-    private const int BufferPerWatcher = 256;
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobChange>, byte>> _watchers = new();
+    private const int BufferPerJobWatcher = 256;
+    private readonly Listeners _byJob = new(), _byOwner = new(), _byQueue = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _subscribing = Task.CompletedTask;
     private ChannelMessageQueue? _subscription;
 
     /// <summary>Starts collecting a job's changes; read the job's state after this, so no change falls in between.</summary>
-    public JobWatch Watch(string jobId)
-    {
-        // The newest change matters most (it may be the terminal one): a slow reader loses the oldest.
-        var changes = Channel.CreateBounded<JobChange>(new BoundedChannelOptions(BufferPerWatcher) { FullMode = BoundedChannelFullMode.DropOldest });
-        _watchers.GetOrAdd(jobId, _ => new())[changes] = 0;
-        return new JobWatch(changes.Reader, () => Unwatch(jobId, changes));
-    }
+    public JobWatch WatchJob(string jobId) =>
+        // The newest change matters most (it may be the terminal one): a slow reader loses the oldest, and its
+        // follower re-reads the job when quiet.
+        _byJob.Add(jobId, new BoundedChannelOptions(BufferPerJobWatcher) { FullMode = BoundedChannelFullMode.DropOldest });
+
+    /// <summary>
+    /// Starts collecting the changes of every job of an owner. A listener that falls <paramref name="buffer"/> changes
+    /// behind is dropped (<see cref="JobWatch.Dropped"/>): it resumes from its last event id, so it loses nothing,
+    /// and it never holds back the others or grows this process's memory.
+    /// </summary>
+    public JobWatch WatchOwner(string owner, int buffer) => _byOwner.Add(owner, Dropping(buffer));
+
+    /// <summary>Starts collecting every change of a queue's jobs, on the terms of <see cref="WatchOwner"/>.</summary>
+    public JobWatch WatchQueue(string queue, int buffer) => _byQueue.Add(queue, Dropping(buffer));
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -45,9 +52,11 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
         }
     }
 
+    private static BoundedChannelOptions Dropping(int buffer) => new(buffer) { FullMode = BoundedChannelFullMode.Wait };
+
     /// <summary>
     /// Subscribes, retrying while Redis is unreachable: the API starts (and answers 503 to what needs Redis)
-    /// during an outage instead of failing to start. Watchers re-read their job meanwhile (see JobFollower).
+    /// during an outage instead of failing to start. Listeners re-read what they follow meanwhile.
     /// </summary>
     private async Task SubscribeAsync(CancellationToken stopping)
     {
@@ -58,7 +67,7 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
                 // A message queue, not a plain handler: plain handlers may run concurrently, and a watcher would
                 // then see version 6 before 5, and rightly drop 5 as stale.
                 _subscription = await redis.GetSubscriber().SubscribeAsync(QueueKeys.AllEvents);
-                _subscription.OnMessage(message => Deliver(message.Message));
+                _subscription.OnMessage(message => Deliver(message.Channel, message.Message));
                 return;
             }
             catch (Exception e) when (e.IsRedisFailure())
@@ -69,7 +78,7 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
         }
     }
 
-    private void Deliver(RedisValue message)
+    private void Deliver(RedisChannel channel, RedisValue message)
     {
         if (!JobChange.TryParse(message.ToString(), out var change, out var reason))
         {
@@ -77,32 +86,77 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
             return;
         }
 
-        if (_watchers.TryGetValue(change.JobId, out var watchers))
+        var queued = new QueuedChange(QueueKeys.QueueOf(channel), change);
+        _byJob.Send(change.JobId, queued);
+        if (change.Owner is { } owner)
         {
-            foreach (var watcher in watchers.Keys)
+            _byOwner.Send(owner, queued);
+        }
+
+        _byQueue.Send(queued.Queue, queued);
+    }
+
+    /// <summary>The listeners of one kind (of a job, an owner, a queue), by what they listen to.</summary>
+    private sealed class Listeners
+    {
+        private readonly ConcurrentDictionary<string, ConcurrentDictionary<Listener, byte>> _byKey = new();
+
+        public JobWatch Add(string key, BoundedChannelOptions options)
+        {
+            var listener = new Listener(Channel.CreateBounded<QueuedChange>(options));
+            _byKey.GetOrAdd(key, _ => new())[listener] = 0;
+            return new JobWatch(listener.Changes.Reader, listener.Dropped.Token, () => Remove(key, listener));
+        }
+
+        public void Send(string key, QueuedChange change)
+        {
+            if (!_byKey.TryGetValue(key, out var listeners))
             {
-                watcher.Writer.TryWrite(change);
+                return;
+            }
+
+            foreach (var listener in listeners.Keys)
+            {
+                if (!listener.Changes.Writer.TryWrite(change) && !listener.Dropped.IsCancellationRequested)
+                {
+                    // Full (only a dropping channel refuses a write): the listener is too slow to keep.
+                    listener.Dropped.Cancel();
+                }
+            }
+        }
+
+        private void Remove(string key, Listener listener)
+        {
+            if (_byKey.TryGetValue(key, out var listeners))
+            {
+                listeners.TryRemove(listener, out _);
+                if (listeners.IsEmpty)
+                {
+                    _byKey.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Listener, byte>>(key, listeners));
+                }
             }
         }
     }
 
-    private void Unwatch(string jobId, Channel<JobChange> changes)
+    private sealed record Listener(Channel<QueuedChange> Changes)
     {
-        if (_watchers.TryGetValue(jobId, out var watchers))
-        {
-            watchers.TryRemove(changes, out _);
-            if (watchers.IsEmpty)
-            {
-                _watchers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<JobChange>, byte>>(jobId, watchers));
-            }
-        }
+        // Never disposed: it has no timer, and a change may be sent while the listener leaves.
+        public CancellationTokenSource Dropped { get; } = new();
     }
 }
 
-/// <summary>The changes of one watched job; dispose to stop watching.</summary>
-public sealed class JobWatch(ChannelReader<JobChange> changes, Action unwatch) : IDisposable
-{
-    public ChannelReader<JobChange> Changes => changes;
+/// <summary>A change of a job and the queue that holds it.</summary>
+public sealed record QueuedChange(string Queue, JobChange Change);
 
-    public void Dispose() => unwatch();
+/// <summary>
+/// The changes a listener collects; <see cref="Dropped"/> fires when it fell too far behind and must reconnect.
+/// Dispose to stop listening.
+/// </summary>
+public sealed class JobWatch(ChannelReader<QueuedChange> changes, CancellationToken dropped, Action stop) : IDisposable
+{
+    public ChannelReader<QueuedChange> Changes => changes;
+
+    public CancellationToken Dropped => dropped;
+
+    public void Dispose() => stop();
 }

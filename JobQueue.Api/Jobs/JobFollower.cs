@@ -14,7 +14,7 @@ public sealed class JobFollower(JobStore store, JobEventHub hub, IOptions<ApiOpt
 {
     public async IAsyncEnumerable<JobStateView?> FollowAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var watch = hub.Watch(jobId);
+        using var watch = hub.WatchJob(jobId);
         if (await store.GetAsync(jobId) is not { } job)
         {
             yield break;
@@ -51,7 +51,7 @@ public sealed class JobFollower(JobStore store, JobEventHub hub, IOptions<ApiOpt
         timeout.CancelAfter(quiet);
         try
         {
-            return JobStateView.From(await watch.Changes.ReadAsync(timeout.Token));
+            return JobStateView.From((await watch.Changes.ReadAsync(timeout.Token)).Change);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

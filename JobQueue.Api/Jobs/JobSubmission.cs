@@ -11,12 +11,13 @@ namespace JobQueue.Api.Jobs;
 /// <c>"run_at": "2030-01-01T00:00:00Z"</c> instead of <c>delay_ms</c>; and the job's own policy, each part optional:
 /// <c>"max_attempts": 5, "backoff": {"type": "exponential", "delay_ms": 1000, "max_delay_ms": 60000}, "timeout_ms": 30000</c>;
 /// the queue it goes to, <c>"queue": "emails"</c> (absent: the default queue); and its group, <c>"group": "tenant-42"</c>
-/// (what the queue's group limit counts running jobs by).
+/// (what the queue's group limit counts running jobs by); and its owner, <c>"owner": "user-1"</c> (whose feed shows it).
 /// </summary>
-public sealed partial record JobSubmission(string Type, string PayloadJson, DateTimeOffset? RunAt, JobPolicy? Policy, string? Queue = null, string? Group = null)
+public sealed partial record JobSubmission(
+    string Type, string PayloadJson, DateTimeOffset? RunAt, JobPolicy? Policy, string? Queue = null, string? Group = null, string? Owner = null)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
-    private static readonly string[] Fields = ["payload", "type", "queue", "group", "delay_ms", "run_at", "max_attempts", "backoff", "timeout_ms"];
+    private static readonly string[] Fields = ["payload", "type", "queue", "group", "owner", "delay_ms", "run_at", "max_attempts", "backoff", "timeout_ms"];
 
     public static JobSubmission Parse(JsonElement body, DateTimeOffset now)
     {
@@ -31,6 +32,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
         var type = JobTypeName.Default;
         string? queue = null;
         string? group = null;
+        string? owner = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
         {
@@ -60,6 +62,11 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
                     break;
                 case "group":
                     throw Invalid($"'group' must be a string of {JobGroup.Rule}.");
+                case "owner" when property.Value.ValueKind == JsonValueKind.String && JobOwner.IsValid(property.Value.GetString()):
+                    owner = property.Value.GetString()!;
+                    break;
+                case "owner":
+                    throw Invalid($"'owner' must be a string of {JobOwner.Rule}.");
                 case "delay_ms" when runAt is null && property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var delay) && delay >= 0 && delay <= MaxDelay.TotalMilliseconds:
                     runAt = now.AddMilliseconds(delay);
                     break;
@@ -96,7 +103,7 @@ public sealed partial record JobSubmission(string Type, string PayloadJson, Date
         }
 
         return payload is { } value
-            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy, queue, group)
+            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy, queue, group, owner)
             : throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
     }
 

@@ -7,6 +7,7 @@ public sealed record JobView(
     string JobId,
     string Queue,
     string? Group,
+    string? Owner,
     string Status,
     string Type,
     JsonElement Payload,
@@ -25,6 +26,7 @@ public sealed record JobView(
         job.Id,
         job.Queue,
         job.Group,
+        job.Owner,
         job.Status,
         job.Type,
         RawJson.Parse(job.PayloadJson),
@@ -87,12 +89,12 @@ public sealed record QueueView(
 /// <summary>One queue in <c>GET /queues</c>: its figures, whether it is paused, and its limits.</summary>
 public sealed record NamedQueueView(
     string Name, long Waiting, long Running, long Scheduled, long DeadLetters, long Completed, long Failed, long Canceled,
-    bool Paused, QueueLimitsView Limits, IReadOnlyList<ConsumerView> Consumers)
+    bool Paused, QueueLimitsView Limits, int EventLogLength, IReadOnlyList<ConsumerView> Consumers)
 {
     public static NamedQueueView From(QueueStats stats) => new(
         stats.Name, stats.Waiting, stats.Pending, stats.Scheduled, stats.DeadLetters,
         stats.Totals.GetValueOrDefault(JobStatus.Done), stats.Totals.GetValueOrDefault(JobStatus.Failed),
-        stats.Totals.GetValueOrDefault(JobStatus.Canceled), stats.Paused, QueueLimitsView.From(stats.Limits),
+        stats.Totals.GetValueOrDefault(JobStatus.Canceled), stats.Paused, QueueLimitsView.From(stats.Limits), stats.EventLogLength,
         [.. stats.Consumers.Select(c => new ConsumerView(c.Name, c.Pending, (long)c.Idle.TotalMilliseconds))]);
 }
 

@@ -50,6 +50,7 @@ public sealed class AppFixture : IAsyncLifetime
             "--Worker:Replicas=3",
             "--Api:Replicas=2",
             "--Api:KeepAliveInterval=00:00:01",
+            $"--Api:Feeds:SigningKey={TestTokens.SigningKey}",
             "--Worker:JanitorInterval=00:00:02",
         ]);
         App = await builder.BuildAsync();

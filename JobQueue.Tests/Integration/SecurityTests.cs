@@ -5,13 +5,17 @@ using JobQueue.Tests.Infrastructure;
 
 namespace JobQueue.Tests.Integration;
 
-/// <summary>The jobs API behind an API key and a submission rate limit (an app of its own: key "s3cret", 5 submissions/s).</summary>
+/// <summary>
+/// The jobs API behind an API key and a submission rate limit (an app of its own: key "s3cret", 5 submissions/s), whose
+/// feeds (an owner's, and with RequireTokenForJobs a job's) take a feed token instead.
+/// </summary>
 public sealed class SecurityTests : IAsyncLifetime
 {
     private const string Key = "s3cret-" + "for-tests";
     private OwnApp _own = null!;
 
-    public async Task InitializeAsync() => _own = await OwnApp.StartAsync($"--Api:ApiKey={Key}", "--Api:SubmitRateLimit=5", "--Worker:Replicas=1");
+    public async Task InitializeAsync() => _own = await OwnApp.StartAsync($"--Api:ApiKey={Key}", "--Api:SubmitRateLimit=5", "--Worker:Replicas=1",
+        $"--Api:Feeds:SigningKey={TestTokens.SigningKey}", "--Api:Feeds:RequireTokenForJobs=true");
 
     public async Task DisposeAsync() => await _own.DisposeAsync();
 
@@ -28,6 +32,35 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, withKey.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_browser_without_the_api_key_follows_its_owners_jobs_with_the_feed_token_its_backend_got_and_nothing_else()
+    {
+        // The backend, with the API key: submits a job for user-7 and asks for user-7's feed token.
+        using var submit = new HttpRequestMessage(HttpMethod.Post, "/jobs") { Content = JsonContent.Create(new { payload = 1, owner = "user-7" }) };
+        submit.Headers.Add("X-Api-Key", Key);
+        using var submitted = await _own.Api.SendAsync(submit);
+        var jobId = (await submitted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("job_id").GetString();
+        using var issue = new HttpRequestMessage(HttpMethod.Post, "/feed-tokens") { Content = JsonContent.Create(new { owner = "user-7" }) };
+        issue.Headers.Add("X-Api-Key", Key);
+        using var issued = await _own.Api.SendAsync(issue);
+        var token = (await issued.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("token").GetString();
+
+        // The browser, without the API key.
+        async Task<HttpStatusCode> OpenAsync(string path)
+        {
+            using var response = await _own.Api.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await OpenAsync($"/owners/user-7/events?access_token={token}"));
+        Assert.Equal(HttpStatusCode.OK, await OpenAsync($"/jobs/{jobId}/events?access_token={token}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await OpenAsync($"/jobs/{jobId}/events"));
+        Assert.Equal(HttpStatusCode.Forbidden, await OpenAsync($"/jobs/{jobId}/events?access_token={TestTokens.For("user-8")}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await OpenAsync($"/jobs/{jobId}?access_token={token}"));
+        using var mint = await _own.Api.PostAsJsonAsync("/feed-tokens", new { owner = "user-7" });
+        Assert.Equal(HttpStatusCode.Unauthorized, mint.StatusCode);
     }
 
     [Fact]

@@ -43,7 +43,8 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
 
         var message = await messages.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(JobChange.TryParse(message, out var change, out _));
-        Assert.Equal(new JobChange(job.Id, 1, "queued", 0, null, null, null), change);
+        Assert.Equal(new JobChange(job.Id, 1, "queued", 0, null, null, null, At: change.At, Type: "echo"), change);
+        Assert.InRange(change.At, job.CreatedAt.ToUnixTimeMilliseconds(), job.CreatedAt.ToUnixTimeMilliseconds() + 1);
         Assert.False(JobChange.TryParse("""{"job_id": 7}""", out _, out var reason));
         Assert.NotEmpty(reason);
     }
@@ -160,6 +161,65 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         var letter = Assert.Single(await Db.StreamRangeAsync(_keys.Dead));
         Assert.Contains("status 'banana'", letter["error"].ToString());
         Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+    }
+
+    [Fact]
+    public async Task A_job_with_an_owner_is_in_its_owners_index_at_the_time_of_its_last_change_and_read_back_in_its_current_state()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var mine = (await Store.EnqueueManyAsync([new NewJob("echo", "1", Owner: "user-1"), new NewJob("echo", "2", Owner: "user-1")])).Select(r => r.Job).ToList();
+        var theirs = (await Store.EnqueueAsync(new NewJob("echo", "3", Owner: "user-2"))).Job;
+        var claims = (await worker.ReadAndClaimAsync(10)).Claims;
+        var first = claims.Single(c => c.Entry.JobId == mine[0].Id).Job!;
+        Assert.Equal(CompletionResult.Done, await worker.CompleteAsync(first, AttemptOutcome.Succeeded, "\"one\""));
+
+        var doneAt = (long)(await Db.SortedSetScoreAsync(_keys.OwnerIndex("user-1"), mine[0].Id))!;
+        var startedAt = (long)(await Db.SortedSetScoreAsync(_keys.OwnerIndex("user-1"), mine[1].Id))!;
+        var all = await Store.OwnerJobsAsync("user-1", afterMs: null);
+        var since = await Store.OwnerJobsAsync("user-1", afterMs: doneAt);
+
+        Assert.Equal(mine.Select(j => j.Id).Order(), all.Select(j => j.Job.Id).Order());
+        Assert.Equal(all.Select(j => j.ChangedAt).Order(), all.Select(j => j.ChangedAt)); // oldest change first
+        Assert.Equal("done", all.Single(j => j.Job.Id == mine[0].Id).Job.Status);
+        Assert.Equal("processing", all.Single(j => j.Job.Id == mine[1].Id).Job.Status);
+        Assert.True(doneAt >= startedAt);
+        Assert.Contains(since, j => j.Job.Id == mine[0].Id);
+        Assert.DoesNotContain(await Store.OwnerJobsAsync("user-1", afterMs: doneAt + 1), j => j.Job.Id == mine[0].Id);
+        Assert.Equal([theirs.Id], (await Store.OwnerJobsAsync("user-2", afterMs: 0)).Select(j => j.Job.Id));
+        Assert.True(await Db.KeyTimeToLiveAsync(_keys.OwnerIndex("user-1")) > TimeSpan.FromDays(6)); // trimmed and expiring once a job ended
+    }
+
+    [Fact]
+    public async Task The_event_log_is_off_until_set_then_records_every_change_in_order_and_each_published_change_carries_its_entry_id()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        await Store.EnqueueAsync("echo", "0");
+        Assert.False(await Db.KeyExistsAsync(_keys.EventLog));
+
+        var messages = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events, (_, message) => messages.Writer.TryWrite(message.ToString()));
+        await Db.HashSetAsync(_keys.Controls, "event_log_length", 100);
+        var job = await EnqueueAsync("echo", "1");
+        var claim = (await worker.ReadAndClaimAsync(10)).Claims.Single(c => c.Entry.JobId == job.Id);
+        await worker.ReportProgressAsync(claim.Job!, """{"step":1}""");
+        await worker.CompleteAsync(claim.Job!, AttemptOutcome.Succeeded, "1");
+
+        var log = (await Db.StreamRangeAsync(_keys.EventLog)).Where(e => e["data"].ToString().Contains(job.Id)).ToList();
+        Assert.Equal(["queued", "processing", "progress", "done"], log.Select(e => e["event"].ToString()));
+        var published = new List<JobChange>();
+        while (published.Count < 4)
+        {
+            Assert.True(JobChange.TryParse(await messages.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)), out var change, out _));
+            if (change.JobId == job.Id)
+            {
+                published.Add(change);
+            }
+        }
+
+        Assert.Equal(log.Select(e => e.Id.ToString()), published.Select(c => c.EventId));
+        Assert.Equal([1L, 2, 3, 4], published.Select(c => c.Version));
     }
 
     [Fact]

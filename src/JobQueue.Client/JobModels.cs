@@ -19,7 +19,9 @@ public sealed record JobState(
     string? LastError,
     JsonElement? History,
     JsonElement? Policy = null,
-    string? Queue = null)
+    string? Queue = null,
+    string? Group = null,
+    string? Owner = null)
 {
     public bool IsFinished => JobStatuses.IsFinal(Status);
 }
@@ -29,6 +31,28 @@ public sealed record JobUpdate(string JobId, long Version, string Status, int At
 {
     public bool IsFinished => JobStatuses.IsFinal(Status);
 }
+
+/// <summary>A token that opens one owner's feed until <see cref="ExpiresAt"/>: a backend hands it to the owner's browser.</summary>
+public sealed record FeedToken(string Token, string Owner, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// One state on an owner's feed (<see cref="JobQueueClient.WatchOwnerAsync"/>); <see cref="At"/> (Unix ms) is the resume
+/// point, and <see cref="JobId"/> + <see cref="Version"/> tell a repeat from news.
+/// </summary>
+public sealed record OwnerUpdate(
+    string JobId, string Queue, string? Type, long Version, string Status, int Attempts, JsonElement? Progress, JsonElement? Result,
+    string? Error, long At)
+{
+    public bool IsFinished => JobStatuses.IsFinal(Status);
+}
+
+/// <summary>
+/// One event of a queue's feed (<see cref="JobQueueClient.WatchQueueAsync"/>): <see cref="Event"/> is the job's new
+/// status or <c>progress</c>; <see cref="EventId"/> is where a listener resumes.
+/// </summary>
+public sealed record QueueEvent(
+    string EventId, string Event, string JobId, string? Type, string? Owner, long Version, string Status, int Attempts,
+    JsonElement? Progress, JsonElement? Result, string? Error, long At);
 
 /// <summary>The statuses a job does not leave by itself (the API's <c>done</c>, <c>failed</c> and <c>canceled</c>).</summary>
 internal static class JobStatuses
@@ -50,6 +74,9 @@ public sealed record EnqueueOptions
 
     /// <summary>The job's group (a tenant, a user): the queue's group limit caps how many of a group's jobs run at once.</summary>
     public string? Group { get; init; }
+
+    /// <summary>Who the job is for (a user id): their feed (<see cref="JobQueueClient.WatchOwnerAsync"/>) shows it.</summary>
+    public string? Owner { get; init; }
 
     /// <summary>Run no sooner than this long from now.</summary>
     public TimeSpan? Delay { get; init; }
@@ -90,11 +117,13 @@ public sealed class JobQueueException(int status, string? title, string? detail)
 }
 
 internal sealed record Submission(
-    JsonElement Payload, string? Type, string? Queue, string? Group, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffSubmission? Backoff, long? TimeoutMs);
+    JsonElement Payload, string? Type, string? Queue, string? Group, string? Owner, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffSubmission? Backoff, long? TimeoutMs);
 
 internal sealed record BackoffSubmission(string Type, long DelayMs, long? MaxDelayMs);
 
 internal sealed record Accepted(string JobId, string Status);
+
+internal sealed record TokenRequest(string Owner);
 
 internal sealed record Problem(int? Status, string? Title, string? Detail);
 
@@ -104,4 +133,8 @@ internal sealed record Problem(int? Status, string? Title, string? Detail);
 [JsonSerializable(typeof(Submission))]
 [JsonSerializable(typeof(Accepted))]
 [JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(FeedToken))]
+[JsonSerializable(typeof(OwnerUpdate))]
+[JsonSerializable(typeof(QueueEvent))]
+[JsonSerializable(typeof(TokenRequest))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

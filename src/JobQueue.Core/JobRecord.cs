@@ -3,7 +3,7 @@ namespace JobQueue;
 /// <summary>
 /// A job as stored in its Redis hash. Times are UTC; JSON fields are raw JSON text. <see cref="Version"/>
 /// goes up with every change, so a change event can be told apart from an older state. <see cref="Policy"/> is the job's own, if it was given one;
-/// <see cref="Queue"/> the queue that holds it; <see cref="Group"/> its group, if it has one.
+/// <see cref="Queue"/> the queue that holds it; <see cref="Group"/> its group and <see cref="Owner"/> its owner, if it has them.
 /// </summary>
 public sealed record JobRecord(
     string Id,
@@ -22,4 +22,5 @@ public sealed record JobRecord(
     string? HistoryJson,
     JobPolicy? Policy = null,
     string Queue = "",
-    string? Group = null);
+    string? Group = null,
+    string? Owner = null);

@@ -34,6 +34,9 @@ public sealed class JobStore(
         string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null, JobPolicy? policy = null, string? queue = null) =>
         (await EnqueueManyAsync([new NewJob(type, payloadJson, runAt, idempotencyKey, policy, queue)]))[0];
 
+    /// <summary>Writes one job, as <see cref="EnqueueManyAsync"/> writes a batch.</summary>
+    public async Task<EnqueueResult> EnqueueAsync(NewJob job) => (await EnqueueManyAsync([job]))[0];
+
     /// <summary>
     /// Enqueues a typed payload under its job type (<see cref="JobTypeName.Of{TPayload}"/>), written with
     /// <see cref="JobPayloadJsonOptions"/>: <c>store.EnqueueAsync(new SendWelcomeEmail("ada@example.com"))</c>.
@@ -70,7 +73,7 @@ public sealed class JobStore(
         var traceParent = (activity ?? Activity.Current)?.Id ?? "";
         var ids = new string[jobs.Count];
         var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
-        var args = new RedisValue[3 + 11 * jobs.Count];
+        var args = new RedisValue[3 + 12 * jobs.Count];
         (args[0], args[1], args[2]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds, jobs.Count);
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -80,10 +83,15 @@ public sealed class JobStore(
 
         for (var i = 0; i < jobs.Count; i++)
         {
-            var (job, a) = (jobs[i], 3 + 11 * i);
+            var (job, a) = (jobs[i], 3 + 12 * i);
             if (job.Group is { } group && !JobGroup.IsValid(group))
             {
                 throw new ArgumentException($"'{group}' is not a valid job group ({JobGroup.Rule}).", nameof(jobs));
+            }
+
+            if (job.Owner is { } owner && !JobOwner.IsValid(owner))
+            {
+                throw new ArgumentException($"'{owner}' is not a valid job owner ({JobOwner.Rule}).", nameof(jobs));
             }
 
             var keyPosition = 0;
@@ -97,7 +105,7 @@ public sealed class JobStore(
             (args[a + 4], args[a + 5]) = (job.RunAt?.ToUnixTimeMilliseconds() ?? 0, keyPosition);
             // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
             var (maxAttempts, backoff, timeoutMs) = job.Policy?.Validated().ToFields() ?? ("", "", "");
-            (args[a + 7], args[a + 8], args[a + 9], args[a + 10]) = (maxAttempts, backoff, timeoutMs, job.Group ?? "");
+            (args[a + 7], args[a + 8], args[a + 9], args[a + 10], args[a + 11]) = (maxAttempts, backoff, timeoutMs, job.Group ?? "", job.Owner ?? "");
             args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job);
         }
 
@@ -137,7 +145,7 @@ public sealed class JobStore(
 
             results[i] = new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
                 null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy, keys.Name,
-                job.Group),
+                job.Group, job.Owner),
                 replayed);
         }
 
@@ -181,7 +189,44 @@ public sealed class JobStore(
             String(hash, "history"),
             JobPolicy.FromFields(String(hash, "max_attempts"), String(hash, "backoff"), String(hash, "timeout_ms")),
             keys.Name,
-            String(hash, "group"));
+            String(hash, "group"),
+            String(hash, "owner"));
+    }
+
+    /// <summary>
+    /// The jobs of an owner that changed after <paramref name="afterMs"/> (Unix ms; a change at that very ms is
+    /// included), in every queue, oldest change first, each with the time of its last change; with
+    /// <paramref name="afterMs"/> null, the <paramref name="newest"/> most recently changed. From the owner's index
+    /// in each queue (<see cref="QueueKeys.OwnerIndex"/>): a job shows once, in its current state.
+    /// </summary>
+    public async Task<IReadOnlyList<OwnedJob>> OwnerJobsAsync(string owner, long? afterMs, int newest = 100)
+    {
+        var perQueue = await Task.WhenAll((await queues.NamesAsync()).Select(async name =>
+        {
+            var keys = queues.Keys(name);
+            IEnumerable<SortedSetEntry> ids = afterMs is { } after
+                ? await AllAsync(keys.OwnerIndex(owner), after)
+                : await Db.SortedSetRangeByScoreWithScoresAsync(keys.OwnerIndex(owner), order: Order.Descending, take: newest);
+            var jobs = await Task.WhenAll(ids.Select(async entry =>
+                await ReadAsync(keys, entry.Element.ToString()) is { } job ? new OwnedJob(job, (long)entry.Score) : null));
+            return jobs.OfType<OwnedJob>();
+        }));
+        var changed = perQueue.SelectMany(jobs => jobs).OrderBy(j => j.ChangedAt);
+        return afterMs is null ? [.. changed.TakeLast(newest)] : [.. changed];
+
+        async Task<List<SortedSetEntry>> AllAsync(RedisKey index, long after)
+        {
+            const int Page = 1000;
+            var all = new List<SortedSetEntry>();
+            SortedSetEntry[] page;
+            do
+            {
+                page = await Db.SortedSetRangeByScoreWithScoresAsync(index, after, double.PositiveInfinity, skip: all.Count, take: Page);
+                all.AddRange(page);
+            }
+            while (page.Length == Page);
+            return all;
+        }
     }
 
     /// <summary>
@@ -243,11 +288,11 @@ public sealed class JobStore(
 
     /// <summary>
     /// What an idempotency key remembers of its first request, to refuse a different one under the same key. A job
-    /// without a policy or group hashes as it did before those existed, so keys stored by an earlier version still match.
+    /// without a policy, group or owner hashes as it did before those existed, so keys stored by an earlier version still match.
     /// </summary>
     private static string Fingerprint(NewJob job) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(job.Type + "\n" + job.PayloadJson
-            + (job.Policy is { } policy ? "\n" + policy.ToFields() : "") + (job.Group is { } group ? "\ngroup:" + group : ""))));
+            + (job.Policy is { } policy ? "\n" + policy.ToFields() : "") + (job.Group is { } group ? "\ngroup:" + group : "") + (job.Owner is { } owner ? "\nowner:" + owner : ""))));
 
     private static string? String(Dictionary<string, RedisValue> hash, string field) =>
         hash.TryGetValue(field, out var value) && value.HasValue ? value.ToString() : null;

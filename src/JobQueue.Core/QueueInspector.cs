@@ -36,9 +36,9 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
                 .Select(c => new ConsumerStats(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
         }
 
-        var (paused, limits) = await controls;
+        var (paused, limits, eventLogLength) = await controls;
         return new QueueStats(keys.Name, await length, pending, consumers, await scheduled, await dead,
-            (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value), paused, limits);
+            (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value), paused, limits, eventLogLength);
     }
 
     /// <summary>The oldest <paramref name="limit"/> running entries: which consumer holds each, for how long, delivered how often.</summary>

@@ -5,11 +5,11 @@ public sealed record ConsumerStats(string Name, long Pending, TimeSpan Idle);
 
 /// <summary>
 /// One queue at a glance: stream length (jobs waiting or running), running entries, consumers, scheduled jobs,
-/// dead letters, totals by outcome, whether it is paused and its limits.
+/// dead letters, totals by outcome, whether it is paused, its limits, and how many changes its event log keeps (0: off).
 /// </summary>
 public sealed record QueueStats(
     string Name, long StreamLength, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long DeadLetters,
-    IReadOnlyDictionary<string, long> Totals, bool Paused, QueueLimits Limits)
+    IReadOnlyDictionary<string, long> Totals, bool Paused, QueueLimits Limits, int EventLogLength)
 {
     /// <summary>Jobs due and not yet started.</summary>
     public long Waiting => Math.Max(0, StreamLength - Pending);

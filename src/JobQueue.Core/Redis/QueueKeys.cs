@@ -44,7 +44,8 @@ public sealed class QueueKeys(string queueName)
 
     /// <summary>
     /// Hash of what an operator set for the queue (<see cref="QueueControls"/>): <c>paused</c> (1 while paused),
-    /// <c>concurrency</c>, <c>rate_max</c>, <c>rate_period_ms</c> and <c>group_concurrency</c> (each absent while unlimited).
+    /// <c>concurrency</c>, <c>rate_max</c>, <c>rate_period_ms</c> and <c>group_concurrency</c> (each absent while unlimited),
+    /// <c>event_log_length</c> (absent: the default length of <see cref="EventLog"/>).
     /// </summary>
     public RedisKey Controls => _prefix + "controls";
 
@@ -64,11 +65,30 @@ public sealed class QueueKeys(string queueName)
     public RedisKey Idempotency(string key) =>
         _prefix + "idempotency:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
+    /// <summary>
+    /// Sorted set of one owner's job ids by the time of their last change (ms): what a device that reconnects reads to
+    /// catch up. Kept 7 days past its jobs' last change (see _prelude.lua's publish).
+    /// </summary>
+    public RedisKey OwnerIndex(string owner) => _prefix + "owner:" + owner;
+
+    /// <summary>
+    /// Stream of every change of the queue's jobs (<c>event</c>: the status or <c>progress</c>; <c>data</c>: the state as
+    /// published), capped near <c>event_log_length</c> of <see cref="Controls"/> (off unless set).
+    /// </summary>
+    public RedisKey EventLog => _prefix + "event-log";
+
     /// <summary>Pub/sub channel carrying every change of every job (to the API processes).</summary>
     public RedisChannel Events => RedisChannel.Literal(_prefix + "events");
 
     /// <summary>Pattern matching every queue's <see cref="Events"/> channel.</summary>
     public static RedisChannel AllEvents => RedisChannel.Pattern("{*}:events");
+
+    /// <summary>The queue whose <see cref="Events"/> channel this is (<c>{emails}:events</c>: <c>emails</c>).</summary>
+    public static string QueueOf(RedisChannel events)
+    {
+        var name = events.ToString();
+        return name[1..name.IndexOf('}')];
+    }
 
     /// <summary>Pub/sub channel carrying the ids of running jobs that were canceled (to the workers).</summary>
     public RedisChannel Cancel => RedisChannel.Literal(_prefix + "cancel");

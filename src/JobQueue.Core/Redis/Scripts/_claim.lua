@@ -32,7 +32,7 @@ local function claim_entry(c, entry, id, deliveries)
   end
   local job = c.prefix .. id
   local state = redis.call('HMGET', job, 'status', 'attempts', 'type', 'payload', 'traceparent', 'created_at',
-    'runs', 'version', 'progress', 'last_error', 'max_attempts', 'backoff', 'timeout_ms', 'group')
+    'runs', 'version', 'progress', 'last_error', 'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner')
   local status = state[1]
   if status ~= 'queued' and status ~= 'processing' then
     drop_entry(c.stream, c.group, entry)
@@ -64,7 +64,8 @@ local function claim_entry(c, entry, id, deliveries)
   local version = (tonumber(state[8]) or 0) + 1
   redis.call('HSET', job, 'status', 'processing', 'attempts', attempt, 'runs', run, 'version', version,
     'started_at', c.now, 'token', token, 'entry_id', entry)
-  publish(c.channel, id, version, 'processing', attempt, state[9], nil, state[10])
+  publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt, type = state[3] or nil,
+    progress = state[9] or nil, error = state[10] or nil, owner = state[15] or nil })
   return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
     c.now - (tonumber(state[6]) or c.now), run, state[11] or '', state[12] or '', state[13] or ''}
 end

@@ -16,20 +16,56 @@ local function now_ms()
   return t[1] * 1000 + math.floor(t[2] / 1000)
 end
 
--- Tells every API process a job's new state, so watchers get it without reading it back. Hot paths (enqueue,
--- claim, completion) pass the state they just wrote; false (a missing hash field) is sent as absent.
-local function publish(channel, id, version, status, attempts, progress, result, error)
-  redis.call('PUBLISH', channel, cjson.encode({
-    job_id = id, status = status, version = version, attempts = attempts,
-    progress = progress or nil, result = result or nil, error = error or nil }))
+-- A key of the queue a script works on, built from its events channel ('{q}:events'), so it shares the
+-- queue's hash tag: queue_key(channel, 'controls') is '{q}:controls'.
+local function queue_key(channel, name)
+  return string.sub(channel, 1, #channel - 6) .. name
+end
+
+-- How long an owner's index (queue_key(channel, 'owner:<owner>'), job ids by last change, ms) keeps a job: as
+-- long as the longest default retention (a failed job's, 7 days), so a device that comes back within it misses nothing.
+local OWNER_INDEX_KEEP_MS = 7 * 24 * 3600 * 1000
+-- The event log's length when the queue's controls do not set it: off, because three more XADDs per job cost about
+-- 8% of the drain benchmark's throughput (README, "Queue event feed"); a queue whose listeners need it turns it on.
+local EVENT_LOG_DEFAULT_LENGTH = 0
+local event_log_length -- read once per script call, at the first change
+
+-- Tells the world a job's new state, in three places: the owner's index (a device that reconnects reads what
+-- changed since it last heard), the queue's event log (a bounded stream listeners resume from; its entry id is
+-- the event's id) and the pub/sub channel every API process hears (live). Hot paths (enqueue, claim, completion)
+-- pass the state they just wrote; false (a missing hash field) is sent as absent. `event` names the change in the
+-- log: the status, or 'progress'.
+-- change: {job_id, version, status, attempts, type?, progress?, result?, error?, owner?}
+local function publish(channel, now, change, event)
+  change.at = now
+  change.event = event
+  if change.owner then
+    local index = queue_key(channel, 'owner:' .. change.owner)
+    redis.call('ZADD', index, now, change.job_id)
+    if is_terminal(change.status) then
+      redis.call('ZREMRANGEBYSCORE', index, '-inf', now - OWNER_INDEX_KEEP_MS)
+      redis.call('PEXPIRE', index, OWNER_INDEX_KEEP_MS)
+    end
+  end
+  if event_log_length == nil then
+    event_log_length = tonumber(redis.call('HGET', queue_key(channel, 'controls'), 'event_log_length')) or EVENT_LOG_DEFAULT_LENGTH
+  end
+  local data = cjson.encode(change)
+  if event_log_length > 0 then
+    local id = redis.call('XADD', queue_key(channel, 'event-log'), 'MAXLEN', '~', event_log_length, '*',
+      'event', event or change.status, 'data', data)
+    data = '{"event_id":"' .. id .. '",' .. string.sub(data, 2)
+  end
+  redis.call('PUBLISH', channel, data)
 end
 
 -- Records that a job changed (its version goes up) and publishes the state as stored: for the rarer
 -- changes (cancel, retry, promotion, progress, failure), where reading it back costs nothing that matters.
-local function changed(channel, job, id)
+local function changed(channel, job, id, event)
   local version = redis.call('HINCRBY', job, 'version', 1)
-  local s = redis.call('HMGET', job, 'status', 'attempts', 'progress', 'result', 'last_error')
-  publish(channel, id, version, s[1], tonumber(s[2]) or 0, s[3], s[4], s[5])
+  local s = redis.call('HMGET', job, 'status', 'attempts', 'progress', 'result', 'last_error', 'owner')
+  publish(channel, now_ms(), { job_id = id, version = version, status = s[1], attempts = tonumber(s[2]) or 0,
+    progress = s[3] or nil, result = s[4] or nil, error = s[5] or nil, owner = s[6] or nil }, event)
 end
 
 -- Ends a job for good: its status, finish time, its totals, and how long the record is kept. A failed job

@@ -17,7 +17,7 @@ for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local delay = tonumber(ARGV[a + 6])
-  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error', 'group')
+  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error', 'group', 'owner')
   if state[2] ~= token then
     results[i] = 'stale'
   else
@@ -36,7 +36,8 @@ for i = 1, #KEYS - 4 do
       redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now, 'version', version)
       redis.call('PEXPIRE', job, ttl)
       done = done + 1
-      publish(channel, id, version, 'done', attempts, state[6], text, state[7])
+      publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
+        progress = state[6] or nil, result = text, error = state[7] or nil, owner = state[9] or nil })
       results[i] = 'done'
     elseif decision == 'retry' and delay > 0 then
       redis.call('ZADD', schedule, now + delay, id)

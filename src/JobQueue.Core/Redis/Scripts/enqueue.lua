@@ -5,15 +5,15 @@
 -- registered their job types, a type none of them handles is refused.
 -- KEYS[1] stream, KEYS[2] job index, KEYS[3] schedule, KEYS[4] job types, KEYS[4 + i] hash of job i, then
 -- the idempotency keys the jobs name
--- ARGV[1] events channel, ARGV[2] idempotency window (ms), ARGV[3] number of jobs n, then eleven per job from
--- ARGV[4 + 11(i - 1)]: job id, type, payload (JSON), traceparent, run at (ms; 0 = now), position in KEYS of its
+-- ARGV[1] events channel, ARGV[2] idempotency window (ms), ARGV[3] number of jobs n, then twelve per job from
+-- ARGV[4 + 12(i - 1)]: job id, type, payload (JSON), traceparent, run at (ms; 0 = now), position in KEYS of its
 -- idempotency key (0 = none), request fingerprint, the job's own policy ('' where unset): max attempts,
--- back-off ('fixed:<ms>' | 'exponential:<ms>[:<max ms>]'), per-attempt timeout (ms); and its group ('' for none)
+-- back-off ('fixed:<ms>' | 'exponential:<ms>[:<max ms>]'), per-attempt timeout (ms); its group and its owner ('' for none)
 -- Returns per job {job id, created_at, 1 if an earlier submission was replayed else 0, status}.
 local stream, index, schedule, types = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local channel, window, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local function arg(i, k)
-  return ARGV[3 + 11 * (i - 1) + k]
+  return ARGV[3 + 12 * (i - 1) + k]
 end
 
 local checked_types = redis.call('EXISTS', types) == 1
@@ -56,7 +56,7 @@ for i = 1, n do
     end
     redis.call('HSET', job, 'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
       'created_at', now, 'traceparent', arg(i, 4), 'version', 1, due_field, due_value)
-    for k, field in ipairs({'max_attempts', 'backoff', 'timeout_ms', 'group'}) do
+    for k, field in ipairs({'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner'}) do
       if arg(i, 7 + k) ~= '' then
         redis.call('HSET', job, field, arg(i, 7 + k))
       end
@@ -66,7 +66,8 @@ for i = 1, n do
     if key > 0 then
       redis.call('SET', KEYS[key], id .. '|' .. arg(i, 7), 'PX', window)
     end
-    publish(channel, id, 1, status, 0)
+    publish(channel, now, { job_id = id, version = 1, status = status, attempts = 0, type = arg(i, 2),
+      owner = arg(i, 12) ~= '' and arg(i, 12) or nil })
     rows[i] = {id, now, 0, status}
   end
 end

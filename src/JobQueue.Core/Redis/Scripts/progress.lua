@@ -7,5 +7,5 @@ if state[1] ~= 'processing' or state[2] ~= ARGV[1] then
   return 0
 end
 redis.call('HSET', job, 'progress', ARGV[2])
-changed(ARGV[4], job, ARGV[3])
+changed(ARGV[4], job, ARGV[3], 'progress')
 return 1

@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using JobQueue.Api.Jobs;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Api.Feeds;
+
+/// <summary>
+/// Follows every job of one owner for one connected device: first what it missed (with a resume point, every job of the
+/// owner changed since; without one, the most recently changed), then each change as it happens. It starts listening
+/// before it reads, and sends a job's state only if it is newer than what it sent of that job, so nothing falls in
+/// between and nothing is sent twice. While quiet it pings, and catches up from the owner's index again, so a change
+/// lost while Redis was unreachable still arrives. A device that falls too far behind is dropped
+/// (<paramref name="drop"/> of <see cref="FollowAsync"/> is called: it aborts the connection, even one stuck in a
+/// write) and resumes when it reconnects.
+/// </summary>
+public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultiplexer redis, IOptions<ApiOptions> api, IOptions<FeedOptions> feeds)
+{
+    /// <summary>Jobs a device that connects without a resume point is shown at once.</summary>
+    public const int Newest = 100;
+
+    /// <summary>
+    /// How far before its resume point a catch-up looks: changes of different queues may reach this process slightly
+    /// out of time order (queues on different cluster shards, clocks stepping), and a repeat costs less than a gap.
+    /// </summary>
+    private const long ResumeMarginMs = 1000;
+
+    /// <summary>States sent and kept to tell news from repeats, past which finished jobs are forgotten.</summary>
+    private const int RememberedJobs = 10_000;
+
+    /// <summary>The owner's jobs' states, and null for a keep-alive ping.</summary>
+    public async IAsyncEnumerable<OwnerFeedEvent?> FollowAsync(string owner, long? after, Action drop, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var watch = hub.WatchOwner(owner, feeds.Value.ClientBuffer);
+        using var dropping = watch.Dropped.Register(drop);
+        var sent = new Dictionary<string, (long Version, bool Finished)>();
+        // Where a catch-up starts: the resume point, else now (what the snapshot shows is older).
+        var cursor = after ?? await RedisTimeAsync();
+
+        foreach (var owned in await store.OwnerJobsAsync(owner, after - ResumeMarginMs, Newest))
+        {
+            if (IsNews(OwnerFeedEvent.From(owned)) is { } news)
+            {
+                yield return news;
+            }
+        }
+
+        while (true)
+        {
+            var next = await NextAsync(watch);
+            if (next is not null)
+            {
+                if (IsNews(next) is { } news)
+                {
+                    yield return news;
+                }
+
+                continue;
+            }
+
+            yield return null;
+            foreach (var owned in await store.OwnerJobsAsync(owner, cursor - ResumeMarginMs))
+            {
+                if (IsNews(OwnerFeedEvent.From(owned)) is { } news)
+                {
+                    yield return news;
+                }
+            }
+        }
+
+        OwnerFeedEvent? IsNews(OwnerFeedEvent state)
+        {
+            if (sent.TryGetValue(state.JobId, out var last) && last.Version >= state.Version)
+            {
+                return null;
+            }
+
+            if (sent.Count >= RememberedJobs)
+            {
+                foreach (var finished in sent.Where(s => s.Value.Finished).Select(s => s.Key).ToList())
+                {
+                    sent.Remove(finished);
+                }
+            }
+
+            sent[state.JobId] = (state.Version, JobStatus.IsTerminal(state.Status));
+            cursor = Math.Max(cursor, state.At);
+            return state;
+        }
+
+        async Task<OwnerFeedEvent?> NextAsync(JobWatch watch)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            quiet.CancelAfter(api.Value.KeepAliveInterval);
+            try
+            {
+                return OwnerFeedEvent.From(await watch.Changes.ReadAsync(quiet.Token));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+    }
+
+    private async Task<long> RedisTimeAsync()
+    {
+        var time = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("TIME"))!;
+        return (long)time[0] * 1000 + (long)time[1] / 1000;
+    }
+}

@@ -1,0 +1,17 @@
+using System.Text.RegularExpressions;
+
+namespace JobQueue;
+
+/// <summary>
+/// The one rule for the names a job carries beside its type (its group, its owner): short, and safe in a Redis
+/// key and a URL path, so a user id or a tenant id fits as it is.
+/// </summary>
+internal static partial class Label
+{
+    public const string Rule = "1-128 letters, digits, '.', '_', ':', '@' or '-'";
+
+    public static bool IsValid(string? label) => label is not null && Pattern().IsMatch(label);
+
+    [GeneratedRegex("^[A-Za-z0-9_.:@-]{1,128}$")]
+    private static partial Regex Pattern();
+}
