@@ -9,7 +9,7 @@ namespace JobQueue.Api.SubmissionPage;
 
 /// <summary>
 /// The origin system's page, end to end: a user picks who they are, submits jobs, and watches all of theirs live over
-/// their owner feed. <c>GET /app/</c> serves the page (plain HTML and JavaScript, no build step). Its "server side" is a
+/// their owner feed. <c>GET /app</c> serves the page (plain HTML and JavaScript, no build step). Its "server side" is a
 /// stand-in for an application backend: <c>POST /app/session</c> signs the user in as the owner they name (no password:
 /// it is a demonstration) and hands back their feed token, the way a real backend would after its own login, and
 /// <c>POST /app/jobs</c> submits a job for the token's owner. Nothing secret is in the page. On in Development only,
@@ -35,7 +35,6 @@ public static class SubmissionPageEndpoints
             .Produces<JobAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        routes.MapGet("/app", () => Results.Redirect("/app/")).ExcludeFromDescription();
         return routes;
     }
 
