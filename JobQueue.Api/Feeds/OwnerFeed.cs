@@ -9,8 +9,9 @@ namespace JobQueue.Api.Feeds;
 /// Follows every job of one owner for one connected device: first what it missed (with a resume point, every job of the
 /// owner changed since; without one, the most recently changed), then each change as it happens. It starts listening
 /// before it reads, and sends a job's state only if it is newer than what it sent of that job, so nothing falls in
-/// between and nothing is sent twice. While quiet it pings, and catches up from the owner's index again, so a change
-/// lost while Redis was unreachable still arrives. A device that falls too far behind is dropped
+/// between and nothing is sent twice. While quiet it pings; if the connection to Redis came back meanwhile it catches up
+/// from the owner's index again, so a change lost while Redis was unreachable still arrives. (Only then: a catch-up of
+/// many jobs holds the feed while live changes pile up in its buffer.) A device that falls too far behind is dropped
 /// (<paramref name="drop"/> of <see cref="FollowAsync"/> is called: it aborts the connection, even one stuck in a
 /// write) and resumes when it reconnects.
 /// </summary>
@@ -36,6 +37,7 @@ public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultip
         var sent = new Dictionary<string, (long Version, bool Finished)>();
         // Where a catch-up starts: the resume point, else now (what the snapshot shows is older).
         var cursor = after ?? await RedisTimeAsync();
+        var restorations = hub.Restorations;
 
         foreach (var owned in await store.OwnerJobsAsync(owner, after - ResumeMarginMs, Newest))
         {
@@ -59,6 +61,12 @@ public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultip
             }
 
             yield return null;
+            if (hub.Restorations == restorations)
+            {
+                continue;
+            }
+
+            restorations = hub.Restorations;
             foreach (var owned in await store.OwnerJobsAsync(owner, cursor - ResumeMarginMs))
             {
                 if (IsNews(OwnerFeedEvent.From(owned)) is { } news)

@@ -19,6 +19,13 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
     private readonly CancellationTokenSource _stopping = new();
     private Task _subscribing = Task.CompletedTask;
     private ChannelMessageQueue? _subscription;
+    private long _restorations;
+
+    /// <summary>
+    /// How many times the connection to Redis came back after a failure: a listener that sees this change may have
+    /// missed changes published meanwhile (pub/sub keeps nothing), and reads them back.
+    /// </summary>
+    public long Restorations => Interlocked.Read(ref _restorations);
 
     /// <summary>Starts collecting a job's changes; read the job's state after this, so no change falls in between.</summary>
     public JobWatch WatchJob(string jobId) =>
@@ -38,12 +45,14 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        redis.ConnectionRestored += OnConnectionRestored;
         _subscribing = SubscribeAsync(_stopping.Token);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        redis.ConnectionRestored -= OnConnectionRestored;
         await _stopping.CancelAsync();
         await _subscribing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_subscription is not null)
@@ -51,6 +60,8 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
             await _subscription.UnsubscribeAsync();
         }
     }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => Interlocked.Increment(ref _restorations);
 
     private static BoundedChannelOptions Dropping(int buffer) => new(buffer) { FullMode = BoundedChannelFullMode.Wait };
 

@@ -1,16 +1,23 @@
-using JobQueue.Redis;
 using JobQueue.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace JobQueue.Tests.Integration;
 
-/// <summary>The WebSocket fleet under load: many devices of many owners on both API replicas at once.</summary>
-[Collection(AppCollection.Name)]
-public sealed class FeedLoadTests(AppFixture app)
+/// <summary>
+/// The WebSocket fleet under load: many devices of many owners on both API replicas at once (an app of its own, so
+/// the load leaves the shared app's consoles and telemetry alone).
+/// </summary>
+public sealed class FeedLoadTests : IAsyncLifetime
 {
     private const int Owners = 100;
     private const int DevicesPerOwner = 10;
     private const int JobsPerOwner = 20;
+    private OwnApp _own = null!;
+
+    public async Task InitializeAsync() =>
+        _own = await OwnApp.StartAsync("--Api:Replicas=2", "--Worker:Replicas=2", $"--Api:Feeds:SigningKey={TestTokens.SigningKey}");
+
+    public async Task DisposeAsync() => await _own.DisposeAsync();
 
     [Fact]
     public async Task A_thousand_devices_across_two_api_replicas_each_get_exactly_their_owners_final_states_and_nothing_of_anyone_else()
@@ -19,18 +26,19 @@ public sealed class FeedLoadTests(AppFixture app)
         var owners = Enumerable.Range(0, Owners).Select(i => $"load-{run}-{i}").ToList();
         var rssBefore = ApiMemory();
         var devices = new List<(string Owner, FeedDevice Device)>();
+        var client = new JobQueue.Client.JobQueueClient(_own.Api);
         try
         {
             // Connect in waves, half the devices of each owner on each replica.
             foreach (var wave in owners.SelectMany(o => Enumerable.Range(0, DevicesPerOwner).Select(d => (Owner: o, Replica: d % 2))).Chunk(50))
             {
-                var tokens = await Task.WhenAll(wave.Select(w => app.Client.IssueFeedTokenAsync(w.Owner)));
-                var connected = await Task.WhenAll(wave.Select((w, i) => FeedDevice.ConnectAsync(app.ApiReplica(w.Replica), w.Owner, tokens[i].Token)));
+                var tokens = await Task.WhenAll(wave.Select(w => client.IssueFeedTokenAsync(w.Owner)));
+                var connected = await Task.WhenAll(wave.Select((w, i) => FeedDevice.ConnectAsync(ApiReplica(w.Replica), w.Owner, tokens[i].Token)));
                 devices.AddRange(connected.Select((d, i) => (wave[i].Owner, d)));
             }
 
-            var options = Options.Create(new QueueOptions { Name = app.Keys.Name });
-            var store = new JobStore(app.Redis, new QueueDirectory(app.Redis, options), options);
+            var options = Options.Create(new QueueOptions());
+            var store = new JobStore(_own.Redis, new QueueDirectory(_own.Redis, options), options);
             var jobsOf = new Dictionary<string, List<string>>();
             foreach (var owner in owners)
             {
@@ -56,8 +64,10 @@ public sealed class FeedLoadTests(AppFixture app)
     }
 
     /// <summary>Resident memory of both API replicas, in bytes.</summary>
+    private Uri ApiReplica(int index) => _own.App.ResourceNotifications.GetReplica($"api-{index}")!.Urls![0];
+
     private long ApiMemory() => Enumerable.Range(0, 2).Sum(i =>
-        app.App.ResourceNotifications.GetReplica($"api-{i}")?.Pid is { } pid
+        _own.App.ResourceNotifications.GetReplica($"api-{i}")?.Pid is { } pid
             ? System.Diagnostics.Process.GetProcessById(pid).WorkingSet64
             : 0);
 }
