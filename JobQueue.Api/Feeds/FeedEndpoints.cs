@@ -72,14 +72,7 @@ public static class FeedEndpoints
     private static async Task<IResult> IssueTokenAsync(HttpRequest request, FeedTokens tokens, IOptions<ApiOptions> options)
     {
         using var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, request.HttpContext.RequestAborted);
-        var root = body.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || root.EnumerateObject().Count() != 1
-            || !root.TryGetProperty("owner", out var owner) || owner.ValueKind != JsonValueKind.String)
-        {
-            throw ProblemException.BadRequest("Invalid token request", "The body is {\"owner\": \"<owner>\"}.");
-        }
-
-        return TypedResults.Json(tokens.Issue(ValidOwner(owner.GetString())), ApiJsonContext.Default.FeedToken);
+        return TypedResults.Json(tokens.Issue(FeedTokenRequest.OwnerOf(body.RootElement)), ApiJsonContext.Default.FeedToken);
     }
 
     private static async Task ServerSentEventsAsync(string owner, HttpContext http, OwnerFeed feed)
@@ -111,7 +104,7 @@ public static class FeedEndpoints
     /// <summary>The resume point, once the owner is valid (400), the token good (401) and the owner's (403).</summary>
     private static async Task<long?> AuthorizeAsync(HttpContext http, string owner, string? after)
     {
-        ValidOwner(owner);
+        FeedTokenRequest.ValidOwner(owner);
         var tokenOwner = await http.FeedTokenOwnerAsync();
         FeedAuthentication.RequireOwner(tokenOwner, owner);
         if (after is null)
@@ -123,11 +116,24 @@ public static class FeedEndpoints
             ? ms
             : throw ProblemException.BadRequest("Invalid event id", "An event id (Last-Event-ID, after) is the 'at' of an event: a number of milliseconds.");
     }
+}
 
-    private static string ValidOwner(string? owner) => JobOwner.IsValid(owner)
+/// <summary>The body of <c>POST /feed-tokens</c> (and of the submission page's sign-in): <c>{"owner": "user-1"}</c>.</summary>
+public sealed record FeedTokenRequest(string Owner)
+{
+    /// <summary>The owner the body names; a 400 problem for any other body or an invalid owner.</summary>
+    public static string OwnerOf(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object || body.EnumerateObject().Count() != 1
+            || !body.TryGetProperty("owner", out var owner) || owner.ValueKind != JsonValueKind.String)
+        {
+            throw ProblemException.BadRequest("Invalid token request", "The body is {\"owner\": \"<owner>\"}.");
+        }
+
+        return ValidOwner(owner.GetString());
+    }
+
+    public static string ValidOwner(string? owner) => JobOwner.IsValid(owner)
         ? owner!
         : throw ProblemException.BadRequest("Invalid owner", $"An owner is {JobOwner.Rule}.");
 }
-
-/// <summary>The body of <c>POST /feed-tokens</c>.</summary>
-public sealed record FeedTokenRequest(string Owner);

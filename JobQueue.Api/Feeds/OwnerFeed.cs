@@ -49,7 +49,7 @@ public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultip
 
         while (true)
         {
-            var next = await NextAsync(watch);
+            var next = await watch.NextAsync(api.Value.KeepAliveInterval, cancellationToken) is { } change ? OwnerFeedEvent.From(change) : null;
             if (next is not null)
             {
                 if (IsNews(next) is { } news)
@@ -94,20 +94,6 @@ public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultip
             sent[state.JobId] = (state.Version, JobStatus.IsTerminal(state.Status));
             cursor = Math.Max(cursor, state.At);
             return state;
-        }
-
-        async Task<OwnerFeedEvent?> NextAsync(JobWatch watch)
-        {
-            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            quiet.CancelAfter(api.Value.KeepAliveInterval);
-            try
-            {
-                return OwnerFeedEvent.From(await watch.Changes.ReadAsync(quiet.Token));
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return null;
-            }
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class QueueEventFeed(JobEventHub hub, IConnectionMultiplexer redis
             }
             while (page.Length == Page);
 
-            while (await NextAsync(watch) is { } next)
+            while ((await watch.NextAsync(api.Value.KeepAliveInterval, cancellationToken))?.Change is { } next)
             {
                 if (next.EventId is { } id && EventIds.Compare(id, last) > 0)
                 {
@@ -53,20 +53,6 @@ public sealed class QueueEventFeed(JobEventHub hub, IConnectionMultiplexer redis
             }
 
             yield return null;
-        }
-
-        async Task<JobChange?> NextAsync(JobWatch watch)
-        {
-            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            quiet.CancelAfter(api.Value.KeepAliveInterval);
-            try
-            {
-                return (await watch.Changes.ReadAsync(quiet.Token)).Change;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return null;
-            }
         }
     }
 }

@@ -165,9 +165,22 @@ public sealed record QueuedChange(string Queue, JobChange Change);
 /// </summary>
 public sealed class JobWatch(ChannelReader<QueuedChange> changes, CancellationToken dropped, Action stop) : IDisposable
 {
-    public ChannelReader<QueuedChange> Changes => changes;
-
     public CancellationToken Dropped => dropped;
+
+    /// <summary>The next change, or null if none came within <paramref name="quiet"/> (a keep-alive is due).</summary>
+    public async Task<QueuedChange?> NextAsync(TimeSpan quiet, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(quiet);
+        try
+        {
+            return await changes.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
 
     public void Dispose() => stop();
 }

@@ -24,7 +24,7 @@ public sealed class JobFollower(JobStore store, JobEventHub hub, IOptions<ApiOpt
         yield return current;
         while (!JobStatus.IsTerminal(current.Status))
         {
-            var next = await NextChangeAsync(watch, options.Value.KeepAliveInterval, cancellationToken);
+            var next = await watch.NextAsync(options.Value.KeepAliveInterval, cancellationToken) is { } change ? JobStateView.From(change.Change) : null;
             if (next is null)
             {
                 // Quiet for a keep-alive interval: ping, and read the state in case a change was lost.
@@ -41,21 +41,6 @@ public sealed class JobFollower(JobStore store, JobEventHub hub, IOptions<ApiOpt
                 current = next;
                 yield return current;
             }
-        }
-    }
-
-    /// <summary>The next change, or null if none came within <paramref name="quiet"/>.</summary>
-    private static async Task<JobStateView?> NextChangeAsync(JobWatch watch, TimeSpan quiet, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(quiet);
-        try
-        {
-            return JobStateView.From((await watch.Changes.ReadAsync(timeout.Token)).Change);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
         }
     }
 }

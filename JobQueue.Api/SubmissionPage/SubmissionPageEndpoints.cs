@@ -41,11 +41,7 @@ public static class SubmissionPageEndpoints
     private static async Task<IResult> SignInAsync(HttpRequest request, FeedTokens tokens, IOptions<ApiOptions> options)
     {
         using var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, request.HttpContext.RequestAborted);
-        var owner = body.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("owner", out var o)
-            && o.ValueKind == JsonValueKind.String && JobOwner.IsValid(o.GetString())
-            ? o.GetString()!
-            : throw ProblemException.BadRequest("Invalid owner", $"Sign in with {{\"owner\": \"<owner>\"}}: an owner is {JobOwner.Rule}.");
-        return TypedResults.Json(tokens.Issue(owner), ApiJsonContext.Default.FeedToken);
+        return TypedResults.Json(tokens.Issue(FeedTokenRequest.OwnerOf(body.RootElement)), ApiJsonContext.Default.FeedToken);
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext http, JobStore store, IOptions<ApiOptions> options, TimeProvider clock)
