@@ -28,7 +28,7 @@ local OWNER_INDEX_KEEP_MS = 7 * 24 * 3600 * 1000
 -- The event log's length when the queue's controls do not set it: off, because three more XADDs per job cost about
 -- 8% of the drain benchmark's throughput (README, "Queue event feed"); a queue whose listeners need it turns it on.
 local EVENT_LOG_DEFAULT_LENGTH = 0
-local event_log_length -- read once per script call, at the first change
+local event_log_length -- read once per script call: at the first change, or by a script that reads the controls anyway
 
 -- Tells the world a job's new state, in three places: the owner's index (a device that reconnects reads what
 -- changed since it last heard), the queue's event log (a bounded stream listeners resume from; its entry id is

@@ -16,7 +16,9 @@
 local c = claim_context()
 local controls, window, held_groups = KEYS[4], KEYS[5], KEYS[6]
 local want = tonumber(ARGV[8])
-local ctl = redis.call('HMGET', controls, 'paused', 'concurrency', 'rate_max', 'rate_period_ms', 'group_concurrency')
+local ctl = redis.call('HMGET', controls, 'paused', 'concurrency', 'rate_max', 'rate_period_ms', 'group_concurrency',
+  'event_log_length')
+event_log_length = tonumber(ctl[6]) or EVENT_LOG_DEFAULT_LENGTH -- read here, publish() need not read it again
 local group_limit = tonumber(ctl[5])
 if ctl[1] == '1' then
   return {'paused', 0, ''}
