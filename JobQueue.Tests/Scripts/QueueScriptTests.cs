@@ -40,11 +40,15 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events, (_, message) => messages.Writer.TryWrite(message.ToString()));
 
         var job = await EnqueueAsync("echo", """{"x":1}""");
+        var owned = (await Store.EnqueueAsync(new NewJob("echo", "2", Owner: "user-1"))).Job;
 
         var message = await messages.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(JobChange.TryParse(message, out var change, out _));
-        Assert.Equal(new JobChange(job.Id, 1, "queued", 0, null, null, null, At: change.At, Type: "echo"), change);
-        Assert.InRange(change.At, job.CreatedAt.ToUnixTimeMilliseconds(), job.CreatedAt.ToUnixTimeMilliseconds() + 1);
+        Assert.Equal(new JobChange(job.Id, 1, "queued", 0, null, null, null), change);
+        // A job a feed can see (it has an owner) also says who, what and when: what its owner's feed sends.
+        Assert.True(JobChange.TryParse(await messages.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)), out var ownedChange, out _));
+        Assert.Equal(new JobChange(owned.Id, 1, "queued", 0, null, null, null, "user-1", ownedChange.At, Type: "echo"), ownedChange);
+        Assert.InRange(ownedChange.At, owned.CreatedAt.ToUnixTimeMilliseconds(), owned.CreatedAt.ToUnixTimeMilliseconds() + 1);
         Assert.False(JobChange.TryParse("""{"job_id": 7}""", out _, out var reason));
         Assert.NotEmpty(reason);
     }

@@ -9,7 +9,8 @@ namespace JobQueue;
 /// "owner"?, "type"?, "event"?, "at", "event_id"?}</c>, progress and result as JSON text; <c>type</c> where the script knew it
 /// (enqueue, start), <c>event</c> where the change was not of status (<c>progress</c>). <see cref="At"/> is when the change was made
 /// (Redis time, ms), the score of the job in its owner's index; <see cref="EventId"/> is its entry in the queue's
-/// event log, while the log is on.
+/// event log, while the log is on. <c>type</c>, <c>event</c> and <c>at</c> come only where a feed can see the change
+/// (the job has an owner, or the log is on): watchers of one job do not need them.
 /// </summary>
 public sealed record JobChange(
     string JobId, long Version, string Status, int Attempts, string? ProgressJson, string? ResultJson, string? Error,
