@@ -130,8 +130,9 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
             {
                 if (!listener.Changes.Writer.TryWrite(change) && !listener.Dropped.IsCancellationRequested)
                 {
-                    // Full (only a dropping channel refuses a write): the listener is too slow to keep.
-                    listener.Dropped.Cancel();
+                    // Full (only a dropping channel refuses a write): the listener is too slow to keep. Its callback
+                    // (aborting its connection) runs on the thread pool, not on the one thread delivering to everyone.
+                    _ = listener.Dropped.CancelAsync();
                 }
             }
         }

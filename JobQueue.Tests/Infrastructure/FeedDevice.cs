@@ -25,6 +25,9 @@ public sealed class FeedDevice : IAsyncDisposable
         return device;
     }
 
+    /// <summary>Open while the server keeps the device connected.</summary>
+    public WebSocketState State => _socket.State;
+
     /// <summary>Every message so far, in the order received.</summary>
     public IReadOnlyList<OwnerUpdate> Received
     {
