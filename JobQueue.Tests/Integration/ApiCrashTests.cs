@@ -2,17 +2,21 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Net.WebSockets;
+using JobQueue.Redis;
 using JobQueue.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
 namespace JobQueue.Tests.Integration;
 
-/// <summary>An API replica SIGKILLed in the middle of a burst of submissions leaves no half-written job behind.</summary>
+/// <summary>An API replica SIGKILLed in the middle of a burst of submissions leaves no half-written job behind, and its feeds resume on another.</summary>
 public sealed class ApiCrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private OwnApp _own = null!;
 
-    public async Task InitializeAsync() => _own = await OwnApp.StartAsync("--Api:Replicas=2", "--Worker:Replicas=2");
+    public async Task InitializeAsync() =>
+        _own = await OwnApp.StartAsync("--Api:Replicas=2", "--Worker:Replicas=2", $"--Api:Feeds:SigningKey={TestTokens.SigningKey}");
 
     public async Task DisposeAsync() => await _own.DisposeAsync();
 
@@ -62,5 +66,41 @@ public sealed class ApiCrashTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Superset(accepted.ToHashSet(), indexed.ToHashSet());
         Assert.True(failedRequests > 0, "the kill cut no request short; it proved nothing");
         Assert.Empty(entries);
+    }
+
+    [Fact]
+    public async Task A_device_whose_api_replica_is_killed_resumes_on_another_and_gets_every_job_of_its_owner_in_its_final_state()
+    {
+        const string Owner = "user-crash";
+        var before = await FeedDevice.ConnectAsync(_own.App.ResourceNotifications.GetReplica("api-0")!.Urls![0], Owner, TestTokens.For(Owner));
+        var options = Options.Create(new QueueOptions());
+        var store = new JobStore(_own.Redis, new QueueDirectory(_own.Redis, options), options);
+
+        // Jobs keep coming (straight into Redis: the kill must not cut the submissions) while the replica dies.
+        var ids = new List<string>();
+        var submitting = Task.Run(async () =>
+        {
+            for (var batch = 0; batch < 30; batch++)
+            {
+                ids.AddRange((await store.EnqueueManyAsync([.. Enumerable.Range(0, 10).Select(i => new NewJob("echo", $"{{\"n\":{i}}}", Owner: Owner))]))
+                    .Select(r => r.Job.Id));
+                await Task.Delay(100);
+            }
+        });
+
+        await Task.Delay(1000);
+        Signals.Send(_own.App.ResourceNotifications.GetReplica("api-0")!.Pid!.Value, Signals.Kill);
+        await Eventually.WaitAsync(() => Task.FromResult(before.State), s => s != WebSocketState.Open, TimeSpan.FromSeconds(10), "the device to lose its replica");
+        var lastSeen = before.Received[^1].At;
+        await before.DisposeAsync();
+        await submitting;
+
+        await using var after = await FeedDevice.ConnectAsync(_own.App.ResourceNotifications.GetReplica("api-1")!.Urls![0], Owner, TestTokens.For(Owner), lastSeen);
+        var seenFinal = before.Latest.Where(j => j.Value.IsFinished).Select(j => j.Key).ToHashSet();
+        await after.WaitForFinalAsync(ids.Where(id => !seenFinal.Contains(id)), TimeSpan.FromSeconds(60));
+
+        var final = ids.ToDictionary(id => id, id => after.Latest.GetValueOrDefault(id) ?? before.Latest[id]);
+        Assert.All(final.Values, u => Assert.Equal("done", u.Status));
+        TestReport.Add($"API replica SIGKILLed under an owner feed: the device had {seenFinal.Count} of {ids.Count} jobs final, resumed on the other replica and got the other {ids.Count - seenFinal.Count}, all done");
     }
 }
