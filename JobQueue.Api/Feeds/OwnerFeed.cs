@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using JobQueue.Api.Jobs;
+using JobQueue.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -36,7 +37,7 @@ public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultip
         using var dropping = watch.Dropped.Register(drop);
         var sent = new Dictionary<string, (long Version, bool Finished)>();
         // Where a catch-up starts: the resume point, else now (what the snapshot shows is older).
-        var cursor = after ?? await RedisTimeAsync();
+        var cursor = after ?? (await redis.GetDatabase().NowAsync()).ToUnixTimeMilliseconds();
         var restorations = hub.Restorations;
 
         foreach (var owned in await store.OwnerJobsAsync(owner, after - ResumeMarginMs, Newest))
@@ -95,11 +96,5 @@ public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultip
             cursor = Math.Max(cursor, state.At);
             return state;
         }
-    }
-
-    private async Task<long> RedisTimeAsync()
-    {
-        var time = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("TIME"))!;
-        return (long)time[0] * 1000 + (long)time[1] / 1000;
     }
 }

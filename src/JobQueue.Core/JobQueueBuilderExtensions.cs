@@ -14,7 +14,7 @@ public static class JobQueueBuilderExtensions
     /// <summary>
     /// Connects to the queue's Redis (connection string <c>ConnectionStrings:{connectionName}</c>, as Aspire
     /// injects it), binds and validates <see cref="QueueOptions"/>, and registers <see cref="QueueDirectory"/>, <see cref="JobStore"/>,
-    /// <see cref="QueueInspector"/>, <see cref="QueueControls"/>, a Redis health check and the product's telemetry sources.
+    /// <see cref="QueueInspector"/>, <see cref="QueueControls"/>, <see cref="ScheduleStore"/>, a Redis health check and the product's telemetry sources.
     /// Calling it again does nothing.
     /// </summary>
     public static IHostApplicationBuilder AddJobQueue(this IHostApplicationBuilder builder, string connectionName = "redis")
@@ -41,6 +41,7 @@ public static class JobQueueBuilderExtensions
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<QueueInspector>();
         builder.Services.AddSingleton<QueueControls>();
+        builder.Services.AddSingleton<ScheduleStore>();
 
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         builder.Services.AddOpenTelemetry()

@@ -30,4 +30,11 @@ public sealed class QueueOptions
     /// <summary>How long an Idempotency-Key keeps returning the job it first created.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How late a schedule's occurrence may be run and still count as on time; one later than this was missed, and its
+    /// schedule's misfire policy decides (one catch-up job, or none).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan ScheduleMisfireGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

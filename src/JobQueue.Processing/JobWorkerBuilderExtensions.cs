@@ -65,6 +65,7 @@ public static class JobWorkerBuilderExtensions
         services.AddHostedService<QueueDepthReporter>();
         services.AddHostedService<CancellationListener>();
         services.AddHostedService<ScheduledJobForwarder>();
+        services.AddHostedService<ScheduleFirer>();
         services.AddHostedService<QueueJanitor>();
         return new JobWorkerBuilder(services, registry);
     }

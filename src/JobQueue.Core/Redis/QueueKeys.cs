@@ -61,6 +61,15 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Set of the names of every queue a worker pool reads: kept on the default queue's keys only.</summary>
     public RedisKey Queues => _prefix + "queues";
 
+    /// <summary>
+    /// Sorted set of every schedule's name by its next occurrence (ms; <c>+inf</c> while paused or never again): what
+    /// the schedulers poll. Kept on the default queue's keys only, with each schedule's hash (<see cref="Schedule"/>).
+    /// </summary>
+    public RedisKey Schedules => _prefix + "schedules";
+
+    /// <summary>Hash of one schedule: its definition, <c>paused</c>, <c>next_due</c> and its last run (see README, "Redis keys").</summary>
+    public RedisKey Schedule(string name) => _prefix + "schedule:" + name;
+
     /// <summary>Holds the job id an idempotency key was first used for (the key itself is hashed).</summary>
     public RedisKey Idempotency(string key) =>
         _prefix + "idempotency:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

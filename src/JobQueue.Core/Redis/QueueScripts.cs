@@ -22,6 +22,8 @@ public static class QueueScripts
     public static readonly string Release = Load("release");
     public static readonly string Janitor = Load("janitor");
     public static readonly string List = Load("list");
+    public static readonly string PutSchedule = Load("put_schedule");
+    public static readonly string AdvanceSchedule = Load("advance_schedule");
 
     private static string Load(string name, params string[] includes) =>
         string.Join("\n", [Prelude, .. includes.Select(Read), Read(name)]);

@@ -6,7 +6,7 @@
 -- KEYS[1] stream, KEYS[2] job index, KEYS[3] schedule, KEYS[4] job types, KEYS[4 + i] hash of job i, then
 -- the idempotency keys the jobs name
 -- ARGV[1] events channel, ARGV[2] idempotency window (ms), ARGV[3] number of jobs n, then twelve per job from
--- ARGV[4 + 12(i - 1)]: job id, type, payload (JSON), traceparent, run at (ms; 0 = now), position in KEYS of its
+-- ARGV[4 + 12(i - 1)]: job id, type, payload (JSON), traceparent, run at (ms; 0 = now; a time past is kept as the job's run_at), position in KEYS of its
 -- idempotency key (0 = none), request fingerprint, the job's own policy ('' where unset): max attempts,
 -- back-off ('fixed:<ms>' | 'exponential:<ms>[:<max ms>]'), per-attempt timeout (ms); its group and its owner ('' for none)
 -- Returns per job {job id, created_at, 1 if an earlier submission was replayed else 0, status}.
@@ -56,6 +56,9 @@ for i = 1, n do
     end
     redis.call('HSET', job, 'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
       'created_at', now, 'traceparent', arg(i, 4), 'version', 1, due_field, due_value)
+    if run_at > 0 and status == 'queued' then
+      redis.call('HSET', job, 'run_at', run_at) -- due already (a schedule's occurrence): when it was due
+    end
     for k, field in ipairs({'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner'}) do
       if arg(i, 7 + k) ~= '' then
         redis.call('HSET', job, field, arg(i, 7 + k))
