@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using JobQueue.Api.Feeds;
 using JobQueue.Api.Jobs;
 using JobQueue.Api.Legacy;
+using JobQueue.Api.Schedules;
 
 namespace JobQueue.Api;
 
@@ -22,5 +23,8 @@ namespace JobQueue.Api;
 [JsonSerializable(typeof(FeedTokenRequest))]
 [JsonSerializable(typeof(OwnerFeedEvent))]
 [JsonSerializable(typeof(QueueEventView))]
+[JsonSerializable(typeof(ScheduleView))]
+[JsonSerializable(typeof(ScheduleList))]
+[JsonSerializable(typeof(ScheduleSubmissionDocument))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

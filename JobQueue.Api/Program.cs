@@ -4,6 +4,7 @@ using JobQueue.Api.Feeds;
 using JobQueue.Api.Http;
 using JobQueue.Api.Jobs;
 using JobQueue.Api.Legacy;
+using JobQueue.Api.Schedules;
 using JobQueue.Api.SubmissionPage;
 using Microsoft.Extensions.Options;
 
@@ -63,6 +64,7 @@ if (SubmissionPageEndpoints.IsEnabled(app))
     app.MapSubmissionPage();
 }
 app.MapQueueEndpoints();
+app.MapScheduleEndpoints();
 app.MapLegacyEndpoints();
 
 app.Run();

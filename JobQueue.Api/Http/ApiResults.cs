@@ -7,9 +7,15 @@ public static class ApiResults
 {
     public static IResult Ok<T>(T value, JsonTypeInfo<T> contract) => Results.Json(value, contract);
 
-    public static IResult Accepted<T>(HttpResponse response, string location, T value, JsonTypeInfo<T> contract)
+    public static IResult Accepted<T>(HttpResponse response, string location, T value, JsonTypeInfo<T> contract) =>
+        WithLocation(response, location, value, contract, StatusCodes.Status202Accepted);
+
+    public static IResult Created<T>(HttpResponse response, string location, T value, JsonTypeInfo<T> contract) =>
+        WithLocation(response, location, value, contract, StatusCodes.Status201Created);
+
+    private static IResult WithLocation<T>(HttpResponse response, string location, T value, JsonTypeInfo<T> contract, int status)
     {
         response.Headers.Location = location;
-        return Results.Json(value, contract, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(value, contract, statusCode: status);
     }
 }

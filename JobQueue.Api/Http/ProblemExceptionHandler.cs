@@ -5,7 +5,7 @@ namespace JobQueue.Api.Http;
 
 /// <summary>
 /// The one place where errors become responses, each an RFC 9457 problem: a refused request
-/// (<see cref="ProblemException"/>), a job that does not exist (404) or whose status forbids the operation (409),
+/// (<see cref="ProblemException"/>), a job or schedule that does not exist (404) or whose status forbids the operation (409),
 /// a job type no worker handles or a queue no pool reads (400), an idempotency key reused for another request (422), and a Redis outage
 /// (503 with Retry-After: the client should simply try again). Anything else is left to the framework (a 500: a bug).
 /// </summary>
@@ -21,9 +21,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 "The job store is unavailable", $"Redis cannot be reached right now; nothing was written. Retry in {RetryAfterSeconds} s."),
             ProblemException problem => (problem.Status, problem.Title, problem.Message),
             JobNotFoundException => (StatusCodes.Status404NotFound, "Job not found", exception.Message),
+            ScheduleNotFoundException => (StatusCodes.Status404NotFound, "Schedule not found", exception.Message),
             JobStateConflictException conflict => (StatusCodes.Status409Conflict, conflict.Title, exception.Message),
             UnknownJobTypeException => (StatusCodes.Status400BadRequest, "Unknown job type", exception.Message),
             UnknownQueueException => (StatusCodes.Status400BadRequest, "Unknown queue", exception.Message),
+            InvalidScheduleException => (StatusCodes.Status400BadRequest, "Invalid schedule", exception.Message),
             IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", exception.Message),
             _ => (0, "", ""),
         };
