@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what JobQueue needs beyond the .NET SDK, from Debian/Ubuntu packages:
 #   redis-server  always (the AppHost and the tests start their own);
+#   tzdata        always (schedules read their time zones, e.g. Europe/Paris, from /usr/share/zoneinfo);
 #   chromium      with --test (the dashboard tests drive it headless; never a downloaded browser);
 #   wrk, nodejs   with --test or --bench (the benchmark's HTTP load and BullMQ's side; the tests smoke-run it).
 set -euo pipefail
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+[ -f /usr/share/zoneinfo/Europe/Paris ] || need+=(tzdata)
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
   need+=(chromium)
 fi
