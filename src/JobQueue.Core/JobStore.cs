@@ -22,8 +22,11 @@ public sealed class JobStore(
 
     private QueueOptions Options => options.Value;
 
-    /// <summary>The most jobs <see cref="EnqueueManyAsync"/> takes in one call (one script run that holds Redis meanwhile).</summary>
-    public const int MaxBatch = 1000;
+    /// <summary>
+    /// The most jobs <see cref="EnqueueManyAsync"/> takes in one call: one script run, which holds Redis meanwhile (about
+    /// 15 ms per 1,000 jobs), so that a flow of a parent and 10,000 children goes in whole.
+    /// </summary>
+    public const int MaxBatch = 10_000;
 
     /// <summary>
     /// Writes the job (hash, index, and stream entry or schedule) in one script. The entry carries the W3C
@@ -48,7 +51,9 @@ public sealed class JobStore(
 
     /// <summary>
     /// Writes up to <see cref="MaxBatch"/> jobs of one queue in one script run: all of them or, if one is refused
-    /// (an unknown type, a reused idempotency key), none. One round trip and one "enqueue" span for the batch, whose
+    /// (an unknown type, a reused idempotency key, a dependency that is no job of the queue or closes a cycle:
+    /// <see cref="InvalidDependencyException"/>), none. Jobs may depend on each other (<see cref="JobDependency.OnBatchJob"/>),
+    /// so a whole workflow goes in one call. One round trip and one "enqueue" span for the batch, whose
     /// trace every job's processing continues. Results are in the order of <paramref name="jobs"/>. A named queue
     /// must be one a worker pool reads (<see cref="UnknownQueueException"/>).
     /// </summary>
@@ -68,13 +73,19 @@ public sealed class JobStore(
             throw new ArgumentException("Two jobs of one batch have the same idempotency key.", nameof(jobs));
         }
 
+        if (jobs.Any(j => j.DependsOn is { Count: > 0 }))
+        {
+            DependencyGraph.Check(jobs);
+        }
+
         using var activity = JobQueueTelemetry.Source.StartActivity(
             jobs.Count == 1 ? $"enqueue {jobs[0].Type}" : "enqueue", ActivityKind.Producer);
         var traceParent = (activity ?? Activity.Current)?.Id ?? "";
         var ids = new string[jobs.Count];
         var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
-        var args = new RedisValue[3 + 12 * jobs.Count];
-        (args[0], args[1], args[2]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds, jobs.Count);
+        var args = new RedisValue[4 + 13 * jobs.Count];
+        (args[0], args[1], args[2], args[3]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds,
+            (long)Options.DeadLetterRetention.TotalMilliseconds, jobs.Count);
         for (var i = 0; i < jobs.Count; i++)
         {
             ids[i] = Guid.NewGuid().ToString("D");
@@ -83,7 +94,7 @@ public sealed class JobStore(
 
         for (var i = 0; i < jobs.Count; i++)
         {
-            var (job, a) = (jobs[i], 3 + 12 * i);
+            var (job, a) = (jobs[i], 4 + 13 * i);
             if (job.Group is { } group && !JobGroup.IsValid(group))
             {
                 throw new ArgumentException($"'{group}' is not a valid job group ({JobGroup.Rule}).", nameof(jobs));
@@ -106,6 +117,7 @@ public sealed class JobStore(
             // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
             var (maxAttempts, backoff, timeoutMs) = job.Policy?.Validated().ToFields() ?? ("", "", "");
             (args[a + 7], args[a + 8], args[a + 9], args[a + 10], args[a + 11]) = (maxAttempts, backoff, timeoutMs, job.Group ?? "", job.Owner ?? "");
+            args[a + 12] = Dependencies(job);
             args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job);
         }
 
@@ -125,6 +137,12 @@ public sealed class JobStore(
         catch (RedisServerException e) when (e.Message.StartsWith("IDEMPOTENCY_MISMATCH", StringComparison.Ordinal))
         {
             throw new IdempotencyKeyReusedException();
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("UNKNOWN_DEPENDENCY", StringComparison.Ordinal))
+        {
+            throw new InvalidDependencyException(
+                $"Job {e.Message["UNKNOWN_DEPENDENCY ".Length..]} is not a job of queue '{keys.Name}': it does not exist, has expired, " +
+                "or is in another queue (a job and its dependencies share one queue).");
         }
         catch (RedisServerException e) when (e.Message.StartsWith("UNKNOWN_TYPE", StringComparison.Ordinal))
         {
@@ -190,7 +208,58 @@ public sealed class JobStore(
             JobPolicy.FromFields(String(hash, "max_attempts"), String(hash, "backoff"), String(hash, "timeout_ms")),
             keys.Name,
             String(hash, "group"),
-            String(hash, "owner"));
+            String(hash, "owner"),
+            DependenciesOf(String(hash, "dependencies")),
+            (int?)Number(hash, "deps_pending") ?? 0,
+            String(hash, "settled_by"));
+    }
+
+    /// <summary>The most dependencies and dependants <see cref="LinksAsync"/> lists of one job.</summary>
+    public const int MaxLinksShown = 1000;
+
+    /// <summary>
+    /// The jobs <paramref name="job"/> depends on and the jobs that depend on it, each with its current status (the first
+    /// <see cref="MaxLinksShown"/> of each; their totals count all).
+    /// </summary>
+    public async Task<JobLinks> LinksAsync(JobRecord job)
+    {
+        var keys = queues.Keys(job.Queue);
+        var dependantsKey = keys.Dependants(job.Id);
+        var dependantsTotal = (int)await Db.HashLengthAsync(dependantsKey);
+        if (job.DependsOn is null && dependantsTotal == 0)
+        {
+            return JobLinks.None;
+        }
+
+        var dependants = new List<(string Id, DependencyFailure Policy)>();
+        await foreach (var edge in Db.HashScanAsync(dependantsKey, pageSize: MaxLinksShown))
+        {
+            DependencyFailureNames.TryParse(edge.Value.ToString().TrimEnd('+'), out var policy);
+            dependants.Add((edge.Name.ToString(), policy));
+            if (dependants.Count == MaxLinksShown)
+            {
+                break;
+            }
+        }
+
+        var dependencies = (job.DependsOn ?? []).Take(MaxLinksShown).Select(d => (Id: d.JobId!, Policy: d.OnFailure)).ToList();
+        var statuses = await Task.WhenAll(dependencies.Concat(dependants).Select(link => Db.HashGetAsync(keys.Job(link.Id), "status")));
+        var linked = dependencies.Concat(dependants)
+            .Select((link, i) => new LinkedJob(link.Id, statuses[i].HasValue ? statuses[i].ToString() : null, link.Policy)).ToList();
+        return new JobLinks(linked[..dependencies.Count], job.DependsOn?.Count ?? 0, linked[dependencies.Count..], dependantsTotal);
+    }
+
+    /// <summary>The <c>dependencies</c> field as enqueue.lua wrote it: a JSON object of dependency id → policy.</summary>
+    private static IReadOnlyList<JobDependency>? DependenciesOf(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var edges = JsonDocument.Parse(json);
+        return [.. edges.RootElement.EnumerateObject().Select(edge =>
+            JobDependency.On(edge.Name, DependencyFailureNames.TryParse(edge.Value.GetString(), out var policy) ? policy : DependencyFailure.Fail))];
     }
 
     /// <summary>
@@ -238,7 +307,8 @@ public sealed class JobStore(
         var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
             [keys.Job(jobId), keys.Scheduled, keys.Dead, keys.Stats],
-            [jobId, keys.Events.ToString(), keys.Cancel.ToString(), (long)Options.Retention.TotalMilliseconds]))!;
+            [jobId, keys.Events.ToString(), keys.Cancel.ToString(), (long)Options.Retention.TotalMilliseconds,
+                (long)Options.DeadLetterRetention.TotalMilliseconds]))!;
         switch ((int)reply[0], reply[1].ToString())
         {
             case (1, _):
@@ -292,7 +362,12 @@ public sealed class JobStore(
     /// </summary>
     private static string Fingerprint(NewJob job) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(job.Type + "\n" + job.PayloadJson
-            + (job.Policy is { } policy ? "\n" + policy.ToFields() : "") + (job.Group is { } group ? "\ngroup:" + group : "") + (job.Owner is { } owner ? "\nowner:" + owner : ""))));
+            + (job.Policy is { } policy ? "\n" + policy.ToFields() : "") + (job.Group is { } group ? "\ngroup:" + group : "") + (job.Owner is { } owner ? "\nowner:" + owner : "")
+            + (job.DependsOn is { Count: > 0 } ? "\ndepends:" + Dependencies(job) : ""))));
+
+    /// <summary>The job's dependencies as enqueue.lua reads them: '&lt;ref&gt; &lt;policy&gt;' pairs ('' for none).</summary>
+    private static string Dependencies(NewJob job) =>
+        job.DependsOn is { Count: > 0 } dependencies ? string.Join(' ', dependencies.Select(d => d.Ref + " " + d.OnFailure.ToName())) : "";
 
     private static string? String(Dictionary<string, RedisValue> hash, string field) =>
         hash.TryGetValue(field, out var value) && value.HasValue ? value.ToString() : null;

@@ -7,7 +7,9 @@ namespace JobQueue.Processing;
 /// The job an attempt is running. <see cref="Attempt"/> counts within the current attempt budget (a manual
 /// retry starts a new one); <see cref="Run"/> counts every run of the job.
 /// </summary>
-public sealed class JobContext(string jobId, string type, string queue, string payloadJson, int attempt, int run, Func<JsonNode, Task> reportProgress)
+public sealed class JobContext(
+    string jobId, string type, string queue, string payloadJson, int attempt, int run, Func<JsonNode, Task> reportProgress,
+    Func<Task<IReadOnlyDictionary<string, string>>>? readDependencyResults = null)
 {
     private JsonNode? _payload;
     private bool _parsed;
@@ -51,4 +53,19 @@ public sealed class JobContext(string jobId, string type, string queue, string p
 
     /// <summary>Publishes progress (a number or small JSON) to watchers and to <c>GET /jobs/{id}</c>.</summary>
     public Task ReportProgressAsync(JsonNode progress) => reportProgress(progress);
+
+    /// <summary>
+    /// The results of the jobs this one depends on that ended done, by job id (a flow's parent reads its children's here).
+    /// A dependency that failed or was canceled under <see cref="DependencyFailure.Continue"/> has none. Read from Redis
+    /// when called: a job with 10,000 dependencies reads them only if its handler asks.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, JsonNode?>> DependencyResultsAsync()
+    {
+        if (readDependencyResults is null)
+        {
+            return new Dictionary<string, JsonNode?>();
+        }
+
+        return (await readDependencyResults()).ToDictionary(r => r.Key, r => JsonNode.Parse(r.Value));
+    }
 }

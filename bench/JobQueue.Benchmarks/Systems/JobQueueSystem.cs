@@ -44,7 +44,8 @@ public sealed class JobQueueSystem : IQueueSystem
         return new EnqueueRun(variant, jobs, clock.Elapsed, jobs + warmUp);
     }
 
-    public Task FillAsync(int jobs, string? queue = null) => EnqueueBatchesAsync(jobs, JobStore.MaxBatch, JobStore.MaxBatch, queue);
+    /// <summary>Fills in batches of 1,000 (what the drain rows have always been filled with).</summary>
+    public Task FillAsync(int jobs, string? queue = null) => EnqueueBatchesAsync(jobs, 1000, 1000, queue);
 
     public async Task<WorkerGroup> StartWorkersAsync(int workers, int concurrency, DrainShape? shape = null)
     {

@@ -161,6 +161,10 @@ public sealed class JobConsumer(
         })];
     }
 
+    /// <summary>The results of a job's dependencies that ended done, by dependency id (JSON text), for its handler.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> DependencyResultsAsync(string jobId) =>
+        (await Db.HashGetAllAsync(keys.DependencyResults(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+
     /// <summary>Records a running attempt's progress; false if the attempt no longer holds the job.</summary>
     public async Task<bool> ReportProgressAsync(ClaimedJob job, string progressJson) =>
         (int)await Db.ScriptEvaluateAsync(QueueScripts.Progress, [keys.Job(job.JobId)],

@@ -27,6 +27,12 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Hash holding one job's state (see README, "Redis keys").</summary>
     public RedisKey Job(string jobId) => JobPrefix + jobId;
 
+    /// <summary>Hash of the jobs waiting for this one: dependant id → its policy, with '+' once the edge counted (see _dependencies.lua).</summary>
+    public RedisKey Dependants(string jobId) => JobPrefix + jobId + ":dependants";
+
+    /// <summary>Hash of the results of this job's dependencies that ended done: dependency id → result JSON.</summary>
+    public RedisKey DependencyResults(string jobId) => JobPrefix + jobId + ":results";
+
     /// <summary>Sorted set of every job id by creation time (ms): the listing index.</summary>
     public RedisKey Jobs => _prefix + "jobs";
 

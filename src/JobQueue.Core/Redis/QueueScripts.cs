@@ -10,14 +10,14 @@ public static class QueueScripts
 {
     private static readonly string Prelude = Read("_prelude");
 
-    public static readonly string Enqueue = Load("enqueue");
-    public static readonly string Reclaim = Load("reclaim", "_claim");
-    public static readonly string ReadAndClaim = Load("read_and_claim", "_claim");
-    public static readonly string Complete = Load("complete");
+    public static readonly string Enqueue = Load("enqueue", "_dependencies");
+    public static readonly string Reclaim = Load("reclaim", "_dependencies", "_claim");
+    public static readonly string ReadAndClaim = Load("read_and_claim", "_dependencies", "_claim");
+    public static readonly string Complete = Load("complete", "_dependencies");
     public static readonly string Renew = Load("renew");
     public static readonly string Progress = Load("progress");
-    public static readonly string Cancel = Load("cancel");
-    public static readonly string Retry = Load("retry");
+    public static readonly string Cancel = Load("cancel", "_dependencies");
+    public static readonly string Retry = Load("retry", "_dependencies");
     public static readonly string Promote = Load("promote");
     public static readonly string Release = Load("release");
     public static readonly string Janitor = Load("janitor");

@@ -100,7 +100,8 @@ public sealed class JobExecutor(
                 ?? throw new PermanentJobFailureException(
                     $"No handler is registered for job type '{type}' (this worker has: {string.Join(", ", handlers.Types)}).");
             using var handle = JobQueueTelemetry.Source.StartActivity($"handle {type}");
-            var context = new JobContext(job.JobId, type, inFlight.Consumer.Keys.Name, job.PayloadJson, job.Attempt, job.Run, progress => ReportProgressAsync(inFlight, progress));
+            var context = new JobContext(job.JobId, type, inFlight.Consumer.Keys.Name, job.PayloadJson, job.Attempt, job.Run,
+                progress => ReportProgressAsync(inFlight, progress), () => inFlight.Consumer.DependencyResultsAsync(job.JobId));
             return (AttemptOutcome.Succeeded, await runner.RunAsync(context, timeout.Token));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !inFlight.Abandoned.IsCancellationRequested)

@@ -41,6 +41,7 @@ local function claim_entry(c, entry, id, deliveries)
       finish(job, id, 'failed', "unreadable job: status '" .. status .. "' is not one JobQueue writes", c.now,
         c.stats, c.dead, 0, c.dead_ttl)
       changed(c.channel, job, id)
+      settle_dependants(c.channel, c.prefix, id, 'failed', c.now, c.dead_ttl)
       return {entry, id, 'unreadable', status}
     end
     return {entry, id, 'finished'}
@@ -57,6 +58,7 @@ local function claim_entry(c, entry, id, deliveries)
     finish(job, id, 'failed', 'gave up after ' .. attempts .. ' attempt(s): the last one did not finish in time',
       c.now, c.stats, c.dead, 0, c.dead_ttl)
     changed(c.channel, job, id)
+    settle_dependants(c.channel, c.prefix, id, 'failed', c.now, c.dead_ttl)
     return {entry, id, 'exhausted', attempts}
   end
   local token = c.consumer .. '/' .. attempt

@@ -1,7 +1,9 @@
 -- Cancels a job that has not finished. A scheduled or queued job never runs (its entry, if any, is dropped
--- when a worker meets it); a running job is `canceled` at once and its worker is told to stop its handler.
+-- when a worker meets it, and a waiting one has none); a running job is `canceled` at once and its worker is told
+-- to stop its handler. Its dependants are settled (_dependencies.lua): canceled, failed, or counted, by policy.
 -- KEYS[1] job hash, KEYS[2] schedule, KEYS[3] dead letters, KEYS[4] totals
--- ARGV[1] job id, ARGV[2] events channel, ARGV[3] cancel channel (workers), ARGV[4] retention (ms)
+-- ARGV[1] job id, ARGV[2] events channel, ARGV[3] cancel channel (workers), ARGV[4] retention (ms), ARGV[5] dead
+-- letter retention (ms: how long a dependant failed or canceled by this is kept)
 -- Returns {1, 'canceled'}, or {0, status} when there was nothing to cancel: 'missing' or the terminal status.
 local job, id = KEYS[1], ARGV[1]
 local status = redis.call('HGET', job, 'status')
@@ -11,11 +13,13 @@ end
 if is_terminal(status) then
   return {0, status}
 end
+local now = now_ms()
 redis.call('ZREM', KEYS[2], id)
-finish(job, id, 'canceled', nil, now_ms(), KEYS[4], KEYS[3], ARGV[4], 0)
+finish(job, id, 'canceled', nil, now, KEYS[4], KEYS[3], ARGV[4], 0)
 if status == 'processing' then
   -- The running attempt keeps its token: with it, its completion lets go of the entry.
   redis.call('PUBLISH', ARGV[3], id)
 end
 changed(ARGV[2], job, id)
+settle_dependants(ARGV[2], string.sub(job, 1, #job - #id), id, 'canceled', now, ARGV[5])
 return {1, 'canceled'}

@@ -8,7 +8,8 @@
 -- Returns per job 'done', 'retried' (queued again under a new entry, or scheduled until its back-off ends: the
 -- forwarder promotes it, so no worker need be alive meanwhile), 'failed' (dead-lettered), 'canceled' (canceled
 -- while running: the attempt lets go of the entry) or 'stale'. An attempt that lets go of its entry leaves its
--- group's running set (release.lua then gives a job the group held back its place).
+-- group's running set (release.lua then gives a job the group held back its place). A job that ends settles its
+-- dependants (_dependencies.lua): the last dependency done releases a waiting job, in this same call.
 local stream, dead, stats, schedule = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, channel, ttl, dead_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
@@ -17,7 +18,8 @@ for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local delay = tonumber(ARGV[a + 6])
-  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error', 'group', 'owner')
+  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error', 'group', 'owner',
+    'deps_total', 'dependants')
   if state[2] ~= token then
     results[i] = 'stale'
   else
@@ -38,6 +40,9 @@ for i = 1, #KEYS - 4 do
       done = done + 1
       publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
         progress = state[6] or nil, result = text, error = state[7] or nil, owner = state[9] or nil })
+      if state[10] or state[11] then
+        settle_dependants(channel, string.sub(job, 1, #job - #id), id, 'done', now, dead_ttl)
+      end
       results[i] = 'done'
     elseif decision == 'retry' and delay > 0 then
       redis.call('ZADD', schedule, now + delay, id)
@@ -52,6 +57,9 @@ for i = 1, #KEYS - 4 do
     else
       finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
       changed(channel, job, id)
+      if state[10] or state[11] then
+        settle_dependants(channel, string.sub(job, 1, #job - #id), id, 'failed', now, dead_ttl)
+      end
       results[i] = 'failed'
     end
   end

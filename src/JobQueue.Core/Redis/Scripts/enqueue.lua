@@ -1,19 +1,33 @@
 -- Adds a batch of jobs (often one): each job's hash, its place in the job index, and either its stream entry
--- (due now) or its place in the schedule (due later). All or nothing: every job is checked before any is
--- written, so a refused batch leaves nothing behind. With an idempotency key, a repeat within the window
--- returns the first job instead (also when duplicates race: this script runs alone). Once workers have
--- registered their job types, a type none of them handles is refused.
+-- (due now), its place in the schedule (due later), or, for a job with dependencies, `waiting` until they have
+-- counted (see _dependencies.lua; a dependency that ended already counts, fails or cancels it at once). All or
+-- nothing: every job and dependency is checked before any is written, so a refused batch leaves nothing behind.
+-- With an idempotency key, a repeat within the window returns the first job instead (also when duplicates race:
+-- this script runs alone). Once workers have registered their job types, a type none of them handles is refused.
 -- KEYS[1] stream, KEYS[2] job index, KEYS[3] schedule, KEYS[4] job types, KEYS[4 + i] hash of job i, then
 -- the idempotency keys the jobs name
--- ARGV[1] events channel, ARGV[2] idempotency window (ms), ARGV[3] number of jobs n, then twelve per job from
--- ARGV[4 + 12(i - 1)]: job id, type, payload (JSON), traceparent, run at (ms; 0 = now; a time past is kept as the job's run_at), position in KEYS of its
--- idempotency key (0 = none), request fingerprint, the job's own policy ('' where unset): max attempts,
--- back-off ('fixed:<ms>' | 'exponential:<ms>[:<max ms>]'), per-attempt timeout (ms); its group and its owner ('' for none)
+-- ARGV[1] events channel, ARGV[2] idempotency window (ms), ARGV[3] dead letter retention (ms: a job failed at once
+-- by a dependency that failed), ARGV[4] number of jobs n, then thirteen per job from ARGV[5 + 13(i - 1)]: job id,
+-- type, payload (JSON), traceparent, run at (ms; 0 = now; a time past is kept as the job's run_at), position in KEYS
+-- of its idempotency key (0 = none), request fingerprint, the job's own policy ('' where unset): max attempts,
+-- back-off ('fixed:<ms>' | 'exponential:<ms>[:<max ms>]'), per-attempt timeout (ms); its group and its owner ('' for
+-- none); its dependencies ('' for none): '<ref> <policy>' pairs, space separated, a ref being a job id of this queue
+-- or '@<k>', the k-th job of this batch (the caller has checked that the batch's own references form no cycle).
 -- Returns per job {job id, created_at, 1 if an earlier submission was replayed else 0, status}.
+-- Errors: UNKNOWN_TYPE, IDEMPOTENCY_MISMATCH, JOB_EXISTS, UNKNOWN_DEPENDENCY <id> (no such job in this queue).
 local stream, index, schedule, types = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local channel, window, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local channel, window, dead_ttl, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local prefix = string.sub(KEYS[5], 1, #KEYS[5] - #ARGV[5]) -- the queue's job key prefix, from job 1's key and id
 local function arg(i, k)
-  return ARGV[3 + 12 * (i - 1) + k]
+  return ARGV[4 + 13 * (i - 1) + k]
+end
+-- Job i's dependencies as {ref, policy} pairs.
+local function dependencies_of(i)
+  local list = {}
+  for ref, policy in string.gmatch(arg(i, 13), '(%S+) (%S+)') do
+    list[#list + 1] = {ref, policy}
+  end
+  return list
 end
 
 local checked_types = redis.call('EXISTS', types) == 1
@@ -37,6 +51,12 @@ for i = 1, n do
   elseif redis.call('EXISTS', KEYS[4 + i]) == 1 then
     return redis.error_reply('JOB_EXISTS job ' .. id .. ' already exists')
   end
+  for _, dependency in ipairs(dependencies_of(i)) do
+    local ref = dependency[1]
+    if string.sub(ref, 1, 1) ~= '@' and redis.call('EXISTS', prefix .. ref) == 0 then
+      return redis.error_reply('UNKNOWN_DEPENDENCY ' .. ref)
+    end
+  end
 end
 
 local now = now_ms()
@@ -48,14 +68,20 @@ for i = 1, n do
     rows[i] = {earlier[i], tonumber(s[1]) or 0, 1, s[2] or 'expired'}
   else
     local status, due_field, due_value = 'queued', 'entry_id', nil
-    if run_at > now then
+    if arg(i, 13) ~= '' then
+      status, due_field, due_value = 'waiting', 'run_at', run_at > 0 and run_at or nil
+    elseif run_at > now then
       status, due_field, due_value = 'scheduled', 'run_at', run_at
       redis.call('ZADD', schedule, run_at, id)
     else
       due_value = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', arg(i, 4))
     end
-    redis.call('HSET', job, 'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
-      'created_at', now, 'traceparent', arg(i, 4), 'version', 1, due_field, due_value)
+    local fields = {'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
+      'created_at', now, 'traceparent', arg(i, 4), 'version', 1}
+    if due_value then
+      fields[#fields + 1], fields[#fields + 2] = due_field, due_value
+    end
+    redis.call('HSET', job, unpack(fields))
     if run_at > 0 and status == 'queued' then
       redis.call('HSET', job, 'run_at', run_at) -- due already (a schedule's occurrence): when it was due
     end
@@ -74,7 +100,47 @@ for i = 1, n do
     rows[i] = {id, now, 0, status}
   end
 end
-if #indexed > 0 then
-  redis.call('ZADD', index, unpack(indexed))
+-- In slices: Lua's unpack takes a few thousand values at most.
+for first = 1, #indexed, 1000 do
+  redis.call('ZADD', index, unpack(indexed, first, math.min(first + 999, #indexed)))
+end
+
+-- Dependencies, once every job of the batch exists: each edge is recorded on its dependency, and settled at once
+-- if the dependency has ended already.
+for i = 1, n do
+  local dependencies = not earlier[i] and dependencies_of(i) or {}
+  if #dependencies > 0 then
+    local id, job, listed, count = arg(i, 1), KEYS[4 + i], {}, 0
+    for _, dependency in ipairs(dependencies) do
+      local ref, policy = dependency[1], dependency[2]
+      if string.sub(ref, 1, 1) == '@' then
+        ref = rows[tonumber(string.sub(ref, 2))][1] -- the job written, or the earlier one its key replayed
+      end
+      if not listed[ref] then
+        listed[ref], count = policy, count + 1
+      end
+    end
+    redis.call('HSET', job, 'dependencies', cjson.encode(listed), 'deps_total', count, 'deps_pending', count)
+    for ref, policy in pairs(listed) do
+      local s = redis.call('HMGET', prefix .. ref, 'status', 'result')
+      if not s[1] then
+        -- Only an earlier job replayed by its key can be gone by now: it ran long ago, nothing to wait for.
+        if redis.call('HINCRBY', job, 'deps_pending', -1) <= 0 and redis.call('HGET', job, 'status') == 'waiting' then
+          release(channel, job, id, now)
+        end
+      else
+        redis.call('HSET', dependants_key(prefix .. ref), id, policy)
+        redis.call('HINCRBY', prefix .. ref, 'dependants', 1)
+        if is_terminal(s[1]) then
+          local ended = {}
+          settle_edge(channel, prefix, ref, s[1], s[2], id, policy, now, dead_ttl, ended)
+          if ended[1] then
+            settle_dependants(channel, prefix, id, ended[1][2], now, dead_ttl)
+          end
+        end
+      end
+    end
+    rows[i][4] = redis.call('HGET', job, 'status') -- released at once if every dependency was done already
+  end
 end
 return rows

@@ -1,5 +1,6 @@
 -- Requeues a failed job with a fresh attempt budget. What happened before is kept in `history` (JSON
--- array), its dead letter is removed, and the job keeps its trace (same traceparent).
+-- array), its dead letter is removed, and the job keeps its trace (same traceparent). The dependants it failed wait
+-- for it again (_dependencies.lua's revive_dependants).
 -- KEYS[1] job hash, KEYS[2] stream, KEYS[3] dead letters
 -- ARGV[1] job id, ARGV[2] events channel
 -- Returns 'queued', 'missing', or the job's status if it is not failed.
@@ -17,8 +18,10 @@ if s[6] then
   redis.call('XDEL', KEYS[3], s[6])
 end
 redis.call('PERSIST', job)
-redis.call('HDEL', job, 'finished_at', 'started_at', 'dead_letter_id', 'progress')
+redis.call('PERSIST', results_key(job))
+redis.call('HDEL', job, 'finished_at', 'started_at', 'dead_letter_id', 'progress', 'settled_by')
 redis.call('HSET', job, 'status', 'queued', 'attempts', 0, 'history', cjson.encode(history),
   'entry_id', redis.call('XADD', KEYS[2], '*', 'job_id', id, 'traceparent', s[7] or ''))
 changed(ARGV[2], job, id)
+revive_dependants(ARGV[2], string.sub(job, 1, #job - #id), id)
 return 'queued'
