@@ -3,6 +3,7 @@ using JobQueue.Api.Feeds;
 using JobQueue.Api.Jobs;
 using JobQueue.Api.Legacy;
 using JobQueue.Api.Schedules;
+using JobQueue.Api.Workflows;
 
 namespace JobQueue.Api;
 
@@ -26,5 +27,7 @@ namespace JobQueue.Api;
 [JsonSerializable(typeof(ScheduleView))]
 [JsonSerializable(typeof(ScheduleList))]
 [JsonSerializable(typeof(ScheduleSubmissionDocument))]
+[JsonSerializable(typeof(WorkflowAccepted))]
+[JsonSerializable(typeof(WorkflowDocument))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -6,6 +6,7 @@ using JobQueue.Api.Jobs;
 using JobQueue.Api.Legacy;
 using JobQueue.Api.Schedules;
 using JobQueue.Api.SubmissionPage;
+using JobQueue.Api.Workflows;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -65,6 +66,7 @@ if (SubmissionPageEndpoints.IsEnabled(app))
 }
 app.MapQueueEndpoints();
 app.MapScheduleEndpoints();
+app.MapWorkflowEndpoints();
 app.MapLegacyEndpoints();
 
 app.Run();

@@ -9,6 +9,7 @@ builder.AddJobWorker("redis")
     .AddHandler<EchoHandler>("echo")
     .AddHandler<UppercaseHandler>("uppercase")
     .AddHandler<SleepHandler>("sleep")
-    .AddHandler<FailHandler>("fail");
+    .AddHandler<FailHandler>("fail")
+    .AddHandler<CollectHandler>("collect");
 
 builder.Build().Run();

@@ -7,6 +7,9 @@ public static class ApiResults
 {
     public static IResult Ok<T>(T value, JsonTypeInfo<T> contract) => Results.Json(value, contract);
 
+    /// <summary>202 for a request that made several resources (each named in the body).</summary>
+    public static IResult Accepted<T>(T value, JsonTypeInfo<T> contract) => Results.Json(value, contract, statusCode: StatusCodes.Status202Accepted);
+
     public static IResult Accepted<T>(HttpResponse response, string location, T value, JsonTypeInfo<T> contract) =>
         WithLocation(response, location, value, contract, StatusCodes.Status202Accepted);
 

@@ -26,6 +26,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             UnknownJobTypeException => (StatusCodes.Status400BadRequest, "Unknown job type", exception.Message),
             UnknownQueueException => (StatusCodes.Status400BadRequest, "Unknown queue", exception.Message),
             InvalidScheduleException => (StatusCodes.Status400BadRequest, "Invalid schedule", exception.Message),
+            InvalidDependencyException => (StatusCodes.Status400BadRequest, "Invalid dependencies", exception.Message),
             IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", exception.Message),
             _ => (0, "", ""),
         };

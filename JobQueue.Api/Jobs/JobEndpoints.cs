@@ -16,7 +16,8 @@ public static partial class JobEndpoints
         jobs.MapPost("/", SubmitAsync)
             .WithSummary("Submit a job")
             .WithDescription("Body: {\"payload\": any JSON, \"type\": \"echo\", \"queue\": \"emails\", \"group\": \"tenant-42\", \"owner\": \"user-1\", \"delay_ms\": n | \"run_at\": \"ISO 8601\", " +
-                "\"max_attempts\": 1-25, \"backoff\": {\"type\": \"fixed\" | \"exponential\", \"delay_ms\": n, \"max_delay_ms\": n}, \"timeout_ms\": n}. " +
+                "\"max_attempts\": 1-25, \"backoff\": {\"type\": \"fixed\" | \"exponential\", \"delay_ms\": n, \"max_delay_ms\": n}, \"timeout_ms\": n, " +
+                "\"depends_on\": [job id | {\"job\": id, \"on_failure\": \"fail\" | \"continue\" | \"cancel\"}]}. " +
                 "With an Idempotency-Key header, a repeat within the window returns the first job (header Idempotent-Replayed: true).")
             .Accepts<JobSubmissionDocument>("application/json")
             .RequireRateLimiting(SubmissionRateLimit.Policy)
@@ -54,20 +55,18 @@ public static partial class JobEndpoints
     private static async Task<IResult> SubmitAsync(
         HttpRequest request, JobStore store, IOptions<ApiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var idempotencyKey = request.Headers[IdempotencyHeader].ToString();
-        if (idempotencyKey.Length > 0 && !IdempotencyKeyPattern().IsMatch(idempotencyKey))
-        {
-            throw ProblemException.BadRequest("Invalid Idempotency-Key", "An Idempotency-Key is 1-255 printable ASCII characters.");
-        }
-
+        var idempotencyKey = IdempotencyKeyOf(request);
         JobSubmission submission;
         using (var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken))
         {
             submission = JobSubmission.Parse(body.RootElement, clock.GetUtcNow());
         }
 
-        var result = (await store.EnqueueManyAsync([new NewJob(submission.Type, submission.PayloadJson, submission.RunAt,
-            idempotencyKey.Length > 0 ? idempotencyKey : null, submission.Policy, submission.Queue, submission.Group, submission.Owner)]))[0];
+        var dependsOn = submission.DependsOn?.Select(d => JobDependency.On(
+            Guid.TryParseExact(d.Job, "D", out var id) ? id.ToString("D") : throw ProblemException.BadRequest("Invalid dependencies",
+                $"'depends_on' names '{d.Job}', which is not a job id (to submit jobs that wait for each other, POST them together to /workflows)."),
+            d.OnFailure)).ToList();
+        var result = await store.EnqueueAsync(submission.ToNewJob(idempotencyKey, dependsOn));
         if (result.Replayed)
         {
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
@@ -77,8 +76,20 @@ public static partial class JobEndpoints
         return ApiResults.Accepted(request.HttpContext.Response, $"/jobs/{job.Id}", new JobAccepted(job.Id, job.Status), ApiJsonContext.Default.JobAccepted);
     }
 
-    private static async Task<IResult> GetAsync(string id, JobStore store) =>
-        ApiResults.Ok(JobView.From(await JobLookup.FindAsync(store, id)), ApiJsonContext.Default.JobView);
+    /// <summary>The request's Idempotency-Key header (null without one), or a 400 problem for one that is not 1-255 printable ASCII characters.</summary>
+    public static string? IdempotencyKeyOf(HttpRequest request)
+    {
+        var key = request.Headers[IdempotencyHeader].ToString();
+        return key.Length == 0 ? null
+            : IdempotencyKeyPattern().IsMatch(key) ? key
+            : throw ProblemException.BadRequest("Invalid Idempotency-Key", "An Idempotency-Key is 1-255 printable ASCII characters.");
+    }
+
+    private static async Task<IResult> GetAsync(string id, JobStore store)
+    {
+        var job = await JobLookup.FindAsync(store, id);
+        return ApiResults.Ok(JobView.From(job, await store.LinksAsync(job)), ApiJsonContext.Default.JobView);
+    }
 
     private static async Task<IResult> ListAsync(JobStore store, QueueDirectory queues, string? status, int? limit, string? cursor, string? queue)
     {
@@ -99,7 +110,7 @@ public static partial class JobEndpoints
         }
 
         var (jobs, next) = await store.ListAsync(status, limit ?? 20, cursor, queue);
-        return ApiResults.Ok(new JobPage([.. jobs.Select(JobView.From)], next), ApiJsonContext.Default.JobPage);
+        return ApiResults.Ok(new JobPage([.. jobs.Select(job => JobView.From(job))], next), ApiJsonContext.Default.JobPage);
     }
 
     private static async Task<IResult> CancelAsync(string id, JobStore store)
@@ -125,4 +136,8 @@ public static partial class JobEndpoints
 
 /// <summary>The documented shape of a <c>POST /jobs</c> body (the API reads and checks the JSON itself).</summary>
 public sealed record JobSubmissionDocument(
-    System.Text.Json.JsonElement Payload, string? Type, string? Queue, string? Group, string? Owner, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffView? Backoff, long? TimeoutMs);
+    System.Text.Json.JsonElement Payload, string? Type, string? Queue, string? Group, string? Owner, long? DelayMs, DateTimeOffset? RunAt, int? MaxAttempts, BackoffView? Backoff, long? TimeoutMs,
+    IReadOnlyList<DependencyDocument>? DependsOn);
+
+/// <summary>The documented shape of a <c>depends_on</c> entry (a bare job id is accepted too).</summary>
+public sealed record DependencyDocument(string Job, string? OnFailure);

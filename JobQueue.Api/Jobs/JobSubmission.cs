@@ -11,15 +11,23 @@ namespace JobQueue.Api.Jobs;
 /// <c>"run_at": "2030-01-01T00:00:00Z"</c> instead of <c>delay_ms</c>; and the job's own policy, each part optional:
 /// <c>"max_attempts": 5, "backoff": {"type": "exponential", "delay_ms": 1000, "max_delay_ms": 60000}, "timeout_ms": 30000</c>;
 /// the queue it goes to, <c>"queue": "emails"</c> (absent: the default queue); and its group, <c>"group": "tenant-42"</c>
-/// (what the queue's group limit counts running jobs by); and its owner, <c>"owner": "user-1"</c> (whose feed shows it).
+/// (what the queue's group limit counts running jobs by); and its owner, <c>"owner": "user-1"</c> (whose feed shows it); and
+/// the jobs it waits for, <c>"depends_on": ["&lt;job id&gt;", {"job": "&lt;job id&gt;", "on_failure": "fail" | "continue" | "cancel"}]</c>.
+/// In a workflow (<paramref name="inWorkflow"/> of <see cref="Parse"/>), a job may also carry <c>"ref": "resize-1"</c>, a
+/// name the other jobs of the request give in <c>depends_on</c>.
 /// </summary>
 public sealed partial record JobSubmission(
-    string Type, string PayloadJson, DateTimeOffset? RunAt, JobPolicy? Policy, string? Queue = null, string? Group = null, string? Owner = null)
+    string Type, string PayloadJson, DateTimeOffset? RunAt, JobPolicy? Policy, string? Queue = null, string? Group = null, string? Owner = null,
+    IReadOnlyList<DependencyRequest>? DependsOn = null, string? Ref = null)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
-    private static readonly string[] Fields = ["payload", "type", "queue", "group", "owner", "delay_ms", "run_at", "max_attempts", "backoff", "timeout_ms"];
+    private static readonly string[] Fields = ["payload", "type", "queue", "group", "owner", "delay_ms", "run_at", "max_attempts", "backoff", "timeout_ms", "depends_on"];
 
-    public static JobSubmission Parse(JsonElement body, DateTimeOffset now)
+    /// <summary>The job to enqueue, waiting for <paramref name="dependsOn"/> (its <see cref="DependsOn"/>, resolved by the caller).</summary>
+    public NewJob ToNewJob(string? idempotencyKey, IReadOnlyList<JobDependency>? dependsOn) =>
+        new(Type, PayloadJson, RunAt, idempotencyKey, Policy, Queue, Group, Owner, dependsOn);
+
+    public static JobSubmission Parse(JsonElement body, DateTimeOffset now, bool inWorkflow = false)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -33,6 +41,8 @@ public sealed partial record JobSubmission(
         string? queue = null;
         string? group = null;
         string? owner = null;
+        string? reference = null;
+        IReadOnlyList<DependencyRequest>? dependsOn = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
         {
@@ -92,8 +102,16 @@ public sealed partial record JobSubmission(
                 case "backoff":
                     policy = policy with { Backoff = ParseBackoff(property.Value) };
                     break;
+                case "depends_on":
+                    dependsOn = ParseDependencies(property.Value);
+                    break;
+                case "ref" when inWorkflow && property.Value.ValueKind == JsonValueKind.String && JobGroup.IsValid(property.Value.GetString()):
+                    reference = property.Value.GetString();
+                    break;
+                case "ref" when inWorkflow:
+                    throw Invalid($"'ref' must be a string of {JobGroup.Rule}.");
                 default:
-                    throw Invalid($"Unknown field '{property.Name}'. Allowed fields: {string.Join(", ", Fields)}.");
+                    throw Invalid($"Unknown field '{property.Name}'. Allowed fields: {string.Join(", ", inWorkflow ? [.. Fields, "ref"] : Fields)}.");
             }
         }
 
@@ -103,8 +121,47 @@ public sealed partial record JobSubmission(
         }
 
         return payload is { } value
-            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy, queue, group, owner)
+            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy, queue, group, owner, dependsOn, reference)
             : throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
+    }
+
+    /// <summary>
+    /// <c>["&lt;job&gt;", {"job": "&lt;job&gt;", "on_failure": "continue"}]</c>: each a job id (or, in a workflow, a ref), with
+    /// the edge's policy (default <c>fail</c>). Whether each names a job is checked where it is resolved.
+    /// </summary>
+    private static List<DependencyRequest> ParseDependencies(JsonElement list)
+    {
+        const string Shape = "'depends_on' must be a non-empty array of job ids, or of {\"job\": id, \"on_failure\": \"fail\" | \"continue\" | \"cancel\"}.";
+        if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() is 0 or > JobStore.MaxBatch)
+        {
+            throw Invalid(Shape);
+        }
+
+        var dependencies = new List<DependencyRequest>();
+        foreach (var item in list.EnumerateArray())
+        {
+            var (job, onFailure) = item.ValueKind switch
+            {
+                JsonValueKind.String => (item.GetString(), DependencyFailureNames.Fail),
+                JsonValueKind.Object when item.EnumerateObject().All(p => p.Name is "job" or "on_failure") => (
+                    item.TryGetProperty("job", out var j) && j.ValueKind == JsonValueKind.String ? j.GetString() : null,
+                    item.TryGetProperty("on_failure", out var f) ? f.ValueKind == JsonValueKind.String ? f.GetString() : "" : DependencyFailureNames.Fail),
+                _ => (null, null),
+            };
+            if (job is not { Length: > 0 and <= 128 })
+            {
+                throw Invalid(Shape);
+            }
+
+            if (!DependencyFailureNames.TryParse(onFailure, out var policy))
+            {
+                throw Invalid($"'on_failure' is one of: {DependencyFailureNames.Fail} (the default), {DependencyFailureNames.Continue}, {DependencyFailureNames.Cancel}.");
+            }
+
+            dependencies.Add(new DependencyRequest(job, policy));
+        }
+
+        return dependencies;
     }
 
     /// <summary><c>{"type": "fixed" | "exponential", "delay_ms": n, "max_delay_ms": n}</c>; bounds are checked with the whole policy.</summary>
@@ -151,3 +208,6 @@ public sealed partial record JobSubmission(
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex IsoWithOffset();
 }
+
+/// <summary>One entry of <c>depends_on</c>: the job waited for (a job id, or a ref of the same workflow) and the edge's policy.</summary>
+public sealed record DependencyRequest(string Job, DependencyFailure OnFailure);

@@ -20,9 +20,11 @@ public sealed record JobView(
     DateTimeOffset? FinishedAt,
     string? LastError,
     JsonElement? History,
-    PolicyView? Policy)
+    PolicyView? Policy,
+    WorkflowView? Workflow)
 {
-    public static JobView From(JobRecord job) => new(
+    /// <summary>The job as stored; with its <paramref name="links"/> (<c>GET /jobs/{id}</c>), its workflow lists each linked job's status.</summary>
+    public static JobView From(JobRecord job, JobLinks? links = null) => new(
         job.Id,
         job.Queue,
         job.Group,
@@ -39,7 +41,37 @@ public sealed record JobView(
         job.FinishedAt,
         job.LastError,
         RawJson.ParseOrNull(job.HistoryJson),
-        PolicyView.From(job.Policy));
+        PolicyView.From(job.Policy),
+        WorkflowView.From(job, links));
+}
+
+/// <summary>
+/// A job's place in a workflow (null for a job that neither waits for nor is waited for by another): the jobs it depends
+/// on and the jobs that depend on it, each with its status and the edge's <c>on_failure</c>, listed on <c>GET /jobs/{id}</c>
+/// (the first 1,000 of each; elsewhere null, with the counts); how many dependencies it still waits for; and the one whose
+/// failure failed or canceled it.
+/// </summary>
+public sealed record WorkflowView(
+    IReadOnlyList<LinkView>? Dependencies, int DependenciesTotal, int DependenciesPending, IReadOnlyList<LinkView>? Dependants, int? DependantsTotal,
+    string? SettledBy)
+{
+    public static WorkflowView? From(JobRecord job, JobLinks? links)
+    {
+        if (job.DependsOn is null && (links is null || links.DependantsTotal == 0))
+        {
+            return null;
+        }
+
+        return new WorkflowView(
+            links?.Dependencies.Select(LinkView.From).ToList(), job.DependsOn?.Count ?? 0, job.DependenciesPending,
+            links?.Dependants.Select(LinkView.From).ToList(), links?.DependantsTotal, job.SettledBy);
+    }
+}
+
+/// <summary>A linked job: its id, its status (null once its record expired), and the edge's policy.</summary>
+public sealed record LinkView(string JobId, string? Status, string OnFailure)
+{
+    public static LinkView From(LinkedJob link) => new(link.Id, link.Status, link.OnFailure.ToName());
 }
 
 /// <summary>A job's own policy as submitted (what it left unset comes from its handler's registration, then the settings).</summary>

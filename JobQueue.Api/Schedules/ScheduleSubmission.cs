@@ -77,9 +77,9 @@ public static class ScheduleSubmission
 
     private static JobSubmission ParseJob(JsonElement job, DateTimeOffset now)
     {
-        if (job.ValueKind == JsonValueKind.Object && job.EnumerateObject().Any(p => p.Name is "delay_ms" or "run_at"))
+        if (job.ValueKind == JsonValueKind.Object && job.EnumerateObject().Any(p => p.Name is "delay_ms" or "run_at" or "depends_on"))
         {
-            throw Invalid("A schedule's job has no 'delay_ms' or 'run_at': each occurrence is due when the cron expression says.");
+            throw Invalid("A schedule's job has no 'delay_ms', 'run_at' or 'depends_on': each occurrence is due when the cron expression says.");
         }
 
         try
