@@ -138,6 +138,62 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
     }
 
+    [Fact]
+    public async Task Killing_workers_while_flows_run_loses_no_job_starts_no_parent_before_its_last_child_ends_and_records_none_done_twice()
+    {
+        const int Flows = 25, Children = 20;
+        var ledger = "flows-" + Guid.NewGuid().ToString("N");
+        var flows = new List<string[]>(); // each: its children's ids, then its parent's
+        for (var f = 0; f < Flows; f++)
+        {
+            var children = Enumerable.Range(0, Children).Select(i => (object)new { @ref = $"c{i}", type = "ledger-sleep", payload = new { ms = Random.Shared.Next(100, 400), ledger } });
+            var parent = new { type = "ledger-sleep", payload = new { ms = 10, ledger }, depends_on = Enumerable.Range(0, Children).Select(i => $"c{i}").ToArray() };
+            using var response = await app.Api.PostAsJsonAsync("/workflows", new { jobs = children.Append(parent) });
+            response.EnsureSuccessStatusCode();
+            flows.Add([.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("job_id").GetString()!)]);
+        }
+
+        var ids = flows.SelectMany(f => f).ToArray();
+        var kills = 0;
+        var clock = Stopwatch.StartNew();
+        while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            kills += KillRandomWorkerButTheLast() ? 1 : 0;
+
+            await Task.Delay(1000);
+            await app.RestoreWorkersAsync();
+        }
+
+        await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
+        var jobs = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), ["status", "finished_at", "settled_by"])));
+        var runs = await app.LedgerAsync(ledger);
+        var firstStart = (await app.Db.SortedSetRangeByScoreWithScoresAsync($"ledger:{ledger}:starts"))
+            .GroupBy(e => e.Element.ToString().Split(':')[0]).ToDictionary(g => g.Key, g => (long)g.Min(e => e.Score));
+        var (early, wrong) = (0, 0);
+        for (var f = 0; f < Flows; f++)
+        {
+            // A child may fail for good (killed on both its attempts): its parent then fails, naming it, and never runs.
+            var children = jobs.Skip(f * (Children + 1)).Take(Children).ToList();
+            var parent = jobs[f * (Children + 1) + Children];
+            var failedChildren = Enumerable.Range(0, Children).Where(c => children[c][0] == "failed").Select(c => flows[f][c]).ToList();
+            wrong += failedChildren.Count == 0
+                ? parent[0] == "done" ? 0 : 1
+                : parent[0] == "failed" && failedChildren.Contains(parent[2].ToString()) && !firstStart.ContainsKey(flows[f][Children]) ? 0 : 1;
+            early += firstStart.TryGetValue(flows[f][Children], out var started) && started < children.Max(c => (long)c[1]) ? 1 : 0;
+        }
+
+        var done = jobs.Count(j => j[0] == "done");
+        var failed = jobs.Count(j => j[0] == "failed");
+        TestReport.Add($"Worker chaos under flows ({Flows} parents of {Children} children each): {ids.Length} jobs, {done} done, {failed} failed " +
+            $"(a child killed on both attempts fails its parent), {ids.Length - done - failed} lost, {await DoneTotalAsync() - done} duplicate successes, " +
+            $"{early} parents started before their last child ended, {wrong} parents in the wrong state, max handler runs {runs.Values.Max()}, {kills} workers killed");
+        Assert.Equal(ids.Length, done + failed);
+        Assert.Equal(done, await DoneTotalAsync());
+        Assert.Equal((0, 0), (early, wrong));
+        Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 0, 2));
+        Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
+    }
+
     /// <summary>SIGKILLs one running worker at random, unless it is the last one running; true if it killed one.</summary>
     private bool KillRandomWorkerButTheLast()
     {
