@@ -58,6 +58,15 @@ public sealed record BenchSettings
 
     public int LatencyWorkers { get; init; } = 3;
 
+    /// <summary>Children of the flow whose completion time is measured (one parent waits for them all).</summary>
+    public int FlowChildren { get; init; } = 10_000;
+
+    /// <summary>Worker processes for the flow and the schedule.</summary>
+    public int FlowWorkers { get; init; } = 2;
+
+    /// <summary>How long the every-second schedule runs (about one job per second).</summary>
+    public int ScheduleSeconds { get; init; } = 20;
+
     /// <summary>Where the JSON results and the chart are written.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("bench", "results");
 
@@ -93,6 +102,9 @@ public sealed record BenchSettings
                 LatencyDuration = TimeSpan.FromSeconds(1),
                 LatencyWarmUp = TimeSpan.FromSeconds(0.5),
                 LatencyWorkers = 2,
+                FlowChildren = 100,
+                FlowWorkers = 1,
+                ScheduleSeconds = 3,
             }
             : new BenchSettings();
         string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -30,7 +30,9 @@ public static class Benchmark
         var drain = settings.Runs("drain") ? await Drain.RunAsync(redis, systems, settings) : [];
         var shaped = await Drain.RunShapesAsync(redis, systems, settings);
         var latency = settings.Runs("latency") ? await Latency.RunAsync(redis, systems, settings) : [];
-        var results = new BenchResults(DateTimeOffset.UtcNow, machine, settings, enqueue, http, drain, shaped, latency);
+        var flows = settings.Runs("flow") ? await Workflows.RunFlowsAsync(redis, systems, settings) : [];
+        var schedules = settings.Runs("schedule") ? await Workflows.RunSchedulesAsync(redis, systems, settings) : [];
+        var results = new BenchResults(DateTimeOffset.UtcNow, machine, settings, enqueue, http, drain, shaped, latency, flows, schedules);
 
         Directory.CreateDirectory(settings.OutputDirectory);
         await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "results.json"), JsonSerializer.Serialize(results, Json));

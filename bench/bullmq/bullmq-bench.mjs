@@ -2,10 +2,12 @@
 //   node bullmq-bench.mjs enqueue add|addBulk <jobs> <window> <batch>  -> {"elapsed_ms": ...}  (after a warm-up of jobs/10)
 //   node bullmq-bench.mjs fill <jobs> [queue]                   -> {"jobs": ...}
 //   node bullmq-bench.mjs produce <per_second> <seconds>        -> {"jobs": ...}
+//   node bullmq-bench.mjs flow <children>                       -> {"submitted_ms": ..., "completed_ms": ...}  (one FlowProducer.add)
+//   node bullmq-bench.mjs schedule <seconds>                    -> {"delays_ms": [...]}  (a job scheduler every second)
 //   node bullmq-bench.mjs worker <concurrency> [<queue>:<weight>,... [<max> <duration ms>]]   runs until SIGTERM
 // against the Redis in REDIS_URL. Jobs carry {t: µs since the epoch, when submitted}; the no-op processor
 // returns {t, wait_us}: when it was submitted and how long after that it started: the same contract as JobQueue's side.
-import { Queue, Worker } from 'bullmq';
+import { FlowProducer, Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 
 const QUEUE = 'bench';
@@ -15,6 +17,7 @@ const connection = () => new IORedis(process.env.REDIS_URL, { maxRetriesPerReque
 const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
 const job = () => ({ name: 'noop', data: { t: nowUs() } });
 const print = (value) => process.stdout.write(JSON.stringify(value) + '\n');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // window jobs in flight at a time: one call each (add), or addBulk calls of batch jobs each.
 async function enqueue(queue, variant, jobs, window, batch) {
@@ -69,6 +72,26 @@ if (command === 'worker') {
     }
     await Promise.all(pending);
     print({ jobs: sent });
+  } else if (command === 'flow') {
+    // One FlowProducer.add of a parent and its children (one MULTI); done when the parent is (polled every 2 ms, as JobQueue's side).
+    const producer = new FlowProducer({ connection: connection() });
+    const child = () => ({ ...job(), queueName: QUEUE, opts: JOB_OPTIONS });
+    const started = performance.now();
+    const tree = await producer.add({ ...child(), children: Array.from({ length: Number(args[0]) }, child) });
+    const submitted = performance.now() - started;
+    while (!(await tree.job.isCompleted())) {
+      await sleep(2);
+    }
+    print({ submitted_ms: submitted, completed_ms: performance.now() - started });
+    await producer.close();
+  } else if (command === 'schedule') {
+    // A job scheduler firing every second; each job's due time is its timestamp + delay, its start processedOn.
+    await queue.upsertJobScheduler('bench-every-second', { pattern: '* * * * * *' }, { ...job(), opts: JOB_OPTIONS });
+    await sleep(Number(args[0]) * 1000);
+    await queue.removeJobScheduler('bench-every-second');
+    await sleep(1000);
+    const jobs = await queue.getJobs(['completed'], 0, -1);
+    print({ delays_ms: jobs.filter((j) => j.processedOn).map((j) => j.processedOn - (j.timestamp + (j.delay || 0))) });
   } else {
     throw new Error(`unknown command '${command}'`);
   }

@@ -38,6 +38,21 @@ public static class ResultTable
             AddLatency(results, rows);
         }
 
+        foreach (var (ours, theirs) in results.Flows.Where(f => f.System == Ours).Zip(results.Flows.Where(f => f.System == Theirs)))
+        {
+            rows.Add(($"Flow of 1 parent + {ours.Children:N0} children, {ours.Workers} workers x {ours.Concurrency}: ms to parent done (lower is better)",
+                D(ours.CompletionMs), D(theirs.CompletionMs), Ratio(ours.CompletionMs, theirs.CompletionMs)));
+            rows.Add(("  of which submitting the flow (one call), ms", D(ours.SubmitMs), D(theirs.SubmitMs), Ratio(ours.SubmitMs, theirs.SubmitMs)));
+            rows.Add(("  Redis CPU µs/job (lower is better)", D(ours.Redis.CpuMicroseconds), D(theirs.Redis.CpuMicroseconds),
+                Ratio(ours.Redis.CpuMicroseconds, theirs.Redis.CpuMicroseconds)));
+        }
+
+        foreach (var (ours, theirs) in results.Schedules.Where(s => s.System == Ours).Zip(results.Schedules.Where(s => s.System == Theirs)))
+        {
+            rows.Add(($"Every-second schedule, due-to-start p50, ms ({ours.Jobs} vs {theirs.Jobs} jobs)", D(ours.P50Ms), D(theirs.P50Ms), Ratio(ours.P50Ms, theirs.P50Ms)));
+            rows.Add(("Every-second schedule, due-to-start max, ms", D(ours.MaxMs), D(theirs.MaxMs), Ratio(ours.MaxMs, theirs.MaxMs)));
+        }
+
         var width = rows.Max(r => r.Measure.Length);
         var text = new StringBuilder();
         text.AppendLine($"| {"Measurement".PadRight(width)} | {Ours,10} | {Theirs,10} | JobQueue / BullMQ |");

@@ -14,6 +14,12 @@ public sealed record LatencyResult(
     string System, int PerSecond, int Workers, int Jobs, double P50Ms, double P95Ms, double P99Ms, double MaxMs,
     double WarmUpP99Ms, RedisCost Redis);
 
+/// <summary>One flow: its submission, and the time until its parent was done (submission included), in ms.</summary>
+public sealed record FlowResult(string System, int Children, int Workers, int Concurrency, double SubmitMs, double CompletionMs, RedisCost Redis);
+
+/// <summary>An every-second schedule's jobs: how long after its due time each started (ms, median and worst).</summary>
+public sealed record ScheduleResult(string System, int Jobs, double P50Ms, double MaxMs);
+
 public sealed record MachineInfo(string Cpu, int Cores, string Os, string DotNet, string Node, string Redis, string BullMq);
 
 public sealed record BenchResults(
@@ -24,4 +30,6 @@ public sealed record BenchResults(
     IReadOnlyList<HttpResult> Http,
     IReadOnlyList<DrainResult> Drain,
     IReadOnlyList<DrainResult> ShapedDrain,
-    IReadOnlyList<LatencyResult> Latency);
+    IReadOnlyList<LatencyResult> Latency,
+    IReadOnlyList<FlowResult> Flows,
+    IReadOnlyList<ScheduleResult> Schedules);

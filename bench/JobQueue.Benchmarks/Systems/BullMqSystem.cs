@@ -70,6 +70,16 @@ public sealed class BullMqSystem(BenchRedis redis) : IQueueSystem
         return [.. results.Where(r => r.HasValue).Select(r => JobWait.Parse(r.ToString()))];
     }
 
+    public async Task<FlowRun> RunFlowAsync(int children)
+    {
+        var reply = await NodeAsync("flow", children.ToString());
+        return new FlowRun(children, TimeSpan.FromMilliseconds(reply.GetProperty("submitted_ms").GetDouble()),
+            TimeSpan.FromMilliseconds(reply.GetProperty("completed_ms").GetDouble()));
+    }
+
+    public async Task<IReadOnlyList<double>> ScheduleDelaysAsync(int seconds) =>
+        [.. (await NodeAsync("schedule", seconds.ToString())).GetProperty("delays_ms").EnumerateArray().Select(d => d.GetDouble())];
+
     private async Task<JsonElement> NodeAsync(params string[] args)
     {
         var output = await RunAsync("node", ["bullmq-bench.mjs", .. args], new Dictionary<string, string> { ["REDIS_URL"] = redis.Url });

@@ -36,7 +36,23 @@ public interface IQueueSystem : IAsyncDisposable
 
     /// <summary>Every done job's submission time (<c>t</c>) and wait (<c>wait_us</c>).</summary>
     Task<IReadOnlyList<JobWait>> WaitTimesAsync();
+
+    /// <summary>
+    /// Submits one flow in one call, a parent that waits for <paramref name="children"/> no-op children (JobQueue: a
+    /// workflow batch; BullMQ: its FlowProducer), to running workers; returns when the parent is done.
+    /// </summary>
+    Task<FlowRun> RunFlowAsync(int children);
+
+    /// <summary>
+    /// Keeps a schedule firing every second (JobQueue: a cron schedule; BullMQ: a job scheduler) for
+    /// <paramref name="seconds"/> with workers running, then removes it; returns, for each job it made, how long after
+    /// its due time it started (ms).
+    /// </summary>
+    Task<IReadOnlyList<double>> ScheduleDelaysAsync(int seconds);
 }
+
+/// <summary>A flow's run: how long its submission took, and how long until its parent was done (submission included).</summary>
+public sealed record FlowRun(int Children, TimeSpan Submitted, TimeSpan Completed);
 
 /// <summary>When a job was submitted (µs since the Unix epoch) and how long it waited to start.</summary>
 public readonly record struct JobWait(double SubmittedMicroseconds, double WaitMs)

@@ -108,6 +108,33 @@ public sealed class JobQueueSystem : IQueueSystem
         return [.. results.Where(r => r.HasValue).Select(r => JobWait.Parse(r.ToString()))];
     }
 
+    public async Task<FlowRun> RunFlowAsync(int children)
+    {
+        var clock = Stopwatch.StartNew();
+        var jobs = Enumerable.Range(0, children).Select(_ => new NewJob(NoopHandler.Type, UnixMicroseconds.Payload())).ToList();
+        jobs.Add(new NewJob(NoopHandler.Type, UnixMicroseconds.Payload(), DependsOn: [.. Enumerable.Range(0, children).Select(i => JobDependency.OnBatchJob(i))]));
+        var parent = (await _store.EnqueueManyAsync(jobs))[^1].Job.Id;
+        var submitted = clock.Elapsed;
+        while (await Db.HashGetAsync(_keys.Job(parent), "status") != JobStatus.Done)
+        {
+            await Task.Delay(2);
+        }
+
+        return new FlowRun(children, submitted, clock.Elapsed);
+    }
+
+    public async Task<IReadOnlyList<double>> ScheduleDelaysAsync(int seconds)
+    {
+        var schedules = new ScheduleStore(_connection, _directory, _store, Options.Create(new QueueOptions()));
+        await schedules.PutAsync(new ScheduleDefinition("bench-every-second", "* * * * * *", new NewJob(NoopHandler.Type, UnixMicroseconds.Payload())));
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        await schedules.DeleteAsync("bench-every-second");
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the last occurrence's job runs
+        var ids = await Db.SortedSetRangeByRankAsync(_keys.Jobs);
+        var jobs = await Task.WhenAll(ids.Select(id => Db.HashGetAsync(_keys.Job(id.ToString()), ["run_at", "started_at"])));
+        return [.. jobs.Where(j => j[0].HasValue && j[1].HasValue).Select(j => (double)((long)j[1] - (long)j[0]))];
+    }
+
     /// <summary>Like BullMQ's <c>add</c>: one call per job, <paramref name="window"/> calls in flight.</summary>
     private async Task EnqueueOneByOneAsync(int jobs, int window)
     {
