@@ -109,6 +109,22 @@ public sealed class ScheduleTests(RedisServerFixture server) : IClassFixture<Red
         Assert.Equal(new[] { 40 }, await RunSecondsAsync(jobs));
     }
 
+    [Fact]
+    public async Task Writing_or_resuming_a_schedule_tells_every_process_that_watches_so_a_sleeping_firer_looks_again_at_once()
+    {
+        var (schedules, _) = Stores();
+        var told = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        await Stores().Schedules.WatchChangesAsync(() => told.Enqueue(DateTimeOffset.UtcNow)); // another worker's firer
+
+        await schedules.PutAsync(new ScheduleDefinition("watched", "0 0 6 * * *", new NewJob("echo", "{}")), T0);
+        await schedules.PauseAsync("watched");
+        await schedules.ResumeAsync("watched", T0);
+
+        await Eventually.WaitAsync(() => Task.FromResult(told.Count), count => count == 2, TimeSpan.FromSeconds(5), "the written and the resumed schedule to be told");
+        await Task.Delay(200);
+        Assert.Equal(2, told.Count); // pausing tells no one: nothing falls due sooner
+    }
+
     private (ScheduleStore Schedules, JobStore Jobs) Stores(string? queue = null, TimeSpan? grace = null)
     {
         var options = Options.Create(new QueueOptions { Name = queue ?? _queue, ScheduleMisfireGrace = grace ?? TimeSpan.FromSeconds(10) });

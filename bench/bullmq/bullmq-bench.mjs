@@ -85,13 +85,14 @@ if (command === 'worker') {
     print({ submitted_ms: submitted, completed_ms: performance.now() - started });
     await producer.close();
   } else if (command === 'schedule') {
-    // A job scheduler firing every second; each job's due time is its timestamp + delay, its start processedOn.
+    // A job scheduler firing every second. Each job's id is repeat:<scheduler>:<due ms> (its `delay` is reset once it
+    // is promoted), its start processedOn.
     await queue.upsertJobScheduler('bench-every-second', { pattern: '* * * * * *' }, { ...job(), opts: JOB_OPTIONS });
     await sleep(Number(args[0]) * 1000);
     await queue.removeJobScheduler('bench-every-second');
     await sleep(1000);
     const jobs = await queue.getJobs(['completed'], 0, -1);
-    print({ delays_ms: jobs.filter((j) => j.processedOn).map((j) => j.processedOn - (j.timestamp + (j.delay || 0))) });
+    print({ delays_ms: jobs.filter((j) => j.processedOn).map((j) => j.processedOn - Number(j.id.split(':').pop())) });
   } else {
     throw new Error(`unknown command '${command}'`);
   }

@@ -73,6 +73,12 @@ public sealed class QueueKeys(string queueName)
     /// </summary>
     public RedisKey Schedules => _prefix + "schedules";
 
+    /// <summary>
+    /// Pub/sub channel told the name of a schedule just written or resumed, on the default queue's keys: the workers'
+    /// schedule firers look again at once instead of at the end of their sleep.
+    /// </summary>
+    public RedisChannel SchedulesChanged => RedisChannel.Literal(_prefix + "schedules-changed");
+
     /// <summary>Hash of one schedule: its definition, <c>paused</c>, <c>next_due</c> and its last run (see README, "Redis keys").</summary>
     public RedisKey Schedule(string name) => _prefix + "schedule:" + name;
 

@@ -54,8 +54,12 @@ public sealed class ScheduleStore(
             "group", job.Group ?? "", "owner", job.Owner ?? "", "max_attempts", maxAttempts, "backoff", backoff, "timeout_ms", timeoutMs,
         ];
         var created = (int)(await Db.ScriptEvaluateAsync(QueueScripts.PutSchedule, [Keys.Schedule(definition.Name), Keys.Schedules], args)) == 1;
+        await Db.PublishAsync(Keys.SchedulesChanged, definition.Name, CommandFlags.FireAndForget);
         return (await GetAsync(definition.Name) ?? throw new ScheduleNotFoundException(definition.Name), created);
     }
+
+    /// <summary>Calls <paramref name="changed"/> whenever any process writes or resumes a schedule (what a firer sleeping until the next one waits for).</summary>
+    public Task WatchChangesAsync(Action changed) => redis.GetSubscriber().SubscribeAsync(Keys.SchedulesChanged, (_, _) => changed());
 
     /// <summary>The schedule of that name, or null.</summary>
     public async Task<Schedule?> GetAsync(string name) =>
@@ -170,6 +174,11 @@ public sealed class ScheduleStore(
             ? transaction.HashSetAsync(Keys.Schedule(name), "paused", 1)
             : transaction.HashSetAsync(Keys.Schedule(name), [new("paused", 0), new("next_due", Ms(next))]);
         _ = transaction.SortedSetAddAsync(Keys.Schedules, name, next is { } n ? n.ToUnixTimeMilliseconds() : double.PositiveInfinity);
+        if (!paused)
+        {
+            _ = transaction.PublishAsync(Keys.SchedulesChanged, name);
+        }
+
         return await transaction.ExecuteAsync() && await GetAsync(name) is { } schedule ? schedule : throw new ScheduleNotFoundException(name);
     }
 

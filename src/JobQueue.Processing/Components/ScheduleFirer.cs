@@ -2,21 +2,32 @@ namespace JobQueue.Processing.Components;
 
 /// <summary>
 /// Fires the cron schedules (<see cref="ScheduleStore"/>): every worker runs it, and each occurrence still enqueues
-/// one job (its idempotency key is the occurrence). It sleeps until the next schedule is due, but at most
-/// <see cref="MaxSleep"/> (a schedule added or changed meanwhile is seen within that), so a job starts close to its
-/// time without the workers asking Redis in a tight loop.
+/// one job (its idempotency key is the occurrence). It sleeps until the next schedule is due, at most
+/// <see cref="MaxSleep"/>, and wakes at once when a schedule is written or resumed anywhere
+/// (<see cref="ScheduleStore.WatchChangesAsync"/>), so a new schedule's first job starts on time too, without the
+/// workers asking Redis in a tight loop.
 /// </summary>
 public sealed class ScheduleFirer(ScheduleStore schedules, ILogger<ScheduleFirer> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1), MinSleep = TimeSpan.FromMilliseconds(5);
 
+    private readonly SemaphoreSlim _changed = new(0, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var watching = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             var sleep = MaxSleep;
             try
             {
+                if (!watching)
+                {
+                    // Once subscribed, the Redis client subscribes again by itself after a reconnect.
+                    await schedules.WatchChangesAsync(Wake);
+                    watching = true;
+                }
+
                 var pass = await schedules.FireDueAsync();
                 if (pass.Enqueued > 0)
                 {
@@ -34,7 +45,32 @@ public sealed class ScheduleFirer(ScheduleStore schedules, ILogger<ScheduleFirer
                 logger.LogLoopFailure(e, "Firing due schedules failed; will retry");
             }
 
-            await Task.Delay(sleep, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            try
+            {
+                await _changed.WaitAsync(sleep, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken: one look covers every change since.
+        }
+    }
+
+    public override void Dispose()
+    {
+        _changed.Dispose();
+        base.Dispose();
     }
 }
