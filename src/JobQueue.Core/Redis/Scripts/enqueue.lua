@@ -51,10 +51,12 @@ for i = 1, n do
   elseif redis.call('EXISTS', KEYS[4 + i]) == 1 then
     return redis.error_reply('JOB_EXISTS job ' .. id .. ' already exists')
   end
-  for _, dependency in ipairs(dependencies_of(i)) do
-    local ref = dependency[1]
-    if string.sub(ref, 1, 1) ~= '@' and redis.call('EXISTS', prefix .. ref) == 0 then
-      return redis.error_reply('UNKNOWN_DEPENDENCY ' .. ref)
+  if arg(i, 13) ~= '' then
+    for _, dependency in ipairs(dependencies_of(i)) do
+      local ref = dependency[1]
+      if string.sub(ref, 1, 1) ~= '@' and redis.call('EXISTS', prefix .. ref) == 0 then
+        return redis.error_reply('UNKNOWN_DEPENDENCY ' .. ref)
+      end
     end
   end
 end
@@ -69,21 +71,18 @@ for i = 1, n do
   else
     local status, due_field, due_value = 'queued', 'entry_id', nil
     if arg(i, 13) ~= '' then
-      status, due_field, due_value = 'waiting', 'run_at', run_at > 0 and run_at or nil
+      status, due_field, due_value = 'waiting', 'deps_pending', 0 -- counted below, once every job of the batch exists
     elseif run_at > now then
       status, due_field, due_value = 'scheduled', 'run_at', run_at
       redis.call('ZADD', schedule, run_at, id)
     else
       due_value = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', arg(i, 4))
     end
-    local fields = {'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
-      'created_at', now, 'traceparent', arg(i, 4), 'version', 1}
-    if due_value then
-      fields[#fields + 1], fields[#fields + 2] = due_field, due_value
-    end
-    redis.call('HSET', job, unpack(fields))
-    if run_at > 0 and status == 'queued' then
-      redis.call('HSET', job, 'run_at', run_at) -- due already (a schedule's occurrence): when it was due
+    redis.call('HSET', job, 'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
+      'created_at', now, 'traceparent', arg(i, 4), 'version', 1, due_field, due_value)
+    if run_at > 0 and status ~= 'scheduled' then
+      -- Due already (a schedule's occurrence): when it was due; or, for a waiting job, when it may run once released.
+      redis.call('HSET', job, 'run_at', run_at)
     end
     for k, field in ipairs({'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner'}) do
       if arg(i, 7 + k) ~= '' then
@@ -108,7 +107,7 @@ end
 -- Dependencies, once every job of the batch exists: each edge is recorded on its dependency, and settled at once
 -- if the dependency has ended already.
 for i = 1, n do
-  local dependencies = not earlier[i] and dependencies_of(i) or {}
+  local dependencies = not earlier[i] and arg(i, 13) ~= '' and dependencies_of(i) or {}
   if #dependencies > 0 then
     local id, job, listed, count = arg(i, 1), KEYS[4 + i], {}, 0
     for _, dependency in ipairs(dependencies) do
