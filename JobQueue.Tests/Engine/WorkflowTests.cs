@@ -158,6 +158,22 @@ public sealed class WorkflowTests(RedisServerFixture server) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task A_dependant_given_a_later_run_at_is_scheduled_when_its_dependency_ends_and_runs_no_sooner_than_its_time()
+    {
+        using var host = await StartWorkerAsync();
+        var store = Store(host);
+        var runAt = DateTimeOffset.UtcNow.AddSeconds(2);
+
+        var jobs = await store.EnqueueManyAsync([Step(0), Step(1, dependsOn: [JobDependency.OnBatchJob(0)]) with { RunAt = runAt }]);
+
+        await WaitForEndAsync(store, jobs[0].Job.Id);
+        Assert.Equal(JobStatus.Scheduled, (await store.GetRequiredAsync(jobs[1].Job.Id)).Status);
+        var dependant = await WaitForEndAsync(store, jobs[1].Job.Id);
+        Assert.Equal(JobStatus.Done, dependant.Status);
+        Assert.True(dependant.StartedAt >= runAt.AddMilliseconds(-5), $"started at {dependant.StartedAt:O}, before its run_at {runAt:O}");
+    }
+
+    [Fact]
     public async Task A_cycle_an_unknown_job_or_a_job_of_another_queue_is_refused_and_nothing_is_written()
     {
         using var host = await StartWorkerAsync();
