@@ -174,6 +174,21 @@ public sealed class WorkflowTests(RedisServerFixture server) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task A_dependency_that_ends_after_its_dependant_was_canceled_leaves_no_key_that_never_expires()
+    {
+        using var host = await StartWorkerAsync();
+        var store = Store(host);
+        var keys = new QueueKeys(_queue);
+        var jobs = await store.EnqueueManyAsync([Step(0, sleepMs: 300), Step(1, dependsOn: [JobDependency.OnBatchJob(0)])]);
+
+        await store.CancelAsync(jobs[1].Job.Id);
+        await WaitForEndAsync(store, jobs[0].Job.Id);
+
+        Assert.False(await server.Redis.GetDatabase().KeyExistsAsync(keys.DependencyResults(jobs[1].Job.Id)));
+        Assert.InRange((await server.Redis.GetDatabase().KeyTimeToLiveAsync(keys.Dependants(jobs[0].Job.Id)))!.Value, TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+    }
+
+    [Fact]
     public async Task A_cycle_an_unknown_job_or_a_job_of_another_queue_is_refused_and_nothing_is_written()
     {
         using var host = await StartWorkerAsync();

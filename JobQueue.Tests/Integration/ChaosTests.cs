@@ -112,17 +112,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         await Parallel.ForAsync(0, Limited, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
             ids[i] = await SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(20, 120), ledger }, group = $"tenant-{i % 5}" }));
 
-        var kills = 0;
-        var clock = Stopwatch.StartNew();
-        while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            kills += KillRandomWorkerButTheLast() ? 1 : 0;
-
-            await Task.Delay(1000);
-            await app.RestoreWorkersAsync();
-        }
-
-        await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
+        var kills = await KillAWorkerEverySecondUntilEveryJobEndsAsync(ids);
         var statuses = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")));
         var runs = await app.LedgerAsync(ledger);
         var done = statuses.Count(s => s == "done");
@@ -154,17 +144,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var ids = flows.SelectMany(f => f).ToArray();
-        var kills = 0;
-        var clock = Stopwatch.StartNew();
-        while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            kills += KillRandomWorkerButTheLast() ? 1 : 0;
-
-            await Task.Delay(1000);
-            await app.RestoreWorkersAsync();
-        }
-
-        await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
+        var kills = await KillAWorkerEverySecondUntilEveryJobEndsAsync(ids);
         var jobs = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), ["status", "finished_at", "settled_by"])));
         var runs = await app.LedgerAsync(ledger);
         var firstStart = (await app.Db.SortedSetRangeByScoreWithScoresAsync($"ledger:{ledger}:starts"))
@@ -192,6 +172,26 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal((0, 0), (early, wrong));
         Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 0, 2));
         Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
+    }
+
+    /// <summary>
+    /// Until every job has ended (killing for 2 minutes at most): SIGKILLs a random worker but the last, waits a second,
+    /// brings the killed one back (as a supervisor would); returns how many it killed.
+    /// </summary>
+    private async Task<int> KillAWorkerEverySecondUntilEveryJobEndsAsync(string[] ids)
+    {
+        var kills = 0;
+        var clock = Stopwatch.StartNew();
+        while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            kills += KillRandomWorkerButTheLast() ? 1 : 0;
+
+            await Task.Delay(1000);
+            await app.RestoreWorkersAsync();
+        }
+
+        await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
+        return kills;
     }
 
     /// <summary>SIGKILLs one running worker at random, unless it is the last one running; true if it killed one.</summary>

@@ -40,16 +40,26 @@ local function settle_edge(channel, prefix, id, status, result, dependant, polic
     return
   end
   local job = prefix .. dependant
-  local dependant_status = redis.call('HGET', job, 'status')
+  local d = redis.call('HMGET', job, 'status', 'settled_by')
+  local dependant_status = d[1]
   if not dependant_status then
     return -- expired or deleted: nothing waits
   end
   if status == 'done' or policy == 'continue' then
     redis.call('HSET', dependants_key(prefix .. id), dependant, policy .. '+')
+    -- A dependant that ended counts no more, unless another dependency failed it: retrying that one brings it back
+    -- waiting, with what counted meanwhile.
+    local revivable = dependant_status == 'failed' and d[2]
+    if is_terminal(dependant_status) and not revivable then
+      return
+    end
     if status == 'done' then
       redis.call('HSET', results_key(job), id, result or 'null')
+      local ttl = revivable and redis.call('PTTL', job) or 0
+      if ttl > 0 then
+        redis.call('PEXPIRE', results_key(job), ttl) -- kept as long as the failed dependant is
+      end
     end
-    -- A dependant failed by another dependency still counts this one: retrying that one brings it back waiting.
     if redis.call('HINCRBY', job, 'deps_pending', -1) <= 0 and dependant_status == 'waiting' then
       release(channel, job, dependant, now)
     end
