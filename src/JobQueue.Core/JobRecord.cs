@@ -5,7 +5,8 @@ namespace JobQueue;
 /// goes up with every change, so a change event can be told apart from an older state. <see cref="Policy"/> is the job's own, if it was given one;
 /// <see cref="Queue"/> the queue that holds it; <see cref="Group"/> its group and <see cref="Owner"/> its owner, if it has them;
 /// <see cref="DependsOn"/> the jobs it waits or waited for, <see cref="DependenciesPending"/> how many of them have not counted
-/// yet, and <see cref="SettledBy"/> the dependency whose failure failed or canceled it.
+/// yet, <see cref="SettledBy"/> the dependency whose failure failed or canceled it, and <see cref="DependantCount"/> how many
+/// jobs wait or waited for it.
 /// </summary>
 public sealed record JobRecord(
     string Id,
@@ -28,4 +29,5 @@ public sealed record JobRecord(
     string? Owner = null,
     IReadOnlyList<JobDependency>? DependsOn = null,
     int DependenciesPending = 0,
-    string? SettledBy = null);
+    string? SettledBy = null,
+    int DependantCount = 0);

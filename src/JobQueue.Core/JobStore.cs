@@ -211,7 +211,8 @@ public sealed class JobStore(
             String(hash, "owner"),
             DependenciesOf(String(hash, "dependencies")),
             (int?)Number(hash, "deps_pending") ?? 0,
-            String(hash, "settled_by"));
+            String(hash, "settled_by"),
+            (int?)Number(hash, "dependants") ?? 0);
     }
 
     /// <summary>The most dependencies and dependants <see cref="LinksAsync"/> lists of one job.</summary>
@@ -225,10 +226,9 @@ public sealed class JobStore(
     {
         var keys = queues.Keys(job.Queue);
         var dependantsKey = keys.Dependants(job.Id);
-        var dependantsTotal = (int)await Db.HashLengthAsync(dependantsKey);
-        if (job.DependsOn is null && dependantsTotal == 0)
+        if (job.DependsOn is null && job.DependantCount == 0)
         {
-            return JobLinks.None;
+            return JobLinks.None; // most jobs: no Redis call beyond the job's own read
         }
 
         var dependants = new List<(string Id, DependencyFailure Policy)>();
@@ -246,7 +246,7 @@ public sealed class JobStore(
         var statuses = await Task.WhenAll(dependencies.Concat(dependants).Select(link => Db.HashGetAsync(keys.Job(link.Id), "status")));
         var linked = dependencies.Concat(dependants)
             .Select((link, i) => new LinkedJob(link.Id, statuses[i].HasValue ? statuses[i].ToString() : null, link.Policy)).ToList();
-        return new JobLinks(linked[..dependencies.Count], job.DependsOn?.Count ?? 0, linked[dependencies.Count..], dependantsTotal);
+        return new JobLinks(linked[..dependencies.Count], job.DependsOn?.Count ?? 0, linked[dependencies.Count..], job.DependantCount);
     }
 
     /// <summary>The <c>dependencies</c> field as enqueue.lua wrote it: a JSON object of dependency id → policy.</summary>
