@@ -13,6 +13,7 @@ namespace JobQueue.Api;
 [JsonSerializable(typeof(JobStateView))]
 [JsonSerializable(typeof(JobPage))]
 [JsonSerializable(typeof(DeadLetterPage))]
+[JsonSerializable(typeof(DeadLettersActedOn))]
 [JsonSerializable(typeof(QueueView))]
 [JsonSerializable(typeof(QueueList))]
 [JsonSerializable(typeof(NamedQueueView))]

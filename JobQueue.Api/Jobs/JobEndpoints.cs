@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using JobQueue.Api.Http;
 using JobQueue.Redis;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace JobQueue.Api.Jobs;
@@ -37,13 +39,22 @@ public static partial class JobEndpoints
             .Produces<JobView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        foreach (var cancel in new[] { jobs.MapPost("/{id}/cancel", CancelAsync), jobs.MapDelete("/{id}", CancelAsync) })
-        {
-            cancel.WithSummary("Cancel a job: a queued or scheduled job never runs; a running job's handler is stopped")
-                .Produces<JobView>()
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .ProducesProblem(StatusCodes.Status409Conflict);
-        }
+        jobs.MapPost("/{id}/cancel", CancelAsync)
+            .WithSummary("Cancel a job: a queued or scheduled job never runs; a running job's handler is stopped")
+            .Produces<JobView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapDelete("/{id}", DeleteAsync)
+            .WithSummary("Cancel a job (as POST /jobs/{id}/cancel); with ?purge=true, delete an ended job and its dead letter instead (204)")
+            .Produces<JobView>()
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapPost("/{id}/promote", PromoteAsync)
+            .WithSummary("Run a scheduled job (delayed, or waiting out a retry back-off) now")
+            .Produces<JobView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         jobs.MapPost("/{id}/retry", RetryAsync)
             .WithSummary("Requeue a failed job with a fresh attempt budget, keeping its history")
             .Produces<JobAccepted>(StatusCodes.Status202Accepted)
@@ -91,12 +102,29 @@ public static partial class JobEndpoints
         return ApiResults.Ok(JobView.From(job, await store.LinksAsync(job)), ApiJsonContext.Default.JobView);
     }
 
-    private static async Task<IResult> ListAsync(JobStore store, QueueDirectory queues, string? status, int? limit, string? cursor, string? queue)
+    private static async Task<IResult> ListAsync(
+        JobStore store, QueueDirectory queues, string? status, string? type, string? owner, string? group,
+        [FromQuery(Name = "created_from")] string? createdFrom, [FromQuery(Name = "created_until")] string? createdUntil, int? limit, string? cursor, string? queue)
     {
         await QueueLookup.FindAsync(queues, queue);
         if (status is not null && !JobStatus.All.Contains(status))
         {
             throw ProblemException.BadRequest("Invalid status", $"'status' is one of: {string.Join(", ", JobStatus.All)}.");
+        }
+
+        if (type is not null && !JobTypeName.IsValid(type))
+        {
+            throw ProblemException.BadRequest("Invalid type", $"'type' is a job type name: {JobTypeName.Rule}.");
+        }
+
+        if (owner is not null && !JobOwner.IsValid(owner))
+        {
+            throw ProblemException.BadRequest("Invalid owner", $"'owner' is {JobOwner.Rule}.");
+        }
+
+        if (group is not null && !JobGroup.IsValid(group))
+        {
+            throw ProblemException.BadRequest("Invalid group", $"'group' is {JobGroup.Rule}.");
         }
 
         if (limit is < 1 or > 100)
@@ -109,14 +137,38 @@ public static partial class JobEndpoints
             throw ProblemException.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
 
-        var (jobs, next) = await store.ListAsync(status, limit ?? 20, cursor, queue);
+        var filter = new JobFilter(status, type, owner, group, Time(createdFrom, "created_from"), Time(createdUntil, "created_until"));
+        var (jobs, next) = await store.ListAsync(filter, limit ?? 20, cursor, queue);
         return ApiResults.Ok(new JobPage([.. jobs.Select(job => JobView.From(job))], next), ApiJsonContext.Default.JobPage);
+
+        static DateTimeOffset? Time(string? value, string name) =>
+            value is null ? null
+            : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) && time.Year is >= 1970 and < 10000 ? time
+            : throw ProblemException.BadRequest("Invalid time", $"'{name}' is an ISO 8601 time with an offset, e.g. 2026-11-23T18:00:00Z.");
     }
 
     private static async Task<IResult> CancelAsync(string id, JobStore store)
     {
         var jobId = JobLookup.Normalize(id);
         await store.CancelAsync(jobId);
+        return ApiResults.Ok(JobView.From(await store.GetRequiredAsync(jobId)), ApiJsonContext.Default.JobView);
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, bool? purge, JobStore store)
+    {
+        if (purge is not true)
+        {
+            return await CancelAsync(id, store);
+        }
+
+        await store.DeleteAsync(JobLookup.Normalize(id));
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> PromoteAsync(string id, JobStore store)
+    {
+        var jobId = JobLookup.Normalize(id);
+        await store.PromoteAsync(jobId);
         return ApiResults.Ok(JobView.From(await store.GetRequiredAsync(jobId)), ApiJsonContext.Default.JobView);
     }
 

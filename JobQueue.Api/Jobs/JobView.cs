@@ -110,6 +110,9 @@ public sealed record JobPage(IReadOnlyList<JobView> Jobs, string? NextCursor);
 
 public sealed record DeadLetterView(string EntryId, string JobId, string Type, int Attempts, string Error, DateTimeOffset FailedAt);
 
+/// <summary>How many dead letters a bulk retry or delete acted on.</summary>
+public sealed record DeadLettersActedOn(int Count);
+
 public sealed record DeadLetterPage(IReadOnlyList<DeadLetterView> DeadLetters, string? NextCursor);
 
 public sealed record ConsumerView(string Name, long Pending, long IdleMs);

@@ -50,8 +50,29 @@ public static partial class QueueEndpoints
             .Produces<DeadLetterPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        routes.MapPost("/dead-letters/retry", RetryDeadLettersAsync).WithTags("Queues")
+            .WithSummary($"Queue again the failed jobs of a queue's dead letters (?queue=, ?type= to retry only one type); at most {DeadLetters.MaxPerAction} per call")
+            .Produces<DeadLettersActedOn>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        routes.MapDelete("/dead-letters", DeleteDeadLettersAsync).WithTags("Queues")
+            .WithSummary($"Delete a queue's dead letters with their jobs (?queue=, ?type= to delete only one type); at most {DeadLetters.MaxPerAction} per call")
+            .Produces<DeadLettersActedOn>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
+
+    private static async Task<IResult> RetryDeadLettersAsync(DeadLetters letters, QueueDirectory queues, string? queue, string? type) =>
+        ApiResults.Ok(new DeadLettersActedOn(await letters.RetryAsync(await QueueLookup.FindAsync(queues, queue), TypeFilter(type))),
+            ApiJsonContext.Default.DeadLettersActedOn);
+
+    private static async Task<IResult> DeleteDeadLettersAsync(DeadLetters letters, QueueDirectory queues, string? queue, string? type) =>
+        ApiResults.Ok(new DeadLettersActedOn(await letters.DeleteAsync(await QueueLookup.FindAsync(queues, queue), TypeFilter(type))),
+            ApiJsonContext.Default.DeadLettersActedOn);
+
+    private static string? TypeFilter(string? type) =>
+        type is null || JobTypeName.IsValid(type) ? type : throw ProblemException.BadRequest("Invalid type", $"'type' is a job type name: {JobTypeName.Rule}.");
 
     private static async Task<IResult> ListAsync(QueueInspector inspector) =>
         ApiResults.Ok(new QueueList([.. (await inspector.AllStatsAsync()).Select(NamedQueueView.From)]), ApiJsonContext.Default.QueueList);

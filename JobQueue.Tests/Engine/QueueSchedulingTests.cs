@@ -198,8 +198,8 @@ public sealed class QueueSchedulingTests(RedisServerFixture server) : IClassFixt
         var job = (await store.EnqueueAsync("logged", "{}", queue: queue)).Job;
 
         Assert.Equal(queue, (await store.GetRequiredAsync(job.Id)).Queue);
-        Assert.Equal([job.Id], (await store.ListAsync(null, 10, null, queue)).Jobs.Select(j => j.Id));
-        Assert.DoesNotContain(job.Id, (await store.ListAsync(null, 10, null)).Jobs.Select(j => j.Id));
+        Assert.Equal([job.Id], (await store.ListAsync(JobFilter.None, 10, null, queue)).Jobs.Select(j => j.Id));
+        Assert.DoesNotContain(job.Id, (await store.ListAsync(JobFilter.None, 10, null)).Jobs.Select(j => j.Id));
         await store.CancelAsync(job.Id);
         Assert.Equal(JobStatus.Canceled, (await store.GetRequiredAsync(job.Id)).Status);
     }

@@ -151,7 +151,7 @@ public sealed class ScheduleTests(RedisServerFixture server) : IClassFixture<Red
     /// <summary>The jobs the schedules enqueued (all in the test's queue), by the occurrence each ran for.</summary>
     private async Task<IReadOnlyList<JobRecord>> RunsAsync(JobStore jobs)
     {
-        var (page, _) = await jobs.ListAsync(null, 100, null);
+        var (page, _) = await jobs.ListAsync(JobFilter.None, 100, null);
         return [.. page.OrderBy(j => j.RunAt)];
     }
 

@@ -638,7 +638,7 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         string? cursor = null;
         do
         {
-            var (jobs, next) = await Store.ListAsync(null, 3, cursor);
+            var (jobs, next) = await Store.ListAsync(JobFilter.None, 3, cursor);
             listed.AddRange(jobs.Select(j => j.Id));
             cursor = next;
         }
@@ -647,5 +647,91 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         // Jobs created in the same millisecond share a score; the order among those is by id, still without repeats.
         Assert.Equal(ids.Order(), listed.Order());
         Assert.Equal(7, listed.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Listing_shows_only_the_jobs_of_the_type_owner_group_status_and_time_asked_for()
+    {
+        var mine = (await Store.EnqueueAsync(new NewJob("echo", "1", Owner: "ann", Group: "t1"))).Job;
+        var otherOwner = (await Store.EnqueueAsync(new NewJob("echo", "2", Owner: "bob", Group: "t1"))).Job;
+        var otherType = (await Store.EnqueueAsync(new NewJob("sleep", "3", Owner: "ann", Group: "t1"))).Job;
+        await Task.Delay(5);
+        var later = (await Store.EnqueueAsync(new NewJob("echo", "4", Owner: "ann", Group: "t2", RunAt: DateTimeOffset.UtcNow.AddHours(1)))).Job;
+
+        async Task<string[]> Ids(JobFilter filter) => [.. (await Store.ListAsync(filter, 100, null)).Jobs.Select(j => j.Id)];
+
+        Assert.Equal([later.Id, mine.Id], await Ids(new JobFilter(Type: "echo", Owner: "ann")));
+        Assert.Equal([mine.Id], await Ids(new JobFilter(Type: "echo", Owner: "ann", Group: "t1")));
+        Assert.Equal([later.Id], await Ids(new JobFilter(Status: JobStatus.Scheduled)));
+        Assert.Equal([otherType.Id], await Ids(new JobFilter(Type: "sleep")));
+        Assert.Equal([later.Id], await Ids(new JobFilter(CreatedFrom: later.CreatedAt)));
+        Assert.DoesNotContain(later.Id, await Ids(new JobFilter(CreatedUntil: later.CreatedAt.AddMilliseconds(-1))));
+        Assert.Contains(otherOwner.Id, await Ids(JobFilter.None));
+        Assert.Empty(await Ids(new JobFilter(Owner: "nobody")));
+    }
+
+    [Fact]
+    public async Task Promoting_a_scheduled_job_queues_it_now_and_any_other_job_is_refused()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var job = (await Store.EnqueueAsync(new NewJob("echo", "1", RunAt: DateTimeOffset.UtcNow.AddHours(1)))).Job;
+
+        await Store.PromoteAsync(job.Id);
+
+        Assert.Equal(0, await Db.SortedSetLengthAsync(_keys.Scheduled));
+        var claimed = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
+        Assert.Equal(job.Id, claimed.JobId);
+        Assert.Equal("processing", (await Assert.ThrowsAsync<JobStateConflictException>(() => Store.PromoteAsync(job.Id))).Status);
+        await Assert.ThrowsAsync<JobNotFoundException>(() => Store.PromoteAsync(Guid.NewGuid().ToString()));
+    }
+
+    [Fact]
+    public async Task Deleting_an_ended_job_removes_its_hash_dead_letter_and_listing_and_an_unfinished_one_is_refused()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var failed = (await Store.EnqueueAsync(new NewJob("fail", "1", Owner: "ann"))).Job;
+        await worker.CompleteAsync((await worker.ReadAndClaimAsync(10)).Claims[0].Job!, AttemptOutcome.FailedPermanently, "boom");
+        var queued = await EnqueueAsync("echo", "2");
+
+        await Store.DeleteAsync(failed.Id);
+
+        Assert.False(await Db.KeyExistsAsync(_keys.Job(failed.Id)));
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Dead));
+        Assert.Null(await Db.SortedSetScoreAsync(_keys.Jobs, failed.Id));
+        Assert.Null(await Db.SortedSetScoreAsync(_keys.OwnerIndex("ann"), failed.Id));
+        Assert.Equal("queued", (await Assert.ThrowsAsync<JobStateConflictException>(() => Store.DeleteAsync(queued.Id))).Status);
+        Assert.True(await Db.KeyExistsAsync(_keys.Job(queued.Id)));
+    }
+
+    [Fact]
+    public async Task Dead_letters_of_one_type_are_counted_retried_and_deleted_together_and_no_others()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var jobs = new List<JobRecord>();
+        foreach (var type in new[] { "fail", "fail", "fail", "other" })
+        {
+            jobs.Add(await EnqueueAsync(type, "1"));
+        }
+
+        foreach (var claim in (await worker.ReadAndClaimAsync(10)).Claims)
+        {
+            await worker.CompleteAsync(claim.Job!, AttemptOutcome.FailedPermanently, "boom");
+        }
+
+        var letters = new DeadLetters(server.Redis, new QueueDirectory(server.Redis, Microsoft.Extensions.Options.Options.Create(Options)), Store);
+        Assert.Equal(3, await letters.CountAsync(null, "fail"));
+        Assert.Equal(4, await letters.CountAsync(null, null));
+
+        Assert.Equal(3, await letters.RetryAsync(null, "fail"));
+        Assert.Equal(0, await letters.RetryAsync(null, "fail"));
+        Assert.All(jobs.Take(3), j => Assert.Equal("queued", (string?)Db.HashGet(_keys.Job(j.Id), "status")));
+        Assert.Equal("failed", (string?)await Db.HashGetAsync(_keys.Job(jobs[3].Id), "status"));
+
+        Assert.Equal(1, await letters.DeleteAsync(null, null));
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Dead));
+        Assert.False(await Db.KeyExistsAsync(_keys.Job(jobs[3].Id)));
     }
 }

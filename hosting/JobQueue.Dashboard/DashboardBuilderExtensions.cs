@@ -12,7 +12,8 @@ public static class DashboardBuilderExtensions
     /// <summary>
     /// Serves the dashboard from the AppHost (<c>Dashboard:Port</c>, 18888) with an OTLP receiver (gRPC on
     /// <c>Dashboard:OtlpGrpcPort</c>, 4317; HTTP/protobuf on <c>Dashboard:OtlpHttpPort</c>, 4318), and points
-    /// every project at it. <paramref name="queue"/> is the Redis of the job queue shown on the Queue page.
+    /// every project at it. <paramref name="queue"/> is the Redis of the job queues its pages show and act on, with the
+    /// AppHost's <c>Queue</c> settings (retention, attempts) and <paramref name="queueName"/> as the default queue.
     /// With <c>Dashboard:Enabled=false</c> it does nothing: projects inherit the AppHost's own OTEL_* variables.
     /// </summary>
     public static IDistributedApplicationBuilder AddDashboard(
@@ -50,7 +51,9 @@ public static class DashboardBuilderExtensions
             limits.MaxMetricPointCount = options.Limits.MaxMetricPointCount;
         });
         builder.Services.AddSingleton<TelemetryStore>();
-        builder.Services.AddSingleton(new DashboardQueue(queue is null ? null : () => queue.Resource.ConnectionString, queueName));
+        var queueOptions = builder.Configuration.GetSection(QueueOptions.SectionName).Get<QueueOptions>() ?? new QueueOptions();
+        queueOptions.Name = queueName;
+        builder.Services.AddSingleton(new DashboardQueue(queue is null ? null : () => queue.Resource.ConnectionString, queueOptions));
         builder.Services.AddSingleton<IDistributedApplicationLifecycleHook, OtlpEnvironmentHook>();
         builder.Services.AddHostedService<DashboardWebHost>();
         return builder;

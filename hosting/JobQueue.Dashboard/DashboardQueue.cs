@@ -1,57 +1,53 @@
 using JobQueue.Redis;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace JobQueue.Dashboard;
 
-/// <summary>A dead letter with the trace of its job, while the job is kept.</summary>
-public sealed record FailedJob(DeadLetter Letter, string? TraceId);
-
-public sealed record QueueSnapshot(QueueStats Stats, IReadOnlyList<PendingEntry> PendingEntries, IReadOnlyList<FailedJob> RecentFailures);
+/// <summary>
+/// The product's own classes over the AppHost's Redis: what the dashboard reads and acts through, the same code the
+/// HTTP API runs (no second path into Redis).
+/// </summary>
+public sealed record QueueServices(
+    JobStore Jobs, QueueInspector Inspector, QueueControls Controls, DeadLetters DeadLetters, ScheduleStore Schedules, QueueDirectory Queues);
 
 /// <summary>
-/// The job queue the dashboard shows, read through the product's own <see cref="QueueInspector"/> (the reads
-/// the API's /queue serves); connects to the AppHost's Redis on first use.
+/// The job queues the dashboard shows, with the queue settings the AppHost gives its services (retention, attempts:
+/// what a cancel or retry from the dashboard applies); connects to the AppHost's Redis on first use.
 /// </summary>
-public sealed class DashboardQueue(Func<string>? connectionString, string queueName) : IAsyncDisposable
+public sealed class DashboardQueue(Func<string>? connectionString, QueueOptions queueOptions) : IAsyncDisposable
 {
-    private const int PendingShown = 50;
-    private const int FailuresShown = 20;
-
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private ConnectionMultiplexer? _redis;
-    private QueueInspector? _inspector;
+    private QueueServices? _services;
 
     public bool IsConfigured => connectionString is not null;
 
-    public string QueueName => queueName;
+    public string DefaultQueue => queueOptions.Name;
 
-    public async Task<QueueSnapshot> ReadAsync()
+    public async Task<QueueServices> ServicesAsync()
     {
-        var inspector = await InspectorAsync();
-        var (letters, _) = await inspector.DeadLettersAsync(FailuresShown, cursor: null);
-        var failures = await Task.WhenAll(letters.Select(async l => new FailedJob(l, await inspector.TraceIdOfAsync(l.JobId))));
-        return new QueueSnapshot(await inspector.StatsAsync(), await inspector.PendingAsync(PendingShown), failures);
-    }
-
-    /// <summary>A job's hash fields, or null if there is no such job.</summary>
-    public async Task<IReadOnlyDictionary<string, string>?> ReadJobAsync(string jobId) =>
-        await (await InspectorAsync()).JobFieldsAsync(jobId);
-
-    private async Task<QueueInspector> InspectorAsync()
-    {
-        if (_inspector is not null)
+        if (_services is not null)
         {
-            return _inspector;
+            return _services;
         }
 
         await _connecting.WaitAsync();
         try
         {
-            _redis ??= await RedisConnections.ConnectAsync(
-                connectionString?.Invoke() ?? throw new InvalidOperationException("No queue is configured for the dashboard."),
-                "jobqueue-dashboard");
-            return _inspector ??= new QueueInspector(_redis,
-                new QueueDirectory(_redis, Microsoft.Extensions.Options.Options.Create(new QueueOptions { Name = queueName })));
+            if (_services is null)
+            {
+                _redis ??= await RedisConnections.ConnectAsync(
+                    connectionString?.Invoke() ?? throw new InvalidOperationException("No queue is configured for the dashboard."),
+                    "jobqueue-dashboard");
+                var options = Options.Create(queueOptions);
+                var queues = new QueueDirectory(_redis, options);
+                var jobs = new JobStore(_redis, queues, options);
+                _services = new QueueServices(jobs, new QueueInspector(_redis, queues), new QueueControls(_redis, queues),
+                    new DeadLetters(_redis, queues, jobs), new ScheduleStore(_redis, queues, jobs, options), queues);
+            }
+
+            return _services;
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using JobQueue.Dashboard.Actions;
 using JobQueue.Dashboard.Components;
 using JobQueue.Dashboard.Otlp;
 using JobQueue.Dashboard.Telemetry;
@@ -44,6 +45,7 @@ internal sealed class DashboardWebHost(
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddProvider(new DashboardLogSink(appHost.GetRequiredService<TelemetryStore>()));
         UseStaticWebAssets(builder);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -61,6 +63,8 @@ internal sealed class DashboardWebHost(
         builder.Services.AddSingleton(new OtlpApiKey(endpoints.OtlpApiKey));
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(queue);
+        builder.Services.AddSingleton<QueueHistory>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<QueueHistory>());
 
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<OtlpApiKeyInterceptor>());
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -72,6 +76,20 @@ internal sealed class DashboardWebHost(
                 cookie.Cookie.Name = ".JobQueue.Dashboard";
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
                 cookie.Cookie.HttpOnly = true;
+                // An action (a fetch from a page) is told it is not logged in, not sent a login page to follow.
+                cookie.Events.OnRedirectToLogin = context =>
+                {
+                    if (context.Request.Path.StartsWithSegments("/actions"))
+                    {
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    }
+                    else
+                    {
+                        context.Response.Redirect(context.RedirectUri);
+                    }
+
+                    return Task.CompletedTask;
+                };
             });
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -91,6 +109,7 @@ internal sealed class DashboardWebHost(
 
         var dashboard = $"*:{endpoints.Dashboard.Port}";
         app.MapLogin(endpoints.BrowserToken).RequireHost(dashboard);
+        app.MapDashboardActions().RequireHost(dashboard);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireHost(dashboard);
 
         await app.StartAsync(cancellationToken);

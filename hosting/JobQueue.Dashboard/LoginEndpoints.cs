@@ -16,6 +16,9 @@ namespace JobQueue.Dashboard;
 /// </summary>
 internal static class LoginEndpoints
 {
+    /// <summary>A login's own id (random, not a secret): what the action log says did what.</summary>
+    public const string SessionClaim = "session";
+
     public static RouteGroupBuilder MapLogin(this IEndpointRouteBuilder routes, string token)
     {
         var login = routes.MapGroup("/login").AllowAnonymous();
@@ -36,7 +39,9 @@ internal static class LoginEndpoints
             return Form(error: true);
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "dashboard")], CookieAuthenticationDefaults.AuthenticationScheme);
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "dashboard"), new Claim(SessionClaim, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)))],
+            CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
         // Only local paths: an open redirect would let a link send the user anywhere after login.
         return Results.LocalRedirect(returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//") ? url : "/");

@@ -41,6 +41,7 @@ public static class JobQueueBuilderExtensions
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<QueueInspector>();
         builder.Services.AddSingleton<QueueControls>();
+        builder.Services.AddSingleton<DeadLetters>();
         builder.Services.AddSingleton<ScheduleStore>();
 
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);

@@ -343,17 +343,55 @@ public sealed class JobStore(
     public async Task<JobRecord> GetRequiredAsync(string jobId) => await GetAsync(jobId) ?? throw new JobNotFoundException(jobId);
 
     /// <summary>
-    /// A page of one queue's jobs (null: the default queue), newest first; <paramref name="cursor"/> continues where
-    /// the last page ended (null at the end).
+    /// A page of one queue's jobs (null: the default queue) that match <paramref name="filter"/>, newest first;
+    /// <paramref name="cursor"/> continues where the last page ended (null at the end). A page examines at most 2,000
+    /// jobs, so with a rare filter it may hold fewer than <paramref name="limit"/> (even none) and still have a next cursor.
     /// </summary>
-    public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string? status, int limit, string? cursor, string? queue = null)
+    public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(JobFilter filter, int limit, string? cursor, string? queue = null)
     {
         var keys = queues.Keys(queue);
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [keys.Jobs],
-            [keys.JobPrefix, status ?? "", limit, cursor ?? ""]))!;
+            [keys.JobPrefix, filter.Status ?? "", filter.Type ?? "", filter.Owner ?? "", filter.Group ?? "", limit, cursor ?? "",
+                filter.CreatedFrom?.ToUnixTimeMilliseconds().ToString() ?? "", filter.CreatedUntil?.ToUnixTimeMilliseconds().ToString() ?? ""]))!;
         var jobs = await Task.WhenAll(reply.Skip(1).Select(id => ReadAsync(keys, id.ToString()!)));
         var next = reply[0].ToString();
         return ([.. jobs.OfType<JobRecord>()], string.IsNullOrEmpty(next) ? null : next);
+    }
+
+    /// <summary>
+    /// Runs a scheduled job (delayed, or waiting out a retry back-off) now. Throws <see cref="JobNotFoundException"/>,
+    /// or <see cref="JobStateConflictException"/> if it is not scheduled.
+    /// </summary>
+    public async Task PromoteAsync(string jobId)
+    {
+        var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
+        switch ((await Db.ScriptEvaluateAsync(QueueScripts.PromoteJob, [keys.Job(jobId), keys.Scheduled, keys.Stream], [jobId, keys.Events.ToString()])).ToString())
+        {
+            case JobStatus.Queued:
+                return;
+            case "missing":
+                throw new JobNotFoundException(jobId);
+            case var status:
+                throw new JobStateConflictException(jobId, status!, "Job not scheduled", $"Job {jobId} is {status}; only scheduled jobs can be run now.");
+        }
+    }
+
+    /// <summary>
+    /// Deletes an ended job (done, failed or canceled) with its dead letter, before its retention would. Throws
+    /// <see cref="JobNotFoundException"/>, or <see cref="JobStateConflictException"/> if it has not ended (cancel it first).
+    /// </summary>
+    public async Task DeleteAsync(string jobId)
+    {
+        var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
+        switch ((await Db.ScriptEvaluateAsync(QueueScripts.Delete, [keys.Job(jobId), keys.Jobs, keys.Dead], [jobId, keys.Events.ToString()])).ToString())
+        {
+            case "deleted":
+                return;
+            case "missing":
+                throw new JobNotFoundException(jobId);
+            case var status:
+                throw new JobStateConflictException(jobId, status!, "Job not ended", $"Job {jobId} is {status}; cancel it before deleting it.");
+        }
     }
 
     /// <summary>

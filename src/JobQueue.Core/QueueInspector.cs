@@ -41,7 +41,7 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
             (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value), paused, limits, eventLogLength);
     }
 
-    /// <summary>The oldest <paramref name="limit"/> running entries: which consumer holds each, for how long, delivered how often.</summary>
+    /// <summary>The oldest <paramref name="limit"/> running entries: which consumer holds each, for how long, delivered how often, which job.</summary>
     public async Task<IReadOnlyList<PendingEntry>> PendingAsync(int limit, string? queue = null)
     {
         var keys = queues.Keys(queue);
@@ -51,8 +51,10 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
         }
 
         var pending = await Db.StreamPendingMessagesAsync(keys.Stream, QueueKeys.ConsumerGroup, limit, RedisValue.Null);
-        return [.. pending.Select(p => new PendingEntry(
-            p.MessageId!, p.ConsumerName!, TimeSpan.FromMilliseconds(p.IdleTimeInMilliseconds), p.DeliveryCount))];
+        var entries = await Task.WhenAll(pending.Select(p => Db.StreamRangeAsync(keys.Stream, p.MessageId, p.MessageId, 1)));
+        return [.. pending.Zip(entries, (p, entry) => new PendingEntry(
+            p.MessageId!, p.ConsumerName!, TimeSpan.FromMilliseconds(p.IdleTimeInMilliseconds), p.DeliveryCount,
+            entry.Length > 0 ? entry[0]["job_id"].ToString() : null))];
     }
 
     /// <summary>Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page.</summary>
@@ -87,5 +89,8 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
         await queues.LocateAsync(jobId) is { } keys ? TraceParent.TraceIdOf(await Db.HashGetAsync(keys.Job(jobId), "traceparent")) : null;
 }
 
-/// <summary>A running entry: the consumer holding it, how long since it was delivered or renewed, how often delivered.</summary>
-public sealed record PendingEntry(string EntryId, string Consumer, TimeSpan Idle, int Deliveries);
+/// <summary>
+/// A running entry: the consumer holding it, how long since it was delivered or renewed, how often delivered, and the
+/// job it carries (null if the entry is gone: it ended meanwhile).
+/// </summary>
+public sealed record PendingEntry(string EntryId, string Consumer, TimeSpan Idle, int Deliveries, string? JobId);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
@@ -56,6 +57,24 @@ public sealed class TelemetryStore(IOptions<TelemetryLimits> options)
                         }
                     }
                 }
+            }
+
+            _version++;
+        }
+    }
+
+    /// <summary>A log record the dashboard itself writes (its action log), shown as resource <paramref name="resource"/>.</summary>
+    public void Add(string resource, LogLevel level, string message, string category, IReadOnlyList<KeyValuePair<string, string>> attributes)
+    {
+        lock (_gate)
+        {
+            var logs = GetOrAdd(_logs, resource);
+            // OTLP severity numbers: 5 DEBUG, 9 INFO, 13 WARN, 17 ERROR, 21 FATAL.
+            var severity = level switch { LogLevel.Trace => 1, LogLevel.Debug => 5, LogLevel.Information => 9, LogLevel.Warning => 13, LogLevel.Error => 17, _ => 21 };
+            logs.Enqueue(new LogEntry(++_nextLogId, DateTimeOffset.UtcNow, resource, resource, Level(severity), severity, message, category, null, null, attributes));
+            if (logs.Count > _limits.MaxLogCount)
+            {
+                logs.Dequeue();
             }
 
             _version++;
@@ -159,6 +178,15 @@ public sealed class TelemetryStore(IOptions<TelemetryLimits> options)
                 .Where(l => string.IsNullOrEmpty(text) || l.Message.Contains(text, StringComparison.OrdinalIgnoreCase))
                 .OrderByDescending(l => l.Id)
                 .Take(limit)];
+        }
+    }
+
+    /// <summary>The log records written within one trace (a job's, across the api and worker), oldest first.</summary>
+    public IReadOnlyList<LogEntry> LogsOfTrace(string traceId, int limit = 500)
+    {
+        lock (_gate)
+        {
+            return [.. _logs.Values.SelectMany(l => l).Where(l => l.TraceId == traceId).OrderBy(l => l.Time).ThenBy(l => l.Id).Take(limit)];
         }
     }
 

@@ -19,6 +19,8 @@ public static class QueueScripts
     public static readonly string Cancel = Load("cancel", "_dependencies");
     public static readonly string Retry = Load("retry", "_dependencies");
     public static readonly string Promote = Load("promote");
+    public static readonly string PromoteJob = Load("promote_job");
+    public static readonly string Delete = Load("delete", "_dependencies");
     public static readonly string Release = Load("release");
     public static readonly string Janitor = Load("janitor");
     public static readonly string List = Load("list");

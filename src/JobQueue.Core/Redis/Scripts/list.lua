@@ -1,16 +1,34 @@
--- Pages through jobs, newest first, optionally of one status. The cursor is "<created_at>:<job id>" of the
--- last job examined; at most 2,000 index entries are examined per call, so a rare status may take several
--- pages (some empty) but never blocks Redis.
--- KEYS[1] job index; ARGV[1] job key prefix, ARGV[2] status ('' for any), ARGV[3] limit, ARGV[4] cursor ('' to start)
+-- Pages through jobs, newest first, optionally only those of one status, type, owner and group, created within a
+-- time range. The cursor is "<created_at>:<job id>" of the last job examined; at most 2,000 index entries are
+-- examined per call, so a rare match may take several pages (some empty) but never blocks Redis.
+-- KEYS[1] job index; ARGV[1] job key prefix, ARGV[2] status, ARGV[3] type, ARGV[4] owner, ARGV[5] group ('' for
+-- any of these), ARGV[6] limit, ARGV[7] cursor ('' to start), ARGV[8] created from, ARGV[9] created until (ms,
+-- inclusive; '' for open)
 -- Returns {next cursor ('' at the end), job id, job id, ...}.
-local index, prefix, status, limit = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3])
-local max_score, after_id = '+inf', nil
-if ARGV[4] ~= '' then
-  max_score, after_id = string.match(ARGV[4], '^(%d+):(.+)$')
+local index, prefix, limit = KEYS[1], ARGV[1], tonumber(ARGV[6])
+local wanted = { ARGV[2], ARGV[3], ARGV[4], ARGV[5] }
+local filtered = ARGV[2] ~= '' or ARGV[3] ~= '' or ARGV[4] ~= '' or ARGV[5] ~= ''
+local max_score, min_score, after_id = ARGV[9] ~= '' and ARGV[9] or '+inf', ARGV[8] ~= '' and ARGV[8] or '-inf', nil
+if ARGV[7] ~= '' then
+  max_score, after_id = string.match(ARGV[7], '^(%d+):(.+)$')
 end
-local found, examined, cursor, offset = {}, 0, ARGV[4], 0
+
+local function matches(id)
+  if not filtered then
+    return true
+  end
+  local s = redis.call('HMGET', prefix .. id, 'status', 'type', 'owner', 'group')
+  for i = 1, 4 do
+    if wanted[i] ~= '' and s[i] ~= wanted[i] then
+      return false
+    end
+  end
+  return true
+end
+
+local found, examined, cursor, offset = {}, 0, ARGV[7], 0
 while examined < 2000 do
-  local batch = redis.call('ZREVRANGEBYSCORE', index, max_score, '-inf', 'WITHSCORES', 'LIMIT', offset, 200)
+  local batch = redis.call('ZREVRANGEBYSCORE', index, max_score, min_score, 'WITHSCORES', 'LIMIT', offset, 200)
   if #batch == 0 then
     return {'', unpack(found)}
   end
@@ -20,7 +38,7 @@ while examined < 2000 do
     if not (after_id and score == max_score and id >= after_id) then
       examined = examined + 1
       cursor = score .. ':' .. id
-      if status == '' or redis.call('HGET', prefix .. id, 'status') == status then
+      if matches(id) then
         found[#found + 1] = id
         if #found == limit then
           return {cursor, unpack(found)}
