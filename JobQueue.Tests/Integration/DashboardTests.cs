@@ -15,11 +15,13 @@ public sealed class DashboardTests(AppFixture app, BrowserFixture browser) : ICl
 
     private DashboardEndpoints Dashboard => app.App.Services.GetRequiredService<DashboardEndpoints>();
 
+    private DashboardPages Pages => new(browser, Dashboard);
+
     [Fact]
     public async Task Without_the_token_every_page_sends_you_to_the_login_and_a_wrong_token_is_refused()
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Dashboard.Dashboard };
-        foreach (var path in new[] { "/", "/traces", "/structuredlogs", "/queue", "/consolelogs/worker-0" })
+        foreach (var path in new[] { "/", "/traces", "/structuredlogs", "/queues", "/jobs", "/workers", "/consolelogs/worker-0" })
         {
             using var response = await http.GetAsync(path);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -116,8 +118,8 @@ public sealed class DashboardTests(AppFixture app, BrowserFixture browser) : ICl
         await Assertions.Expect(page.Locator("figure.chart polyline").First).ToBeAttachedAsync();
         await BrowserFixture.ScreenshotAsync(page, "metrics");
 
-        await GoToAsync(page, "/queue");
-        await Assertions.Expect(page.Locator("#consumers tbody tr").First).ToBeVisibleAsync();
+        await GoToAsync(page, "/queues");
+        await Assertions.Expect(page.Locator("#queues tr[data-queue='jobs']")).ToBeVisibleAsync();
         await page.FillAsync("#job-id", jobId);
         await page.PressAsync("#job-id", "Enter");
         await Assertions.Expect(page.Locator("#job")).ToContainTextAsync("done");
@@ -143,27 +145,7 @@ public sealed class DashboardTests(AppFixture app, BrowserFixture browser) : ICl
         await BrowserFixture.ScreenshotAsync(page, "resources-after-restart");
     }
 
-    private async Task<IPage> NewPageAsync(bool loggedIn = true)
-    {
-        var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        if (loggedIn)
-        {
-            await page.GotoAsync(Dashboard.LoginUrl.ToString());
-            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Resources");
-            await WaitUntilLiveAsync(page);
-        }
+    private Task<IPage> NewPageAsync(bool loggedIn = true) => Pages.NewPageAsync(loggedIn);
 
-        return page;
-    }
-
-    /// <summary>Opens a dashboard page and waits until it is live: a prerendered page shows data but ignores clicks.</summary>
-    private async Task GoToAsync(IPage page, string path)
-    {
-        await page.GotoAsync(new Uri(Dashboard.Dashboard, path).ToString());
-        await WaitUntilLiveAsync(page);
-    }
-
-    private static Task WaitUntilLiveAsync(IPage page) =>
-        Assertions.Expect(page.Locator("main[data-interactive='yes']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    private Task GoToAsync(IPage page, string path) => Pages.GoToAsync(page, path);
 }

@@ -1,0 +1,270 @@
+using System.Net;
+using System.Net.Http.Json;
+using JobQueue.Dashboard;
+using JobQueue.Dashboard.Telemetry;
+using JobQueue.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace JobQueue.Tests.Integration;
+
+/// <summary>
+/// An operator working from the dashboard in a real headless Chromium: each action changes the job in Redis and on the
+/// open page without a reload; the pages find jobs and show a job's whole story; a request from anywhere else is refused.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private DashboardEndpoints Dashboard => app.App.Services.GetRequiredService<DashboardEndpoints>();
+
+    private DashboardPages Pages => new(browser, Dashboard);
+
+    [Fact]
+    public async Task Retrying_a_failed_job_from_its_page_queues_it_again_and_the_page_shows_its_history_without_a_reload()
+    {
+        var jobId = await app.SubmitAsync(new { type = "fail", payload = new { why = "dashboard retry" } });
+        await app.WaitForStatusAsync(jobId, Timeout, "failed");
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, $"/jobs/{jobId}");
+        await Assertions.Expect(page.Locator("#error")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#history")).Not.ToBeAttachedAsync();
+
+        await page.Locator("#job-actions button", new() { HasTextString = "Retry" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#action-status")).ToHaveTextAsync($"Job {jobId} is queued again.");
+        // The retry is kept in the job's history (it then fails again: the handler always does).
+        Assert.NotNull((string?)await app.Db.HashGetAsync(app.Keys.Job(jobId), "history"));
+        await Assertions.Expect(page.Locator("#history")).ToContainTextAsync("failed", new() { Timeout = 10_000 });
+    }
+
+    [Fact]
+    public async Task Canceling_a_running_job_from_the_jobs_list_stops_it_after_a_confirmation()
+    {
+        var jobId = await app.SubmitAsync(new { type = "sleep", payload = new { ms = 3000 } });
+        await app.WaitForStatusAsync(jobId, Timeout, "processing");
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, "/jobs?status=processing");
+        var row = page.Locator($"tr[data-job='{jobId}']");
+        string? asked = null;
+        page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
+
+        await row.Locator("button", new() { HasTextString = "Cancel" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#action-status")).ToHaveTextAsync($"Job {jobId} is canceled.");
+        Assert.Equal($"Cancel job {jobId}?", asked);
+        Assert.Equal("canceled", (string?)await app.Db.HashGetAsync(app.Keys.Job(jobId), "status"));
+        // Still on the list's page (no reload): the row leaves the "processing" filter by itself.
+        await Assertions.Expect(row).Not.ToBeAttachedAsync(new() { Timeout = 10_000 });
+    }
+
+    [Fact]
+    public async Task Running_a_scheduled_job_now_runs_it_at_once()
+    {
+        var jobId = await app.SubmitAsync(new { type = "echo", payload = new { later = true }, delay_ms = 3_600_000 });
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, $"/jobs/{jobId}");
+        await Assertions.Expect(page.Locator("#job [data-field='status']")).ToHaveTextAsync("scheduled");
+
+        await page.Locator("#job-actions button", new() { HasTextString = "Run now" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#job [data-field='status']")).ToHaveTextAsync("done", new() { Timeout = 10_000 });
+        Assert.Equal("done", (await app.WaitForTerminalAsync(jobId, Timeout)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Deleting_an_ended_job_removes_it_from_redis_and_the_page_says_so()
+    {
+        var jobId = await app.SubmitAsync(new { payload = new { delete = "me" } });
+        await app.WaitForTerminalAsync(jobId, Timeout);
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, $"/jobs/{jobId}");
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+
+        await page.Locator("#job-actions button", new() { HasTextString = "Delete" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#no-job")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        Assert.False(await app.Db.KeyExistsAsync(app.Keys.Job(jobId)));
+        Assert.Null(await app.Db.SortedSetScoreAsync(app.Keys.Jobs, jobId));
+    }
+
+    [Fact]
+    public async Task Retrying_every_dead_letter_of_a_type_asks_with_their_count_and_queues_all_of_them_again()
+    {
+        var failed = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            failed.Add(await app.SubmitAsync(new { type = "fail", payload = new { bulk = i } }));
+        }
+
+        foreach (var jobId in failed)
+        {
+            await app.WaitForStatusAsync(jobId, Timeout, "failed");
+        }
+
+        var count = await app.Db.StreamLengthAsync(app.Keys.Dead); // every dead letter of the queue; the filter asks for type "fail"
+        var ofType = (await app.Db.StreamRangeAsync(app.Keys.Dead)).Count(e => e["type"] == "fail");
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, "/queues/jobs/jobs?type=fail");
+        await Assertions.Expect(page.Locator("#dead-letter-count")).ToHaveTextAsync(ofType.ToString());
+        await BrowserFixture.ScreenshotAsync(page, "jobs");
+        string? asked = null;
+        page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
+
+        await page.Locator("#dead-letters button", new() { HasTextString = "Retry all" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#action-status")).ToHaveTextAsync($"Retried {ofType} dead letters.", new() { Timeout = 10_000 });
+        Assert.StartsWith($"Retry {ofType} dead letters of type fail of queue jobs?", asked);
+        foreach (var jobId in failed)
+        {
+            Assert.Contains("\"status\":\"failed\"", (string?)await app.Db.HashGetAsync(app.Keys.Job(jobId), "history"));
+        }
+
+        Assert.True(count >= ofType);
+    }
+
+    [Fact]
+    public async Task Pausing_a_queue_from_the_queues_page_stops_its_workers_taking_jobs_until_it_is_resumed()
+    {
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, "/queues");
+        var row = page.Locator($"#queues tr[data-queue='{AppFixture.EmailsQueue}']");
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        try
+        {
+            await row.Locator("button", new() { HasTextString = "Pause" }).ClickAsync();
+
+            await Assertions.Expect(row.Locator("[data-paused]")).ToHaveTextAsync("Paused", new() { Timeout = 10_000 });
+            Assert.Equal("1", (string?)await app.Db.HashGetAsync(new Redis.QueueKeys(AppFixture.EmailsQueue).Controls, "paused"));
+            await BrowserFixture.ScreenshotAsync(page, "queues");
+
+            await row.Locator("button", new() { HasTextString = "Resume" }).ClickAsync();
+
+            await Assertions.Expect(row.Locator("[data-paused]")).ToHaveTextAsync("Active", new() { Timeout = 10_000 });
+            Assert.False(await app.Db.HashExistsAsync(new Redis.QueueKeys(AppFixture.EmailsQueue).Controls, "paused"));
+        }
+        finally
+        {
+            await app.Db.HashDeleteAsync(new Redis.QueueKeys(AppFixture.EmailsQueue).Controls, "paused");
+        }
+    }
+
+    [Fact]
+    public async Task A_schedule_is_run_now_and_paused_from_the_workers_page()
+    {
+        var name = "dashboard-" + Guid.NewGuid().ToString("N")[..8];
+        using (var created = await app.Api.PutAsJsonAsync($"/schedules/{name}", new { cron = "0 0 1 1 *", job = new { type = "echo", payload = new { from = name } } }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        try
+        {
+            var page = await Pages.NewPageAsync();
+            await Pages.GoToAsync(page, "/workers");
+            var row = page.Locator($"#schedules tr[data-schedule='{name}']");
+            await Assertions.Expect(page.Locator("[data-consumers='jobs'] tbody tr").First).ToBeVisibleAsync();
+
+            await row.Locator("button", new() { HasTextString = "Run now" }).ClickAsync();
+
+            await Assertions.Expect(page.Locator("#action-status")).ToContainTextAsync($"Schedule {name} enqueued job");
+            var jobId = (await page.Locator("#action-status").TextContentAsync())!.Split("job ")[1].TrimEnd('.');
+            Assert.Equal("done", (await app.WaitForTerminalAsync(jobId, Timeout)).GetProperty("status").GetString());
+
+            await row.Locator("button", new() { HasTextString = "Pause" }).ClickAsync();
+
+            await Assertions.Expect(row.Locator("[data-paused]")).ToHaveTextAsync("Paused", new() { Timeout = 10_000 });
+            Assert.Equal("1", (string?)await app.Db.HashGetAsync(app.Keys.Schedule(name), "paused"));
+            await BrowserFixture.ScreenshotAsync(page, "workers");
+        }
+        finally
+        {
+            await app.Api.DeleteAsync($"/schedules/{name}");
+        }
+    }
+
+    [Fact]
+    public async Task The_jobs_list_finds_jobs_by_owner_and_type_and_the_search_opens_one_by_id()
+    {
+        var owner = "ann-" + Guid.NewGuid().ToString("N")[..8];
+        var echo = await app.SubmitAsync(new { type = "echo", owner, payload = new { n = 1 } });
+        var upper = await app.SubmitAsync(new { type = "uppercase", owner, payload = "shout" });
+        var someoneElse = await app.SubmitAsync(new { type = "echo", owner = owner + "-other", payload = new { n = 2 } });
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, "/jobs");
+
+        await page.FillAsync("#filter-owner", owner);
+        await page.FillAsync("#filter-type", "echo");
+        await page.Locator("#job-filters button[type=submit]").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#jobs tbody tr")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator($"#jobs tr[data-job='{echo}']")).ToBeVisibleAsync();
+        Assert.Contains($"owner={owner}", page.Url);
+        await page.FillAsync("#filter-type", "");
+        await page.Locator("#job-filters button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#jobs tbody tr")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator($"#jobs tr[data-job='{upper}']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($"#jobs tr[data-job='{someoneElse}']")).Not.ToBeAttachedAsync();
+
+        await page.FillAsync("#job-id", someoneElse);
+        await page.PressAsync("#job-id", "Enter");
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(someoneElse);
+    }
+
+    [Fact]
+    public async Task A_jobs_page_shows_its_attempts_trace_and_log_lines_inline_and_its_owners_other_jobs()
+    {
+        var owner = "bea-" + Guid.NewGuid().ToString("N")[..8];
+        var earlier = await app.SubmitAsync(new { type = "echo", owner, payload = new { first = true } });
+        var jobId = await app.SubmitAsync(new { type = "echo", owner, payload = new { story = "whole" } });
+        await app.WaitForTerminalAsync(jobId, Timeout);
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, $"/jobs/{jobId}");
+
+        await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("\"story\": \"whole\"");
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("whole");
+        await Assertions.Expect(page.Locator("#waterfall [data-resource='worker'][data-span='handle echo']")).ToBeVisibleAsync(new() { Timeout = Timeout.Milliseconds + 30_000 });
+        await Assertions.Expect(page.Locator("#attempts tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#attempts tbody tr td").Nth(4)).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(page.Locator("#job-logs")).ToContainTextAsync($"Job {jobId} (echo) done on attempt 1", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator($"#owner-jobs a[href='jobs/{earlier}']")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "job");
+    }
+
+    [Fact]
+    public async Task An_action_without_the_login_cookie_or_with_a_forged_antiforgery_token_is_refused_and_changes_nothing()
+    {
+        var jobId = await app.SubmitAsync(new { type = "echo", payload = new { guarded = true }, delay_ms = 3_600_000 });
+        var cancel = new Uri(Dashboard.Dashboard, $"/actions/jobs/{jobId}/cancel");
+
+        using (var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }))
+        using (var refused = await anonymous.PostAsync(cancel, null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        // Logged in (the cookie a cross-site request would carry), but with a token the page never issued.
+        var cookies = new CookieContainer();
+        using var loggedIn = new HttpClient(new HttpClientHandler { CookieContainer = cookies });
+        (await loggedIn.GetAsync(Dashboard.LoginUrl)).EnsureSuccessStatusCode();
+        using (var forged = new HttpRequestMessage(HttpMethod.Post, cancel) { Headers = { { "RequestVerificationToken", "CfDJ8forged" } } })
+        using (var refused = await loggedIn.SendAsync(forged))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal("scheduled", (string?)await app.Db.HashGetAsync(app.Keys.Job(jobId), "status"));
+
+        // The same action from the dashboard's page goes through, and the action log says which session did what.
+        var page = await Pages.NewPageAsync();
+        await Pages.GoToAsync(page, $"/jobs/{jobId}");
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await page.Locator("#job-actions button", new() { HasTextString = "Cancel" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#job [data-field='status']")).ToHaveTextAsync("canceled", new() { Timeout = 10_000 });
+        var logged = app.App.Services.GetRequiredService<TelemetryStore>().Logs("dashboard", text: jobId);
+        Assert.Contains(logged, l => l.Message.Contains("did cancel job") && l.Attributes.Any(a => a.Key == "Session" && a.Value.Length == 8));
+        Assert.Contains(logged, l => l.Message.Contains("Refused") is false && l.Level == "Information");
+    }
+}
