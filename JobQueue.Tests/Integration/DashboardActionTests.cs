@@ -122,6 +122,42 @@ public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser)
         }
 
         Assert.True(count >= ofType);
+
+        // They fail again (the handler always does): delete them all the same way.
+        foreach (var jobId in failed)
+        {
+            await app.WaitForStatusAsync(jobId, Timeout, "failed");
+        }
+
+        await Assertions.Expect(page.Locator("#dead-letter-count")).ToHaveTextAsync(ofType.ToString(), new() { Timeout = 10_000 });
+        await page.Locator("#dead-letters button", new() { HasTextString = "Delete all" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#action-status")).ToHaveTextAsync($"Deleted {ofType} dead letters.", new() { Timeout = 10_000 });
+        Assert.StartsWith($"Delete {ofType} dead letters of type fail of queue jobs with their jobs?", asked);
+        Assert.All(failed, jobId => Assert.False(app.Db.KeyExists(app.Keys.Job(jobId))));
+        await Assertions.Expect(page.Locator("#dead-letters")).Not.ToBeAttachedAsync(new() { Timeout = 10_000 });
+    }
+
+    [Fact]
+    public async Task A_job_in_a_workflow_shows_what_it_waits_for_and_what_waits_for_it()
+    {
+        using var submitted = await app.Api.PostAsJsonAsync("/workflows", new
+        {
+            jobs = new object[]
+            {
+                new { @ref = "child", type = "echo", payload = new { part = 1 } },
+                new { @ref = "parent", type = "collect", payload = new { }, depends_on = new[] { "child" } },
+            },
+        });
+        var jobs = (await submitted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("jobs");
+        var (child, parent) = (jobs[0].GetProperty("job_id").GetString()!, jobs[1].GetProperty("job_id").GetString()!);
+        await app.WaitForTerminalAsync(parent, Timeout);
+        var page = await Pages.NewPageAsync();
+
+        await Pages.GoToAsync(page, $"/jobs/{child}");
+        await Assertions.Expect(page.Locator($"#dependants a[href='jobs/{parent}']")).ToBeVisibleAsync();
+        await Pages.GoToAsync(page, $"/jobs/{parent}");
+        await Assertions.Expect(page.Locator($"#dependencies tr:has(a[href='jobs/{child}'])")).ToContainTextAsync("done");
     }
 
     [Fact]

@@ -278,4 +278,46 @@ public sealed class JobOperationsTests(AppFixture app)
     }
 
     private static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    [Fact]
+    public async Task Over_http_a_scheduled_job_runs_now_an_ended_one_is_purged_and_dead_letters_are_retried_and_deleted_by_type()
+    {
+        var later = await app.SubmitAsync(new { payload = new { later = true }, delay_ms = 3_600_000 });
+        using (var promoted = await app.Api.PostAsync($"/jobs/{later}/promote", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
+        }
+
+        Assert.Equal("done", (await app.WaitForTerminalAsync(later, Timeout)).GetProperty("status").GetString());
+        using (var again = await app.Api.PostAsync($"/jobs/{later}/promote", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+
+        using (var purged = await app.Api.DeleteAsync($"/jobs/{later}?purge=true"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, purged.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Api.GetAsync($"/jobs/{later}")).StatusCode);
+
+        var failed = new[] { await app.SubmitAsync(new { type = "fail", payload = 1 }), await app.SubmitAsync(new { type = "fail", payload = 2 }) };
+        foreach (var jobId in failed)
+        {
+            await app.WaitForStatusAsync(jobId, Timeout, "failed");
+        }
+
+        using var retried = await app.Api.PostAsync("/dead-letters/retry?type=fail", null);
+        Assert.True((await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32() >= failed.Length);
+        foreach (var jobId in failed)
+        {
+            Assert.NotEqual(JsonValueKind.Null, (await app.GetJobAsync(jobId)).GetProperty("history").ValueKind);
+            await app.WaitForStatusAsync(jobId, Timeout, "failed"); // the fail handler fails again
+        }
+
+        using var deleted = await app.Api.DeleteAsync("/dead-letters?type=fail");
+        Assert.True((await deleted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32() >= failed.Length);
+        Assert.DoesNotContain((await app.Db.StreamRangeAsync(app.Keys.Dead)), e => e["type"] == "fail");
+        Assert.All(failed, jobId => Assert.False(app.Db.KeyExists(app.Keys.Job(jobId))));
+    }
 }

@@ -668,6 +668,18 @@ public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<
         Assert.DoesNotContain(later.Id, await Ids(new JobFilter(CreatedUntil: later.CreatedAt.AddMilliseconds(-1))));
         Assert.Contains(otherOwner.Id, await Ids(JobFilter.None));
         Assert.Empty(await Ids(new JobFilter(Owner: "nobody")));
+        Assert.Equal([later.Id], await Ids(new JobFilter(Owner: "ann", CreatedFrom: later.CreatedAt)));
+    }
+
+    [Fact]
+    public async Task One_owners_jobs_are_found_on_the_first_page_however_many_jobs_of_others_came_after()
+    {
+        var mine = (await Store.EnqueueAsync(new NewJob("echo", "1", Owner: "ann"))).Job;
+        await Store.EnqueueManyAsync([.. Enumerable.Range(0, 2500).Select(i => new NewJob("echo", i.ToString(), Owner: "bob"))]);
+
+        var (jobs, _) = await Store.ListAsync(new JobFilter(Owner: "ann"), 20, null);
+
+        Assert.Equal([mine.Id], jobs.Select(j => j.Id));
     }
 
     [Fact]

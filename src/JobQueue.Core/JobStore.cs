@@ -343,16 +343,19 @@ public sealed class JobStore(
     public async Task<JobRecord> GetRequiredAsync(string jobId) => await GetAsync(jobId) ?? throw new JobNotFoundException(jobId);
 
     /// <summary>
-    /// A page of one queue's jobs (null: the default queue) that match <paramref name="filter"/>, newest first;
+    /// A page of one queue's jobs (null: the default queue) that match <paramref name="filter"/>, newest first (one owner's:
+    /// most recently changed first);
     /// <paramref name="cursor"/> continues where the last page ended (null at the end). A page examines at most 2,000
     /// jobs, so with a rare filter it may hold fewer than <paramref name="limit"/> (even none) and still have a next cursor.
     /// </summary>
     public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(JobFilter filter, int limit, string? cursor, string? queue = null)
     {
         var keys = queues.Keys(queue);
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [keys.Jobs],
+        // One owner's jobs are read from the owner's own index (newest change first), so a page of them never examines others'.
+        var (index, scores) = filter.Owner is { } owner ? (keys.OwnerIndex(owner), "changed") : (keys.Jobs, "created");
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [index],
             [keys.JobPrefix, filter.Status ?? "", filter.Type ?? "", filter.Owner ?? "", filter.Group ?? "", limit, cursor ?? "",
-                filter.CreatedFrom?.ToUnixTimeMilliseconds().ToString() ?? "", filter.CreatedUntil?.ToUnixTimeMilliseconds().ToString() ?? ""]))!;
+                filter.CreatedFrom?.ToUnixTimeMilliseconds().ToString() ?? "", filter.CreatedUntil?.ToUnixTimeMilliseconds().ToString() ?? "", scores]))!;
         var jobs = await Task.WhenAll(reply.Skip(1).Select(id => ReadAsync(keys, id.ToString()!)));
         var next = reply[0].ToString();
         return ([.. jobs.OfType<JobRecord>()], string.IsNullOrEmpty(next) ? null : next);
