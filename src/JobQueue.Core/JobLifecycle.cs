@@ -6,15 +6,17 @@ namespace JobQueue;
 /// The job's state machine: the transitions, and the one decision made outside the scripts, what follows an
 /// attempt. Each transition is made atomically by one script (Redis/Scripts):
 /// <code>
-/// (new)                 → queued | scheduled   enqueue.lua
-/// scheduled             → queued               promote.lua (due)
+/// (new)                 → queued | scheduled | waiting  enqueue.lua (waiting: for its dependencies)
+/// waiting               → queued | scheduled | failed | canceled  the script that ends its last dependency (_dependencies.lua)
+/// scheduled             → queued               promote.lua (due), promote_job.lua (an operator's "run now")
 /// queued | processing   → processing           read_and_claim.lua, reclaim.lua (a new attempt)
 /// queued                → queued (held)        read_and_claim.lua: its group is at its limit; release.lua gives it a new entry
 /// queued | processing   → failed               the same: attempts used up, or a hash no script wrote
 /// processing            → done | queued | scheduled | failed  complete.lua, as <see cref="AfterAttempt"/> decides
 ///                                              (scheduled: a retry waiting out its back-off, promoted when due)
-/// scheduled | queued | processing → canceled   cancel.lua
+/// waiting | scheduled | queued | processing → canceled   cancel.lua
 /// failed                → queued               retry.lua (a fresh attempt budget)
+/// done | failed | canceled → (gone)            delete.lua (an operator's delete, before its retention ends it)
 /// </code>
 /// done, failed and canceled are terminal (<see cref="JobStatus.IsTerminal"/>; <c>is_terminal</c> in the scripts).
 /// </summary>
