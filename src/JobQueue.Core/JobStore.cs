@@ -325,19 +325,9 @@ public sealed class JobStore(
     /// Requeues a failed job with a fresh attempt budget, keeping its history. Throws <see cref="JobNotFoundException"/>,
     /// or <see cref="JobStateConflictException"/> if it is not failed.
     /// </summary>
-    public async Task RetryAsync(string jobId)
-    {
-        var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
-        switch ((await Db.ScriptEvaluateAsync(QueueScripts.Retry, [keys.Job(jobId), keys.Stream, keys.Dead], [jobId, keys.Events.ToString()])).ToString())
-        {
-            case JobStatus.Queued:
-                return;
-            case "missing":
-                throw new JobNotFoundException(jobId);
-            case var status:
-                throw new JobStateConflictException(jobId, status!, "Job not failed", $"Job {jobId} is {status}; only failed jobs can be retried.");
-        }
-    }
+    public Task RetryAsync(string jobId) =>
+        TransitionAsync(jobId, QueueScripts.Retry, keys => [keys.Job(jobId), keys.Stream, keys.Dead], JobStatus.Queued,
+            "Job not failed", status => $"Job {jobId} is {status}; only failed jobs can be retried.");
 
     /// <summary>The job with this id; <see cref="JobNotFoundException"/> if there is none.</summary>
     public async Task<JobRecord> GetRequiredAsync(string jobId) => await GetAsync(jobId) ?? throw new JobNotFoundException(jobId);
@@ -365,36 +355,33 @@ public sealed class JobStore(
     /// Runs a scheduled job (delayed, or waiting out a retry back-off) now. Throws <see cref="JobNotFoundException"/>,
     /// or <see cref="JobStateConflictException"/> if it is not scheduled.
     /// </summary>
-    public async Task PromoteAsync(string jobId)
-    {
-        var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
-        switch ((await Db.ScriptEvaluateAsync(QueueScripts.PromoteJob, [keys.Job(jobId), keys.Scheduled, keys.Stream], [jobId, keys.Events.ToString()])).ToString())
-        {
-            case JobStatus.Queued:
-                return;
-            case "missing":
-                throw new JobNotFoundException(jobId);
-            case var status:
-                throw new JobStateConflictException(jobId, status!, "Job not scheduled", $"Job {jobId} is {status}; only scheduled jobs can be run now.");
-        }
-    }
+    public Task PromoteAsync(string jobId) =>
+        TransitionAsync(jobId, QueueScripts.PromoteJob, keys => [keys.Job(jobId), keys.Scheduled, keys.Stream], JobStatus.Queued,
+            "Job not scheduled", status => $"Job {jobId} is {status}; only scheduled jobs can be run now.");
 
     /// <summary>
     /// Deletes an ended job (done, failed or canceled) with its dead letter, before its retention would. Throws
     /// <see cref="JobNotFoundException"/>, or <see cref="JobStateConflictException"/> if it has not ended (cancel it first).
     /// </summary>
-    public async Task DeleteAsync(string jobId)
+    public Task DeleteAsync(string jobId) =>
+        TransitionAsync(jobId, QueueScripts.Delete, keys => [keys.Job(jobId), keys.Jobs, keys.Dead], "deleted",
+            "Job not ended", status => $"Job {jobId} is {status}; cancel it before deleting it.");
+
+    /// <summary>
+    /// Runs a one-job transition script (ARGV: the job id, the queue's events channel) that answers <paramref name="done"/>,
+    /// 'missing', or the status that does not allow it: <see cref="JobNotFoundException"/> or <see cref="JobStateConflictException"/>.
+    /// </summary>
+    private async Task TransitionAsync(
+        string jobId, string script, Func<QueueKeys, RedisKey[]> keysOf, string done, string refusal, Func<string, string> why)
     {
         var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
-        switch ((await Db.ScriptEvaluateAsync(QueueScripts.Delete, [keys.Job(jobId), keys.Jobs, keys.Dead], [jobId, keys.Events.ToString()])).ToString())
+        var answer = (await Db.ScriptEvaluateAsync(script, keysOf(keys), [jobId, keys.Events.ToString()])).ToString()!;
+        if (answer == done)
         {
-            case "deleted":
-                return;
-            case "missing":
-                throw new JobNotFoundException(jobId);
-            case var status:
-                throw new JobStateConflictException(jobId, status!, "Job not ended", $"Job {jobId} is {status}; cancel it before deleting it.");
+            return;
         }
+
+        throw answer == "missing" ? new JobNotFoundException(jobId) : new JobStateConflictException(jobId, answer, refusal, why(answer));
     }
 
     /// <summary>
