@@ -32,12 +32,18 @@ try
 
     // A second worker pool: processes of their own, scaled on their own, reading only the emails queue, so a
     // burst of emails never waits behind other work (and other work never behind emails).
-    builder.AddProject<Projects.JobQueue_Worker>("emails-worker")
+    var emails = builder.AddProject<Projects.JobQueue_Worker>("emails-worker")
         .WithReference(redis)
         .WaitFor(redis)
         .WithEnvironment(config.GetSection("Queue"))
         .WithEnvironment("Worker__Queues__emails", "1")
         .WithReplicas(config.GetValue("EmailsWorker:Replicas", 1));
+    // Or sized by its queue: --EmailsWorker:Autoscaling:MaxReplicas=4 (from MinReplicas, 0 by default, one per JobsPerReplica).
+    if (config.GetValue("EmailsWorker:Autoscaling:MaxReplicas", 0) is > 0 and var maxReplicas)
+    {
+        emails.WithAutoscaling(redis, config.GetValue("EmailsWorker:Autoscaling:MinReplicas", 0), maxReplicas,
+            config.GetValue("EmailsWorker:Autoscaling:JobsPerReplica", 100), policy => policy with { Queues = ["emails"] });
+    }
 
     builder.AddDashboard(queue: redis, queueName: config["Queue:Name"] ?? "jobs");
 

@@ -28,7 +28,12 @@ public sealed class LedgerApp : IAsyncDisposable
 
     public QueueKeys Keys { get; } = new(new QueueOptions().Name);
 
-    public static async Task<LedgerApp> StartAsync(TimeSpan processingTimeout)
+    /// <summary>
+    /// Starts the app; <paramref name="configureWorkers"/> may change the worker pool (autoscale it), and then the app
+    /// does not wait for a worker to run.
+    /// </summary>
+    public static async Task<LedgerApp> StartAsync(
+        TimeSpan processingTimeout, Action<IDistributedApplicationBuilder, IResourceBuilder<RedisResource>, IResourceBuilder<ProjectResource>>? configureWorkers = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-ledger-" + Guid.NewGuid().ToString("N"));
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
@@ -42,15 +47,19 @@ public sealed class LedgerApp : IAsyncDisposable
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health")
             .WithReference(redis).WaitFor(redis);
-        builder.AddProject<Projects.JobQueue_Tests_Worker>(Worker)
+        var workers = builder.AddProject<Projects.JobQueue_Tests_Worker>(Worker)
             .WithReference(redis).WaitFor(redis)
             .WithEnvironment("Queue__ProcessingTimeout", processingTimeout.ToString())
             .WithReplicas(WorkerReplicas);
+        configureWorkers?.Invoke(builder, redis, workers);
         var app = builder.Build();
         await app.StartAsync();
         using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
-        await app.ResourceNotifications.WaitForResourceAsync(Worker, KnownResourceStates.Running, startup.Token);
+        if (configureWorkers is null)
+        {
+            await app.ResourceNotifications.WaitForResourceAsync(Worker, KnownResourceStates.Running, startup.Token);
+        }
         return new LedgerApp(dataDirectory, app, await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString));
     }
 

@@ -5,6 +5,7 @@ using JobQueue.Dashboard.Components;
 using JobQueue.Dashboard.Otlp;
 using JobQueue.Dashboard.Telemetry;
 using JobQueue.Hosting;
+using JobQueue.Hosting.Autoscaling;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -60,6 +61,8 @@ internal sealed class DashboardWebHost(
         builder.Services.AddSingleton(appHost.GetRequiredService<ResourceLoggerService>());
         builder.Services.AddSingleton(appHost.GetRequiredService<DistributedApplicationModel>());
         builder.Services.AddSingleton(appHost.GetRequiredService<TelemetryStore>());
+        // What the autoscaler decided, when the app has autoscaled pools (an empty log otherwise).
+        builder.Services.AddSingleton(appHost.GetService<AutoscalerLog>() ?? new AutoscalerLog());
         builder.Services.AddSingleton(new OtlpApiKey(endpoints.OtlpApiKey));
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(queue);

@@ -34,6 +34,12 @@ public class ExecutableResource(string name, string command, string workingDirec
 
     public int Replicas { get; set; } = 1;
 
+    /// <summary>
+    /// How many replicas start with the app (null: all of them); the rest stay NotStarted until something starts them:
+    /// an autoscaler, or the dashboard's Start.
+    /// </summary>
+    public int? InitialReplicas { get; set; }
+
     /// <summary>Path polled on each replica's http endpoint; a 200 means healthy. Without it, running means healthy.</summary>
     public string? HttpHealthCheckPath { get; set; }
 

@@ -63,7 +63,7 @@ internal sealed class Orchestrator(
 
     private async Task StartWhenReadyAsync(ExecutableResource resource, CancellationToken stopping)
     {
-        var replicas = _runners[resource];
+        var replicas = _runners[resource].Take(resource.InitialReplicas ?? resource.Replicas).ToList();
         try
         {
             if (resource.WaitsFor.Count > 0)

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace JobQueue.Hosting.Autoscaling;
+
+public static class AutoscalingBuilderExtensions
+{
+    /// <summary>
+    /// Scales the pool between <paramref name="minReplicas"/> (0: scale to zero) and <paramref name="maxReplicas"/> on its
+    /// queues' demand in <paramref name="redis"/> (see <see cref="AutoscalingPolicy"/>) instead of a fixed replica count:
+    /// <c>.WithAutoscaling(redis, minReplicas: 0, maxReplicas: 8, jobsPerReplica: 100)</c>. Replicas are named as with
+    /// <c>WithReplicas(maxReplicas)</c>; those not running show as NotStarted.
+    /// </summary>
+    public static IResourceBuilder<T> WithAutoscaling<T>(
+        this IResourceBuilder<T> pool, IResourceBuilder<RedisResource> redis, int minReplicas, int maxReplicas, int jobsPerReplica,
+        Func<AutoscalingPolicy, AutoscalingPolicy>? configure = null)
+        where T : ExecutableResource
+    {
+        var policy = (configure ?? (p => p))(new AutoscalingPolicy(minReplicas, maxReplicas, jobsPerReplica)).Validate();
+        pool.Resource.Replicas = policy.MaxReplicas;
+        pool.Resource.InitialReplicas = policy.MinReplicas;
+        var services = pool.ApplicationBuilder.Services;
+        services.AddSingleton(new ScaledPool(pool.Resource, redis.Resource, policy));
+        services.TryAddSingleton<AutoscalerLog>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PoolAutoscaler>());
+        return pool;
+    }
+}
