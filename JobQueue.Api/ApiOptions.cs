@@ -21,6 +21,12 @@ public sealed class ApiOptions
     [Range(1, 1_000_000)]
     public int SubmitRateLimit { get; set; } = 2000;
 
+    /// <summary>
+    /// Queues this API makes ready at start (registered, with their consumer group) besides the default one, so it accepts
+    /// their jobs before any worker of theirs has run: what a pool that scales to zero needs (<c>Api:Queues:0=emails</c>).
+    /// </summary>
+    public string[] Queues { get; set; } = [];
+
     /// <summary>How long a live connection (SSE, WebSocket) may stay silent before a keep-alive ping.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);

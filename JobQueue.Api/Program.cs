@@ -19,6 +19,7 @@ builder.Services.AddOptions<ApiOptions>()
     .ValidateDataAnnotations()
     .Validate(api => builder.Environment.IsDevelopment() || api.AllowAnonymous || !string.IsNullOrEmpty(api.ApiKey),
         "Outside Development the API needs an API key: set Api:ApiKey (or Api:AllowAnonymous=true behind a gateway).")
+    .Validate(api => api.Queues.All(JobQueue.QueueName.IsValid), $"Every queue of Api:Queues is a queue name: {JobQueue.QueueName.Rule}.")
     .ValidateOnStart();
 builder.Services.AddSubmissionRateLimit();
 builder.Services.AddProblemDetails();
@@ -32,6 +33,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<JobEventHub>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<JobEventHub>());
 builder.Services.AddSingleton<JobFollower>();
+builder.Services.AddHostedService<QueueForwarder>();
 builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddFeedAuthentication();
 builder.Services.AddSingleton<OwnerFeed>();

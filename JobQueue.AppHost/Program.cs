@@ -13,7 +13,7 @@ try
     // One key for every API replica, so a feed token one issues opens the feed on any: made up per run unless set.
     var feedSigningKey = config["Api:Feeds:SigningKey"] ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    builder.AddProject<Projects.JobQueue_Api>("api")
+    var api = builder.AddProject<Projects.JobQueue_Api>("api")
         .WithHttpEndpoint(port: builder.GetPort("Api:Port", 8000))
         .WithHttpHealthCheck("/health")
         .WithReference(redis)
@@ -43,6 +43,8 @@ try
     {
         emails.WithAutoscaling(redis, config.GetValue("EmailsWorker:Autoscaling:MinReplicas", 0), maxReplicas,
             config.GetValue("EmailsWorker:Autoscaling:JobsPerReplica", 100), policy => policy with { Queues = ["emails"] });
+        // The API makes the queue ready itself where no AppHost runs (published): it accepts emails before a worker ever ran.
+        api.WithEnvironment("Api__Queues__0", "emails");
     }
 
     builder.AddDashboard(queue: redis, queueName: config["Queue:Name"] ?? "jobs");

@@ -104,6 +104,57 @@ public sealed class AutoscalingTests
             + $"{runs.Values.Count(n => n == 2)} run twice (the killed worker's), max handler runs {runs.Values.Max()}");
     }
 
+    [Fact]
+    public async Task With_no_worker_at_all_the_api_accepts_a_declared_queues_jobs_and_turns_due_ones_into_entries_a_scaler_counts()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-zero-" + Guid.NewGuid().ToString("N"));
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { RandomizePorts = true, EchoResourceOutput = false, EnvironmentName = "Development" });
+        var redis = builder.AddRedis("redis").WithDataDirectory(dataDirectory);
+        builder.AddProject<Projects.JobQueue_Api>("api").WithHttpEndpoint().WithHttpHealthCheck("/health")
+            .WithReference(redis).WaitFor(redis)
+            .WithEnvironment("Api__Queues__0", "emails"); // what the published manifests set for a pool that scales to zero
+        await using var app = builder.Build();
+        await app.StartAsync();
+        using (var startup = new CancellationTokenSource(Timeout))
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
+        }
+
+        using var api = TestReport.ApiClient(app);
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString);
+        var emails = new QueueKeys("emails");
+        // Accepted at once: the API made the queue ready, though no worker of it ever ran.
+        using (var first = await api.PostAsJsonAsync("/jobs", new { queue = "emails", payload = 1 }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        using (var later = await api.PostAsJsonAsync("/jobs", new { queue = "emails", payload = 2, delay_ms = 300 }))
+        {
+            later.EnsureSuccessStatusCode();
+        }
+
+        // The due job is moved into the stream by the API: the group's lag (KEDA's lagCount) counts both.
+        await Eventually.WaitAsync(() => LagAsync(connection, emails), lag => lag == 2, Timeout, "both jobs unread entries of the emails stream");
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    /// <summary>The consumer group's lag as Redis 7 reports it in XINFO GROUPS: the entries no consumer has read yet.</summary>
+    private static async Task<long> LagAsync(StackExchange.Redis.ConnectionMultiplexer connection, QueueKeys keys)
+    {
+        var groups = (StackExchange.Redis.RedisResult[])(await connection.GetDatabase().ExecuteAsync("XINFO", "GROUPS", keys.Stream.ToString()))!;
+        var fields = (StackExchange.Redis.RedisResult[])groups.Single()!;
+        for (var i = 0; i < fields.Length; i += 2)
+        {
+            if (fields[i].ToString() == "lag")
+            {
+                return (long)fields[i + 1];
+            }
+        }
+
+        throw new InvalidOperationException("XINFO GROUPS has no lag (Redis 7+ has).");
+    }
+
     private static int Active(LedgerApp app) => app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker)
         .Count(r => r.State is KnownResourceStates.Running or KnownResourceStates.Starting);
 

@@ -20,7 +20,8 @@ public static class DashboardBuilderExtensions
         this IDistributedApplicationBuilder builder, IResourceBuilder<IResourceWithConnectionString>? queue = null, string queueName = "jobs")
     {
         var options = builder.Configuration.GetSection(DashboardOptions.SectionName).Get<DashboardOptions>() ?? new DashboardOptions();
-        if (!options.Enabled)
+        // Published apps send their telemetry to the cluster's own OTLP backend: the dashboard is for the local run.
+        if (!options.Enabled || builder.ExecutionContext.IsPublishMode)
         {
             return builder;
         }

@@ -9,7 +9,7 @@ namespace JobQueue.Hosting.Autoscaling;
 /// </summary>
 public sealed record AutoscalingPolicy(int MinReplicas, int MaxReplicas, int JobsPerReplica)
 {
-    /// <summary>The queues the pool reads; empty: the default queue (<c>Queue:Name</c>, "jobs").</summary>
+    /// <summary>The queues the pool reads; left empty, <c>WithAutoscaling</c> sets the default queue (<c>Queue:Name</c>, "jobs").</summary>
     public IReadOnlyList<string> Queues { get; init; } = [];
 
     public TimeSpan? MaxWaitAge { get; init; }

@@ -45,7 +45,7 @@ internal sealed class PoolAutoscaler(
             await using var redis = await RedisConnections.ConnectAsync(pool.Redis.ConnectionString, $"autoscaler-{pool.Name}");
             var options = new QueueOptions { Name = configuration["Queue:Name"] ?? new QueueOptions().Name };
             var queues = new QueueDirectory(redis, Options.Create(options));
-            var names = pool.Policy.Queues.Count > 0 ? pool.Policy.Queues : [options.Name];
+            var names = pool.Policy.Queues;
             await PrepareQueuesAsync(redis, queues, names, options);
             var demand = new QueueDemandReader(redis, queues);
             var recommendations = new Queue<(DateTimeOffset At, int Replicas)>();

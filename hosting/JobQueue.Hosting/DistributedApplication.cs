@@ -40,9 +40,13 @@ public sealed class DistributedApplication(IHost host) : IHost, IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken = default) => host.StopAsync(cancellationToken);
 
-    public Task RunAsync(CancellationToken cancellationToken = default) => host.RunAsync(cancellationToken);
+    public DistributedApplicationExecutionContext ExecutionContext => Services.GetRequiredService<DistributedApplicationExecutionContext>();
 
-    public void Run() => host.Run();
+    /// <summary>Runs the app until Ctrl+C or SIGTERM; in publish mode writes its manifests instead and returns.</summary>
+    public Task RunAsync(CancellationToken cancellationToken = default) =>
+        ExecutionContext.IsPublishMode ? Publishing.KubernetesPublisher.PublishAsync(Model, ExecutionContext.OutputPath, Services) : host.RunAsync(cancellationToken);
+
+    public void Run() => RunAsync().GetAwaiter().GetResult();
 
     public void Dispose() => host.Dispose();
 

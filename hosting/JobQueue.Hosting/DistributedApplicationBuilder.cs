@@ -20,6 +20,9 @@ public interface IDistributedApplicationBuilder
     /// <summary>True under test: every port, the AppHost's own included, is picked free.</summary>
     bool RandomizePorts { get; }
 
+    /// <summary>Running the app, or publishing it as manifests.</summary>
+    DistributedApplicationExecutionContext ExecutionContext { get; }
+
     IReadOnlyList<IResource> Resources { get; }
 
     IResourceBuilder<T> AddResource<T>(T resource) where T : ExecutableResource;
@@ -44,6 +47,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
             EnvironmentName = options.EnvironmentName,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        ExecutionContext = DistributedApplicationExecutionContext.FromArgs(options.Args, _host.Configuration);
         AppHostDirectory = assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "AppHostProjectDirectory")?.Value ?? AppContext.BaseDirectory;
     }
@@ -57,6 +61,8 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     public string AppHostDirectory { get; }
 
     public bool RandomizePorts => _options.RandomizePorts;
+
+    public DistributedApplicationExecutionContext ExecutionContext { get; }
 
     public IReadOnlyList<IResource> Resources => _resources;
 
@@ -80,7 +86,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
     internal DistributedApplication BuildCore()
     {
-        foreach (var resource in _resources)
+        foreach (var resource in ExecutionContext.IsRunMode ? _resources : [])
         {
             foreach (var endpoint in resource.Endpoints)
             {
@@ -96,6 +102,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
             }
         }
 
+        _host.Services.AddSingleton(ExecutionContext);
         _host.Services.AddSingleton(new DistributedApplicationModel(_resources));
         _host.Services.AddSingleton<ResourceNotificationService>();
         _host.Services.AddSingleton(new ResourceConsole(_options.EchoResourceOutput));

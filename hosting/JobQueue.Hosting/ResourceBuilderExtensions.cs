@@ -37,8 +37,8 @@ public static class ResourceBuilderExtensions
         where T : ExecutableResource
     {
         var name = connectionName ?? source.Resource.Name;
-        builder.Resource.EnvironmentCallbacks.Add(context =>
-            context.EnvironmentVariables[$"ConnectionStrings__{name}"] = source.Resource.ConnectionString);
+        builder.Resource.EnvironmentCallbacks.Add(context => context.EnvironmentVariables[$"ConnectionStrings__{name}"] =
+            context.IsPublishing ? $"{{{source.Resource.Name}.connectionString}}" : source.Resource.ConnectionString);
         return builder;
     }
 

@@ -6,10 +6,16 @@ namespace JobQueue.Hosting.ApplicationModel;
 /// </summary>
 public sealed record ReplicaInfo(string ResourceName, string Name, int Index, IReadOnlyDictionary<string, int> Ports);
 
-/// <summary>Environment variables of one replica, filled by the resource's callbacks when the replica starts.</summary>
-public sealed class EnvironmentCallbackContext(ReplicaInfo replica)
+/// <summary>
+/// Environment variables of one replica, filled by the resource's callbacks when the replica starts, or once for the
+/// manifests when the app is published (where a value only known at run time is written as an expression such as
+/// <c>{redis.connectionString}</c>, as Aspire's manifests do).
+/// </summary>
+public sealed class EnvironmentCallbackContext(ReplicaInfo replica, bool isPublishing = false)
 {
     public ReplicaInfo Replica => replica;
+
+    public bool IsPublishing => isPublishing;
 
     public Dictionary<string, string> EnvironmentVariables { get; } = [];
 }
@@ -26,6 +32,9 @@ public class ExecutableResource(string name, string command, string workingDirec
     public List<string> Args { get; } = [];
 
     public List<Action<EnvironmentCallbackContext>> EnvironmentCallbacks { get; } = [];
+
+    /// <summary>What integrations add to this resource's Kubernetes manifests when the app is published (a KEDA ScaledObject, say).</summary>
+    public List<Action<Publishing.KubernetesResourceContext>> ManifestCallbacks { get; } = [];
 
     public List<ResourceEndpoint> Endpoints { get; } = [];
 

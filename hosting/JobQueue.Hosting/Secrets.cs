@@ -1,6 +1,6 @@
-namespace JobQueue.Dashboard;
+namespace JobQueue.Hosting;
 
-/// <summary>Decides which environment values the dashboard never shows in clear.</summary>
+/// <summary>Decides which environment values are secrets: never shown in clear on the dashboard, never written into manifests.</summary>
 public static class Secrets
 {
     private static readonly string[] Markers = ["PASSWORD", "SECRET", "TOKEN", "KEY", "HEADERS", "CONNECTIONSTRINGS__"];

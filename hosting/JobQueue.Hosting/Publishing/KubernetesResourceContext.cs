@@ -1,0 +1,43 @@
+namespace JobQueue.Hosting.Publishing;
+
+/// <summary>
+/// One resource's manifests while they are written, for <see cref="ExecutableResource.ManifestCallbacks"/> to extend:
+/// its Deployment and container (as YAML-shaped dictionaries), the documents written after them, and the Secret every
+/// secret value is referenced from.
+/// </summary>
+public sealed class KubernetesResourceContext(
+    ExecutableResource resource, Dictionary<string, object?> deployment, Dictionary<string, object?> container, string secretName)
+{
+    public ExecutableResource Resource => resource;
+
+    public Dictionary<string, object?> Deployment => deployment;
+
+    public Dictionary<string, object?> Container => container;
+
+    /// <summary>The Secret (name) every secret value is read from: created by whoever deploys, never written here.</summary>
+    public string SecretName => secretName;
+
+    /// <summary>Documents written after the resource's own (a KEDA ScaledObject and its TriggerAuthentication, say).</summary>
+    public List<Dictionary<string, object?>> Documents { get; } = [];
+
+    /// <summary>The keys of <see cref="SecretName"/> these manifests read, for the deployer to create.</summary>
+    public SortedSet<string> SecretKeys { get; } = new(StringComparer.Ordinal);
+
+    public void SetReplicas(int replicas) => ((Dictionary<string, object?>)deployment["spec"]!)["replicas"] = replicas;
+
+    /// <summary>Adds a variable read from the Secret's <paramref name="key"/>.</summary>
+    public void AddSecretEnvironment(string variable, string key)
+    {
+        SecretKeys.Add(key);
+        Env().Add(new Dictionary<string, object?>
+        {
+            ["name"] = variable,
+            ["valueFrom"] = new Dictionary<string, object?> { ["secretKeyRef"] = new Dictionary<string, object?> { ["name"] = secretName, ["key"] = key } },
+        });
+    }
+
+    public void AddEnvironment(string variable, string value) =>
+        Env().Add(new Dictionary<string, object?> { ["name"] = variable, ["value"] = value });
+
+    private List<object?> Env() => (List<object?>)(container.TryGetValue("env", out var env) ? env! : container["env"] = new List<object?>());
+}
