@@ -42,6 +42,11 @@ internal sealed class QueueForwarder(
             {
                 logger.LogDebug(e, "Forwarding due jobs skipped: Redis is not answering");
             }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The API keeps serving; the next tick tries again.
+                logger.LogWarning(e, "Forwarding due jobs failed; will retry");
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
