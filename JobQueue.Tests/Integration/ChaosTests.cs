@@ -85,14 +85,19 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             Signals.Send(worker.Pid!.Value, Signals.Kill);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(4)); // every back-off ends while no worker is alive
-        Assert.Equal(Backing, await CountAsync(ids, "scheduled"));
+        // Every back-off ends while no worker is alive: the API moves each due job into the stream (where a scaler sees
+        // it), and none runs.
+        await Eventually.WaitAsync(() => CountAsync(ids, "queued"), n => n == Backing, TimeSpan.FromSeconds(10),
+            "every job queued by the API once its back-off ended");
+        var beforeRestart = await app.LedgerAsync(ledger);
+        Assert.Equal(Backing, beforeRestart.Count);
+        Assert.All(beforeRestart.Values, n => Assert.Equal(1, n));
         await app.RestoreWorkersAsync();
 
         await Eventually.WaitAsync(() => CountAsync(ids, "done"), n => n == Backing, TimeSpan.FromSeconds(60), "every job to be done");
         var runs = await app.LedgerAsync(ledger);
         var attempts = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "attempts")));
-        TestReport.Add($"Workers all SIGKILLed during back-off: {Backing} jobs backing off, {Backing} done after a restart, 0 lost, " +
+        TestReport.Add($"Workers all SIGKILLed during back-off: {Backing} jobs backing off, queued by the API when due, {Backing} done after a restart, 0 lost, " +
             $"max handler runs {runs.Values.Max()}");
         Assert.All(ids, id => Assert.Equal(2, runs.GetValueOrDefault(id)));
         Assert.All(attempts, a => Assert.Equal(2, (int)a));
