@@ -5,10 +5,18 @@ try
     var builder = DistributedApplication.CreateBuilder(args);
     var config = builder.Configuration;
 
-    var redis = builder.AddRedis("redis", port: builder.GetPort("Redis:Port", 6379))
-        .WithDataDirectory(config["Redis:DataDir"] ?? Path.Combine(builder.AppHostDirectory, ".data", "redis"))
-        .WithPassword(config["Redis:Password"])
-        .WithAppendFsync(config["Redis:AppendFsync"] ?? "everysec");
+    // One redis-server, or with --Redis:Cluster:Masters=3 a local Redis Cluster (nodes from Redis:Port on): the services
+    // get every node in their connection string and run unchanged; each queue lives on the master of its hash tag's slot.
+    var dataDirectory = config["Redis:DataDir"] ?? Path.Combine(builder.AppHostDirectory, ".data", "redis");
+    IResourceBuilder<IResourceWithConnectionString> redis = config.GetValue("Redis:Cluster:Masters", 0) is > 0 and var masters
+        ? builder.AddRedisCluster("redis", masters, config.GetValue("Redis:Cluster:ReplicasPerMaster", 1), builder.GetPort("Redis:Port", 6379))
+            .WithDataDirectory(dataDirectory + "-cluster")
+            .WithPassword(config["Redis:Password"])
+            .WithAppendFsync(config["Redis:AppendFsync"] ?? "everysec")
+        : builder.AddRedis("redis", port: builder.GetPort("Redis:Port", 6379))
+            .WithDataDirectory(dataDirectory)
+            .WithPassword(config["Redis:Password"])
+            .WithAppendFsync(config["Redis:AppendFsync"] ?? "everysec");
 
     // One key for every API replica, so a feed token one issues opens the feed on any: made up per run unless set.
     var feedSigningKey = config["Api:Feeds:SigningKey"] ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

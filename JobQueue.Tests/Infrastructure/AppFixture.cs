@@ -10,7 +10,7 @@ namespace JobQueue.Tests.Infrastructure;
 /// AppHost's own Program, on free ports and a throwaway data directory, shared by the tests of the
 /// <see cref="AppCollection"/>. Timeouts are short (2 s processing, 4 s per attempt) so recovery tests run quickly.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     public static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(2);
 
@@ -40,6 +40,9 @@ public sealed class AppFixture : IAsyncLifetime
 
     public const string EmailsPool = "emails-worker";
 
+    /// <summary>AppHost settings a derived fixture adds (they come last and win).</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
@@ -52,6 +55,7 @@ public sealed class AppFixture : IAsyncLifetime
             "--Api:KeepAliveInterval=00:00:01",
             $"--Api:Feeds:SigningKey={TestTokens.SigningKey}",
             "--Worker:JanitorInterval=00:00:02",
+            .. Settings,
         ]);
         App = await builder.BuildAsync();
         await App.StartAsync();
@@ -81,7 +85,10 @@ public sealed class AppFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
 
-        Directory.Delete(_dataDirectory, recursive: true);
+        foreach (var directory in new[] { _dataDirectory, _dataDirectory + "-cluster" }.Where(Directory.Exists))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     public async Task<string> SubmitAsync(object body)
@@ -169,6 +176,12 @@ public sealed class AppFixture : IAsyncLifetime
         var pending = await Db.StreamPendingMessagesAsync(Keys.Stream, QueueKeys.ConsumerGroup, 1, RedisValue.Null, entryId, entryId);
         return pending.Length == 1 ? int.Parse(pending[0].ConsumerName.ToString().Split('-')[^1]) : null;
     }
+}
+
+/// <summary>The same app on a local 3-master Redis Cluster with a replica per master (<c>--Redis:Cluster:Masters=3</c>).</summary>
+public sealed class ClusterAppFixture : AppFixture
+{
+    protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=1"];
 }
 
 [CollectionDefinition(Name)]

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace JobQueue.Tests.Infrastructure;
 
-/// <summary>A .NET app's own host running JobQueue's worker in process, as a team adds it, against a test's redis-server.</summary>
+/// <summary>A .NET app's own host running JobQueue's worker in process, as a team adds it, against a test's Redis (a server or a cluster).</summary>
 public static class InProcessWorker
 {
     /// <summary>
@@ -13,7 +13,7 @@ public static class InProcessWorker
     /// <paramref name="settings"/> (e.g. <c>Worker:Queues:emails</c>); reads block briefly so tests stay fast.
     /// </summary>
     public static async Task<IHost> StartAsync(
-        RedisServerFixture server, string queue, Action<JobWorkerBuilder> handlers, Action<IServiceCollection>? configure = null,
+        IRedisFixture server, string queue, Action<JobWorkerBuilder> handlers, Action<IServiceCollection>? configure = null,
         IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();

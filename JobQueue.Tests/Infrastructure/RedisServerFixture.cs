@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace JobQueue.Tests.Infrastructure;
 
 /// <summary>A real redis-server of its own on a free port and a throwaway directory, started by the hosting layer.</summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+public sealed class RedisServerFixture : IRedisFixture, IAsyncLifetime
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-redis-" + Guid.NewGuid().ToString("N"));
     private DistributedApplication? _app;

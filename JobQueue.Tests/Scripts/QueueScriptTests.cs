@@ -4,8 +4,17 @@ using StackExchange.Redis;
 
 namespace JobQueue.Tests.Scripts;
 
+/// <summary>Each Lua script against one real redis-server; every test works in a queue of its own.</summary>
+public sealed class QueueScriptTests(RedisServerFixture server) : QueueScriptTestsBase(server), IClassFixture<RedisServerFixture>;
+
+/// <summary>
+/// The same script tests on a real 3-master Redis Cluster: every script touches one queue's slot only (its keys share
+/// the queue's hash tag), so each runs there unchanged, on whichever master serves the test's queue.
+/// </summary>
+public sealed class ClusterQueueScriptTests(RedisClusterFixture cluster) : QueueScriptTestsBase(cluster), IClassFixture<RedisClusterFixture>;
+
 /// <summary>Each Lua script against a real Redis; every test works in a queue of its own.</summary>
-public sealed class QueueScriptTests(RedisServerFixture server) : IClassFixture<RedisServerFixture>
+public abstract class QueueScriptTestsBase(IRedisFixture server)
 {
     private const int MaxAttempts = 2;
     private readonly QueueKeys _keys = new("test-" + Guid.NewGuid().ToString("N")[..12]);

@@ -14,7 +14,7 @@ public static class AutoscalingBuilderExtensions
     /// with the same bounds and targets (<see cref="KedaScaledObject"/>).
     /// </summary>
     public static IResourceBuilder<T> WithAutoscaling<T>(
-        this IResourceBuilder<T> pool, IResourceBuilder<RedisResource> redis, int minReplicas, int maxReplicas, int jobsPerReplica,
+        this IResourceBuilder<T> pool, IResourceBuilder<IResourceWithConnectionString> redis, int minReplicas, int maxReplicas, int jobsPerReplica,
         Func<AutoscalingPolicy, AutoscalingPolicy>? configure = null)
         where T : ExecutableResource
     {

@@ -58,6 +58,12 @@ public class ExecutableResource(string name, string command, string workingDirec
     /// <summary>Called once before the first replica starts (write config files, check prerequisites).</summary>
     public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>The command line of one replica: <see cref="Args"/>, unless its replicas differ (a cluster's nodes).</summary>
+    public virtual IReadOnlyList<string> ArgsOf(ReplicaInfo replica) => Args;
+
+    /// <summary>Called once the replicas that start with the app have started (join them up, as a cluster's nodes are).</summary>
+    public virtual Task AfterStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Checks that a running replica serves; the default is an HTTP probe when a health path is set.</summary>
     public virtual Task<bool> IsHealthyAsync(ReplicaInfo replica, HttpClient http, CancellationToken cancellationToken) =>
         HttpHealthCheckPath is null

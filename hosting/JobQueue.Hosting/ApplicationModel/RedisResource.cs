@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using JobQueue.Hosting.Orchestration;
 
 namespace JobQueue.Hosting.ApplicationModel;
@@ -10,7 +7,7 @@ namespace JobQueue.Hosting.ApplicationModel;
 /// directory. The generated password is kept in that directory, so data and password survive restarts.
 /// </summary>
 public sealed class RedisResource(string name, string dataDirectory)
-    : ExecutableResource(name, "redis-server", dataDirectory), IResourceWithConnectionString
+    : ExecutableResource(name, "redis-server", dataDirectory), IResourceWithConnectionString, IRedisServerSettings
 {
     private string? _password;
 
@@ -21,7 +18,7 @@ public sealed class RedisResource(string name, string dataDirectory)
     /// <summary>Set explicitly, or generated on first use and stored in <c>{DataDirectory}/password</c>.</summary>
     public string Password
     {
-        get => _password ??= LoadOrCreatePassword();
+        get => _password ??= PrivateFiles.LoadOrCreatePassword(DataDirectory);
         set => _password = value;
     }
 
@@ -42,9 +39,9 @@ public sealed class RedisResource(string name, string dataDirectory)
                 "redis-server was not found on PATH. Install it first: sudo apt-get install -y redis-server");
         }
 
-        CreatePrivateDirectory();
+        PrivateFiles.CreateDirectory(DataDirectory);
         // The config holds the password, so it is readable by this user only; nothing else shows it.
-        File.WriteAllLines(ConfigPath,
+        PrivateFiles.Write(ConfigPath,
         [
             $"port {Endpoint.Port}",
             "bind 127.0.0.1",
@@ -55,85 +52,12 @@ public sealed class RedisResource(string name, string dataDirectory)
             $"appendfsync {AppendFsync}",
             "daemonize no",
         ]);
-        RestrictToOwner(ConfigPath);
         Args.Clear();
         Args.Add(ConfigPath);
         return Task.CompletedTask;
     }
 
     /// <summary>Healthy when it answers AUTH and PING (not while it is still loading its AOF).</summary>
-    public override async Task<bool> IsHealthyAsync(ReplicaInfo replica, HttpClient http, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Endpoint.Port, cancellationToken);
-            var stream = client.GetStream();
-            await stream.WriteAsync(Resp("AUTH", Password).Concat(Resp("PING")).ToArray(), cancellationToken);
-            var reply = new byte[128];
-            var read = 0;
-            while (read < reply.Length && reply.AsSpan(0, read).Count("\r\n"u8) < 2)
-            {
-                var n = await stream.ReadAsync(reply.AsMemory(read), cancellationToken);
-                if (n == 0)
-                {
-                    return false;
-                }
-
-                read += n;
-            }
-
-            return Encoding.ASCII.GetString(reply, 0, read) == "+OK\r\n+PONG\r\n";
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static byte[] Resp(params string[] parts)
-    {
-        var text = new StringBuilder($"*{parts.Length}\r\n");
-        foreach (var part in parts)
-        {
-            text.Append($"${Encoding.UTF8.GetByteCount(part)}\r\n{part}\r\n");
-        }
-
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
-
-    private string LoadOrCreatePassword()
-    {
-        var path = Path.Combine(DataDirectory, "password");
-        if (File.Exists(path))
-        {
-            return File.ReadAllText(path).Trim();
-        }
-
-        CreatePrivateDirectory();
-        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        File.WriteAllText(path, password);
-        RestrictToOwner(path);
-        return password;
-    }
-
-    private void CreatePrivateDirectory()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(DataDirectory);
-        }
-        else
-        {
-            Directory.CreateDirectory(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    private static void RestrictToOwner(string path)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
+    public override async Task<bool> IsHealthyAsync(ReplicaInfo replica, HttpClient http, CancellationToken cancellationToken) =>
+        await RedisProbe.AskAsync(Endpoint.Port, Password, cancellationToken, "PING") == "PONG";
 }

@@ -77,6 +77,7 @@ internal sealed class Orchestrator(
             }
 
             await Task.WhenAll(replicas.Select(r => r.StartAsync(stopping)));
+            await resource.AfterStartAsync(stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

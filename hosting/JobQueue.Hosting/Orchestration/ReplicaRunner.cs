@@ -34,7 +34,7 @@ internal sealed class ReplicaRunner(
         Process process;
         try
         {
-            process = await ProcessLauncher.StartAsync(resource.Command, resource.Args, resource.WorkingDirectory, context.EnvironmentVariables);
+            process = await ProcessLauncher.StartAsync(resource.Command, resource.ArgsOf(replica), resource.WorkingDirectory, context.EnvironmentVariables);
         }
         catch (Exception e)
         {

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using JobQueue.Processing;
+using JobQueue.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace JobQueue.Tests.Engine;
+
+/// <summary>The worker engine in process on a real Redis Cluster: one worker reading queues that live on different masters.</summary>
+public sealed class ClusterWorkerTests(RedisClusterFixture cluster) : IClassFixture<RedisClusterFixture>
+{
+    [Fact]
+    public async Task One_worker_reading_queues_on_two_masters_wakes_for_a_job_of_either_within_a_moment()
+    {
+        // "a" and "b" hash to slots 15495 and 3300: the last and the first master of three.
+        var (first, second) = ("a", "b");
+        Assert.NotEqual(cluster.Redis.GetServer((StackExchange.Redis.RedisKey)$"{{{first}}}:stream").EndPoint.ToString(), cluster.Redis.GetServer((StackExchange.Redis.RedisKey)$"{{{second}}}:stream").EndPoint.ToString());
+        using var host = await InProcessWorker.StartAsync(cluster, first, worker => worker.AddHandler<StampHandler>("stamp"),
+            settings: new Dictionary<string, string?> { [$"Worker:Queues:{first}"] = "1", [$"Worker:Queues:{second}"] = "1" });
+        var options = Options.Create(new QueueOptions { Name = first });
+        var store = new JobStore(cluster.Redis, new QueueDirectory(cluster.Redis, options), options);
+        await Task.Delay(500); // the worker is idle, waiting on both streams
+
+        foreach (var queue in new[] { second, first, second })
+        {
+            var clock = Stopwatch.StartNew();
+            var job = (await store.EnqueueAsync(new NewJob("stamp", "{}", Queue: queue))).Job;
+            var ended = await InProcessWorker.WaitForEndAsync(store, job.Id);
+            Assert.Equal(JobStatus.Done, ended.Status);
+            // Far less than the 200 ms blocking read: the worker polls streams of several slots every 50 ms.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"a job of queue {queue} took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        }
+    }
+
+    public sealed class StampHandler : IJobHandler
+    {
+        public Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken) => Task.FromResult<JsonNode?>(new JsonObject { ["ok"] = true });
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using JobQueue.Redis;
+using JobQueue.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace JobQueue.Tests.Integration;
+
+/// <summary>
+/// The AppHost's app, unchanged, on a local Redis Cluster (3 masters, a replica each): its two queues live on different
+/// masters, jobs of every kind go through, and a worker killed on it loses nothing.
+/// </summary>
+public sealed class ClusterTests(ClusterAppFixture app) : IClassFixture<ClusterAppFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task Each_queue_lives_on_the_master_of_its_slot_and_the_default_and_emails_queues_are_on_different_masters()
+    {
+        var masters = app.Redis.GetServers().Where(s => s.IsConnected && !s.IsReplica).ToList();
+        Assert.Equal(3, masters.Count);
+        Assert.Equal(3, app.Redis.GetServers().Count(s => s.IsReplica));
+
+        var jobs = app.Redis.GetServer(app.Keys.Stream);
+        var emails = app.Redis.GetServer(new QueueKeys(AppFixture.EmailsQueue).Stream);
+        Assert.NotEqual(jobs.EndPoint.ToString(), emails.EndPoint.ToString());
+        // Each queue's keys are on its own master only: every key a queue has shares its hash tag, so its slot.
+        var jobsKeys = await jobs.KeysAsync(pattern: "{jobs}:*").ToArrayAsync();
+        Assert.Contains(app.Keys.Stream, jobsKeys);
+        Assert.Empty(await emails.KeysAsync(pattern: "{jobs}:*").ToArrayAsync());
+        Assert.All(jobsKeys, key => Assert.Equal(app.Redis.HashSlot(app.Keys.Stream), app.Redis.HashSlot(key)));
+    }
+
+    [Fact]
+    public async Task Jobs_of_both_queues_delays_failures_retries_and_a_workflow_all_go_through_on_the_cluster()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            ids.Add(await app.SubmitAsync(new { payload = new { i } }));
+            ids.Add(await app.SubmitAsync(new { queue = AppFixture.EmailsQueue, payload = new { to = $"user-{i}@example.com" } }));
+        }
+
+        var delayed = await app.SubmitAsync(new { payload = new { later = true }, delay_ms = 500 });
+        var failing = await app.SubmitAsync(new { type = "fail", payload = 1 });
+        using var flow = await app.Api.PostAsJsonAsync("/workflows", new
+        {
+            jobs = new object[]
+            {
+                new { @ref = "a", payload = 1 }, new { @ref = "b", payload = 2 },
+                new { @ref = "parent", type = "collect", payload = new { }, depends_on = new[] { "a", "b" } },
+            },
+        });
+        flow.EnsureSuccessStatusCode();
+        var parent = (await flow.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobs")[2].GetProperty("job_id").GetString()!;
+
+        foreach (var id in ids.Append(delayed).Append(parent))
+        {
+            Assert.Equal("done", (await app.WaitForTerminalAsync(id, Timeout)).GetProperty("status").GetString());
+        }
+
+        Assert.Equal(2, (await app.GetJobAsync(parent)).GetProperty("result").EnumerateObject().Count());
+        Assert.Equal("failed", (await app.WaitForTerminalAsync(failing, Timeout)).GetProperty("status").GetString());
+        using (var retried = await app.Api.PostAsync($"/jobs/{failing}/retry", null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, retried.StatusCode);
+        }
+
+        await app.WaitForStatusAsync(failing, Timeout, "failed");
+        Assert.NotEqual(JsonValueKind.Null, (await app.GetJobAsync(failing)).GetProperty("history").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_while_it_runs_a_job_on_the_cluster_loses_it_to_another_worker()
+    {
+        var jobId = await app.SubmitAsync(new { type = "sleep", payload = new { ms = 1500 } });
+        var pid = await Eventually.WaitAsync(() => app.HolderPidAsync(jobId), p => p is not null, Timeout, "a worker to hold the job");
+
+        Signals.Send(pid!.Value, Signals.Kill);
+
+        var job = await app.WaitForTerminalAsync(jobId, Timeout);
+        Assert.Equal("done", job.GetProperty("status").GetString());
+        Assert.Equal(2, job.GetProperty("attempts").GetInt32());
+        await app.RestoreWorkersAsync();
+    }
+}
