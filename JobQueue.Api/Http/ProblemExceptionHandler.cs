@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using JobQueue.Redis;
 using StackExchange.Redis;
 
 namespace JobQueue.Api.Http;
@@ -7,7 +8,7 @@ namespace JobQueue.Api.Http;
 /// The one place where errors become responses, each an RFC 9457 problem: a refused request
 /// (<see cref="ProblemException"/>), a job or schedule that does not exist (404) or whose status forbids the operation (409),
 /// a job type no worker handles or a queue no pool reads (400), an idempotency key reused for another request (422), and a Redis outage
-/// (503 with Retry-After: the client should simply try again). Anything else is left to the framework (a 500: a bug).
+/// (503 with Retry-After: the client should simply try again; also while a Redis Cluster fails over, or a job did not reach the replicas Queue:ReplicationAcks asks for). Anything else is left to the framework (a 500: a bug).
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
@@ -19,6 +20,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         {
             RedisConnectionException or RedisTimeoutException => (StatusCodes.Status503ServiceUnavailable,
                 "The job store is unavailable", $"Redis cannot be reached right now; nothing was written. Retry in {RetryAfterSeconds} s."),
+            RedisServerException e when IsFailingOver(e) => (StatusCodes.Status503ServiceUnavailable,
+                "The job store is failing over", $"The Redis Cluster is moving this queue to another node; nothing was written. Retry in {RetryAfterSeconds} s."),
+            NotReplicatedException => (StatusCodes.Status503ServiceUnavailable, "The job is not replicated",
+                $"{exception.Message} It may or may not be kept: retry in {RetryAfterSeconds} s with the same Idempotency-Key to get the same job."),
             ProblemException problem => (problem.Status, problem.Title, problem.Message),
             JobNotFoundException => (StatusCodes.Status404NotFound, "Job not found", exception.Message),
             ScheduleNotFoundException => (StatusCodes.Status404NotFound, "Schedule not found", exception.Message),
@@ -53,4 +58,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
+
+    /// <summary>What a Redis Cluster answers while a slot has no master yet or a node is not ready: a later try succeeds.</summary>
+    private static bool IsFailingOver(RedisServerException e) =>
+        e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) || e.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+        || e.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal) || e.Message.StartsWith("LOADING", StringComparison.Ordinal)
+        || e.Message.StartsWith("READONLY", StringComparison.Ordinal);
 }

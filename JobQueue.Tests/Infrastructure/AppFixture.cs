@@ -184,6 +184,21 @@ public sealed class ClusterAppFixture : AppFixture
     protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=1"];
 }
 
+/// <summary>
+/// The app on a cluster of 3 masters with 2 replicas each, accepting a job only once a replica has it
+/// (<c>--Queue:ReplicationAcks=1</c>): a master that dies leaves its slots a new master that still has a replica.
+/// </summary>
+public sealed class ReplicatedClusterAppFixture : AppFixture
+{
+    protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=2", "--Queue:ReplicationAcks=1"];
+}
+
+/// <summary>The same cluster with the default <c>Queue:ReplicationAcks=0</c>: a job is accepted once its master has it.</summary>
+public sealed class UnreplicatedClusterAppFixture : AppFixture
+{
+    protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=2"];
+}
+
 [CollectionDefinition(Name)]
 public sealed class AppCollection : ICollectionFixture<AppFixture>
 {

@@ -151,6 +151,11 @@ public sealed class JobStore(
             throw new UnknownJobTypeException(keys.Name, type, [.. known.Select(k => k.ToString()).Order()]);
         }
 
+        if (Options.ReplicationAcks > 0)
+        {
+            await WaitForReplicasAsync(keys);
+        }
+
         var results = new EnqueueResult[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -173,6 +178,20 @@ public sealed class JobStore(
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Waits until <see cref="QueueOptions.ReplicationAcks"/> replicas of the queue's master have every write this process
+    /// sent it so far (WAIT counts per connection, and this process shares one per node), the enqueue's included.
+    /// </summary>
+    private async Task WaitForReplicasAsync(QueueKeys keys)
+    {
+        var acknowledged = (long)await redis.GetServer(keys.Stream).ExecuteAsync("WAIT",
+            Options.ReplicationAcks, (long)Options.ReplicationTimeout.TotalMilliseconds);
+        if (acknowledged < Options.ReplicationAcks)
+        {
+            throw new NotReplicatedException(keys.Name, Options.ReplicationAcks, (int)acknowledged);
+        }
     }
 
     /// <summary>The job with this id, in whichever queue holds it; null if there is none.</summary>

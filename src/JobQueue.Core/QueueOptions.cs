@@ -37,4 +37,18 @@ public sealed class QueueOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan ScheduleMisfireGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many replicas must have a new job before enqueuing succeeds (<c>WAIT</c> after the enqueue script, on the master
+    /// of the queue's slot); fewer within <see cref="ReplicationTimeout"/> and the enqueue throws
+    /// <see cref="Redis.NotReplicatedException"/> (the API answers 503: retry with the same Idempotency-Key). 0, the
+    /// default: a job is accepted once its master has it, and an acknowledged job can be lost if that master dies before
+    /// its replica has it (Redis replicates asynchronously).
+    /// </summary>
+    [Range(0, 10)]
+    public int ReplicationAcks { get; set; }
+
+    /// <summary>How long an enqueue waits for <see cref="ReplicationAcks"/> replicas.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }
