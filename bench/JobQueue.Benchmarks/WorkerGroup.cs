@@ -25,7 +25,12 @@ public sealed partial class WorkerGroup : IAsyncDisposable
     /// Starts <paramref name="replicas"/> processes of <paramref name="command"/> and waits until each waits for
     /// jobs in a blocking Redis command (XREADGROUP BLOCK, BZPOPMIN): then they are ready.
     /// </summary>
-    public static async Task<WorkerGroup> StartAsync(BenchRedis redis,
+    public static Task<WorkerGroup> StartAsync(BenchRedis redis,
+        string command, string workingDirectory, string[] args, int replicas, IReadOnlyDictionary<string, string> environment) =>
+        StartAsync(async _ => await redis.BlockedClientsAsync() >= replicas, command, workingDirectory, args, replicas, environment);
+
+    /// <summary>Starts the processes and waits until <paramref name="ready"/> says every one of them waits for jobs.</summary>
+    public static async Task<WorkerGroup> StartAsync(Func<WorkerGroup, Task<bool>> ready,
         string command, string workingDirectory, string[] args, int replicas, IReadOnlyDictionary<string, string> environment)
     {
         var builder = BenchApps.CreateBuilder();
@@ -43,12 +48,13 @@ public sealed partial class WorkerGroup : IAsyncDisposable
             $"Worker {r.ReplicaName} is {r.State}: {r.Error}")).ToList();
         var group = new WorkerGroup(app, pids);
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (await redis.BlockedClientsAsync() < replicas)
+        while (!await ready(group))
         {
             if (waited.Elapsed > TimeSpan.FromSeconds(60))
             {
+                var console = group.Console();
                 await group.DisposeAsync();
-                throw new TimeoutException("The workers did not become ready within 60 s. Their console:\n" + group.Console());
+                throw new TimeoutException("The workers did not become ready within 60 s. Their console:\n" + console);
             }
 
             await Task.Delay(50);
