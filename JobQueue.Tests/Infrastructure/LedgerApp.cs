@@ -6,7 +6,8 @@ namespace JobQueue.Tests.Infrastructure;
 /// <summary>
 /// An app composed by the test from the hosting layer, as an AppHost would: redis-server, the API and
 /// <see cref="WorkerReplicas"/> processes of the test worker (tests/JobQueue.Tests.Worker), whose
-/// <c>ledger-sleep</c> handler counts every run it makes in <c>ledger:{name}</c>, apart from the queue's records.
+/// <c>ledger-sleep</c> handler counts every run it makes in <see cref="LedgerKey"/>, apart from the queue's records. On
+/// one redis-server, or with <c>cluster: true</c> on a local 3-master Redis Cluster.
 /// </summary>
 public sealed class LedgerApp : IAsyncDisposable
 {
@@ -33,7 +34,9 @@ public sealed class LedgerApp : IAsyncDisposable
     /// does not wait for a worker to run.
     /// </summary>
     public static async Task<LedgerApp> StartAsync(
-        TimeSpan processingTimeout, Action<IDistributedApplicationBuilder, IResourceBuilder<RedisResource>, IResourceBuilder<ProjectResource>>? configureWorkers = null)
+        TimeSpan processingTimeout,
+        Action<IDistributedApplicationBuilder, IResourceBuilder<IResourceWithConnectionString>, IResourceBuilder<ProjectResource>>? configureWorkers = null,
+        bool cluster = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-ledger-" + Guid.NewGuid().ToString("N"));
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
@@ -42,7 +45,9 @@ public sealed class LedgerApp : IAsyncDisposable
             EchoResourceOutput = false,
             EnvironmentName = "Development",
         });
-        var redis = builder.AddRedis("redis").WithDataDirectory(dataDirectory);
+        IResourceBuilder<IResourceWithConnectionString> redis = cluster
+            ? builder.AddRedisCluster("redis", masters: 3, replicasPerMaster: 0).WithDataDirectory(dataDirectory)
+            : builder.AddRedis("redis").WithDataDirectory(dataDirectory);
         builder.AddProject<Projects.JobQueue_Api>("api")
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health")
@@ -75,9 +80,12 @@ public sealed class LedgerApp : IAsyncDisposable
         await App.ResourceNotifications.WaitForResourceAsync(Worker, KnownResourceStates.Running, timeout.Token);
     }
 
+    /// <summary>The key of the ledger <paramref name="name"/> (its other keys add <c>:pool</c>, <c>:starts</c>, ...): the name is a hash tag.</summary>
+    public static string LedgerKey(string name) => $"ledger:{{{name}}}";
+
     /// <summary>How often the handlers ran each job of the ledger <paramref name="name"/>.</summary>
     public async Task<IReadOnlyDictionary<string, int>> LedgerAsync(string name) =>
-        (await Db.HashGetAllAsync($"ledger:{name}")).ToDictionary(e => e.Name.ToString(), e => (int)e.Value);
+        (await Db.HashGetAllAsync(LedgerKey(name))).ToDictionary(e => e.Name.ToString(), e => (int)e.Value);
 
     public async ValueTask DisposeAsync()
     {

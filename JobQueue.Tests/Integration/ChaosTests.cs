@@ -23,16 +23,16 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Killing_a_random_worker_every_second_loses_no_job_and_runs_none_more_than_twice()
     {
         var ledger = "chaos-" + Guid.NewGuid().ToString("N");
-        var totalsBefore = await DoneTotalAsync();
+        var totalsBefore = await Chaos.DoneTotalAsync();
         var clock = Stopwatch.StartNew();
         var ids = new string[Jobs];
         await Parallel.ForAsync(0, Jobs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
-            ids[i] = await SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(5, 150), ledger } }));
+            ids[i] = await Chaos.SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(5, 150), ledger } }));
 
         var kills = 0;
-        while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(3))
+        while (await Chaos.UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(3))
         {
-            kills += KillRandomWorkerButTheLast() ? 1 : 0;
+            kills += Chaos.KillRandomWorkerButTheLast() ? 1 : 0;
 
             await Task.Delay(1000);
             // Every other round killed workers come back (as a supervisor would bring them); in between they stay down.
@@ -43,14 +43,14 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         await app.RestoreWorkersAsync();
-        await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
+        await Eventually.WaitAsync(() => Chaos.UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
         var jobs = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), ["status", "attempts"])));
         var runs = await app.LedgerAsync(ledger);
         var done = jobs.Count(j => j[0] == "done");
         var failed = jobs.Count(j => j[0] == "failed");
         var maxAttempts = jobs.Max(j => (int)j[1]);
         var maxRuns = runs.Values.DefaultIfEmpty(0).Max();
-        var doneRecorded = await DoneTotalAsync() - totalsBefore;
+        var doneRecorded = await Chaos.DoneTotalAsync() - totalsBefore;
 
         TestReport.Add($"Worker chaos: {Jobs} jobs submitted, {done} completed, {failed} failed, {Jobs - done - failed} lost, " +
             $"{doneRecorded - done} duplicate successes, max attempts {maxAttempts}, max handler runs {maxRuns}, {kills} workers killed");
@@ -72,12 +72,12 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var ledger = "backoff-" + Guid.NewGuid().ToString("N");
         var ids = new string[Backing];
         await Parallel.ForAsync(0, Backing, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-            ids[i] = await SubmitAsync(new
+            ids[i] = await Chaos.SubmitAsync(new
             {
                 type = "ledger-sleep", payload = new { ms = 5, ledger, failRuns = 1 },
                 max_attempts = 2, backoff = new { type = "fixed", delay_ms = 3000 },
             }));
-        await Eventually.WaitAsync(() => CountAsync(ids, "scheduled"), n => n == Backing, TimeSpan.FromSeconds(30),
+        await Eventually.WaitAsync(() => Chaos.CountAsync(ids, "scheduled"), n => n == Backing, TimeSpan.FromSeconds(30),
             "every job to fail once and back off");
 
         foreach (var worker in app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker))
@@ -87,14 +87,14 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Every back-off ends while no worker is alive: the API moves each due job into the stream (where a scaler sees
         // it), and none runs.
-        await Eventually.WaitAsync(() => CountAsync(ids, "queued"), n => n == Backing, TimeSpan.FromSeconds(10),
+        await Eventually.WaitAsync(() => Chaos.CountAsync(ids, "queued"), n => n == Backing, TimeSpan.FromSeconds(10),
             "every job queued by the API once its back-off ended");
         var beforeRestart = await app.LedgerAsync(ledger);
         Assert.Equal(Backing, beforeRestart.Count);
         Assert.All(beforeRestart.Values, n => Assert.Equal(1, n));
         await app.RestoreWorkersAsync();
 
-        await Eventually.WaitAsync(() => CountAsync(ids, "done"), n => n == Backing, TimeSpan.FromSeconds(60), "every job to be done");
+        await Eventually.WaitAsync(() => Chaos.CountAsync(ids, "done"), n => n == Backing, TimeSpan.FromSeconds(60), "every job to be done");
         var runs = await app.LedgerAsync(ledger);
         var attempts = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "attempts")));
         TestReport.Add($"Workers all SIGKILLed during back-off: {Backing} jobs backing off, queued by the API when due, {Backing} done after a restart, 0 lost, " +
@@ -115,19 +115,19 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 
         var ids = new string[Limited];
         await Parallel.ForAsync(0, Limited, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-            ids[i] = await SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(20, 120), ledger }, group = $"tenant-{i % 5}" }));
+            ids[i] = await Chaos.SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(20, 120), ledger }, group = $"tenant-{i % 5}" }));
 
-        var kills = await KillAWorkerEverySecondUntilEveryJobEndsAsync(ids);
+        var kills = await Chaos.KillAWorkerEverySecondUntilEveryJobEndsAsync(ids);
         var statuses = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")));
         var runs = await app.LedgerAsync(ledger);
         var done = statuses.Count(s => s == "done");
-        var starts = (await app.Db.SortedSetRangeByScoreWithScoresAsync($"ledger:{ledger}:starts")).Select(e => (long)e.Score).ToList();
+        var starts = (await app.Db.SortedSetRangeByScoreWithScoresAsync(LedgerApp.LedgerKey(ledger) + ":starts")).Select(e => (long)e.Score).ToList();
         var busiestSecond = starts.Max(start => starts.Count(s => s >= start && s < start + 1000));
         TestReport.Add($"Worker chaos under limits (concurrency 3, 40 starts/s, 1 per group of 5): {Limited} jobs, {done} done, " +
-            $"{Limited - done - statuses.Count(s => s == "failed")} lost, {await DoneTotalAsync() - done} duplicate successes, " +
+            $"{Limited - done - statuses.Count(s => s == "failed")} lost, {await Chaos.DoneTotalAsync() - done} duplicate successes, " +
             $"max handler runs {runs.Values.Max()}, most starts in any second {busiestSecond}, {kills} workers killed");
         Assert.Equal(Limited, done + statuses.Count(s => s == "failed"));
-        Assert.Equal(done, await DoneTotalAsync());
+        Assert.Equal(done, await Chaos.DoneTotalAsync());
         Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 1, 2));
         Assert.InRange(busiestSecond, 1, 80); // a fixed window admits at most twice its rate into any one second
         Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
@@ -149,10 +149,10 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var ids = flows.SelectMany(f => f).ToArray();
-        var kills = await KillAWorkerEverySecondUntilEveryJobEndsAsync(ids);
+        var kills = await Chaos.KillAWorkerEverySecondUntilEveryJobEndsAsync(ids);
         var jobs = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), ["status", "finished_at", "settled_by"])));
         var runs = await app.LedgerAsync(ledger);
-        var firstStart = (await app.Db.SortedSetRangeByScoreWithScoresAsync($"ledger:{ledger}:starts"))
+        var firstStart = (await app.Db.SortedSetRangeByScoreWithScoresAsync(LedgerApp.LedgerKey(ledger) + ":starts"))
             .GroupBy(e => e.Element.ToString().Split(':')[0]).ToDictionary(g => g.Key, g => (long)g.Min(e => e.Score));
         var (early, wrong) = (0, 0);
         for (var f = 0; f < Flows; f++)
@@ -170,63 +170,14 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var done = jobs.Count(j => j[0] == "done");
         var failed = jobs.Count(j => j[0] == "failed");
         TestReport.Add($"Worker chaos under flows ({Flows} parents of {Children} children each): {ids.Length} jobs, {done} done, {failed} failed " +
-            $"(a child killed on both attempts fails its parent), {ids.Length - done - failed} lost, {await DoneTotalAsync() - done} duplicate successes, " +
+            $"(a child killed on both attempts fails its parent), {ids.Length - done - failed} lost, {await Chaos.DoneTotalAsync() - done} duplicate successes, " +
             $"{early} parents started before their last child ended, {wrong} parents in the wrong state, max handler runs {runs.Values.Max()}, {kills} workers killed");
         Assert.Equal(ids.Length, done + failed);
-        Assert.Equal(done, await DoneTotalAsync());
+        Assert.Equal(done, await Chaos.DoneTotalAsync());
         Assert.Equal((0, 0), (early, wrong));
         Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 0, 2));
         Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
     }
 
-    /// <summary>
-    /// Until every job has ended (killing for 2 minutes at most): SIGKILLs a random worker but the last, waits a second,
-    /// brings the killed one back (as a supervisor would); returns how many it killed.
-    /// </summary>
-    private async Task<int> KillAWorkerEverySecondUntilEveryJobEndsAsync(string[] ids)
-    {
-        var kills = 0;
-        var clock = Stopwatch.StartNew();
-        while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            kills += KillRandomWorkerButTheLast() ? 1 : 0;
-
-            await Task.Delay(1000);
-            await app.RestoreWorkersAsync();
-        }
-
-        await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
-        return kills;
-    }
-
-    /// <summary>SIGKILLs one running worker at random, unless it is the last one running; true if it killed one.</summary>
-    private bool KillRandomWorkerButTheLast()
-    {
-        var running = app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
-        if (running.Count <= 1)
-        {
-            return false;
-        }
-
-        Signals.Send(running[Random.Shared.Next(running.Count)].Pid!.Value, Signals.Kill);
-        return true;
-    }
-
-    private async Task<int> CountAsync(string[] ids, string status) =>
-        (await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")))).Count(s => s == status);
-
-    private async Task<string> SubmitAsync(object body)
-    {
-        using var response = await app.Api.PostAsJsonAsync("/jobs", body);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!;
-    }
-
-    private async Task<int> UnfinishedAsync(string[] ids)
-    {
-        var statuses = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")));
-        return statuses.Count(s => s != "done" && s != "failed");
-    }
-
-    private async Task<long> DoneTotalAsync() => (long?)await app.Db.HashGetAsync(app.Keys.Stats, "done") ?? 0;
+    private WorkerChaos Chaos => new(app);
 }

@@ -14,9 +14,9 @@ public sealed record LedgerSleep(int Ms, string Ledger, int FailRuns = 0);
 
 /// <summary>
 /// Keeps a ledger of what handlers really did, apart from the queue's own records, in Redis keys a test reads:
-/// <c>ledger:{name}</c> counts every run (field = job id); <c>ledger:{name}:pool</c> names the worker pool (its
-/// resource name) that ran each job; <c>ledger:{name}:starts</c> holds each run's start time (ms); and
-/// <c>ledger:{name}:running</c> / <c>:most</c> count the runs under way across every worker, and the most ever at
+/// <c>ledger:{&lt;name&gt;}</c> counts every run (field = job id); <c>ledger:{&lt;name&gt;}:pool</c> names the worker pool (its
+/// resource name) that ran each job; <c>ledger:{&lt;name&gt;}:starts</c> holds each run's start time (ms); and
+/// <c>ledger:{&lt;name&gt;}:running</c> / <c>:most</c> count the runs under way across every worker, and the most ever at
 /// once. Returns the run's attempt.
 /// </summary>
 public sealed class LedgerSleepHandler(IConnectionMultiplexer redis, IConfiguration configuration) : IJobHandler<LedgerSleep, int>
@@ -34,7 +34,8 @@ public sealed class LedgerSleepHandler(IConnectionMultiplexer redis, IConfigurat
 
     public async Task<int> HandleAsync(LedgerSleep payload, JobContext job, CancellationToken cancellationToken)
     {
-        var ledger = $"ledger:{payload.Ledger}";
+        // The ledger's name is its keys' hash tag: one slot, so the script below runs on a Redis Cluster too.
+        var ledger = $"ledger:{{{payload.Ledger}}}";
         var db = redis.GetDatabase();
         await db.ScriptEvaluateAsync(Start,
             [ledger, ledger + ":pool", ledger + ":starts", ledger + ":running", ledger + ":most"],

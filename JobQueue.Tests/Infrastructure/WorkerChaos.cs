@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace JobQueue.Tests.Infrastructure;
+
+/// <summary>What the fault tests do to a <see cref="LedgerApp"/>'s workers, and how they read what became of its jobs.</summary>
+public sealed class WorkerChaos(LedgerApp app)
+{
+    /// <summary>
+    /// Until every job has ended (killing for 2 minutes at most): SIGKILLs a random worker but the last, waits a second,
+    /// brings the killed one back (as a supervisor would); returns how many it killed.
+    /// </summary>
+    public async Task<int> KillAWorkerEverySecondUntilEveryJobEndsAsync(string[] ids)
+    {
+        var kills = 0;
+        var clock = Stopwatch.StartNew();
+        while (await UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            kills += KillRandomWorkerButTheLast() ? 1 : 0;
+
+            await Task.Delay(1000);
+            await app.RestoreWorkersAsync();
+        }
+
+        await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");
+        return kills;
+    }
+
+    /// <summary>SIGKILLs one running worker at random, unless it is the last one running; true if it killed one.</summary>
+    public bool KillRandomWorkerButTheLast()
+    {
+        var running = app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
+        if (running.Count <= 1)
+        {
+            return false;
+        }
+
+        Signals.Send(running[Random.Shared.Next(running.Count)].Pid!.Value, Signals.Kill);
+        return true;
+    }
+
+    public async Task<int> CountAsync(string[] ids, string status) =>
+        (await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")))).Count(s => s == status);
+
+    public async Task<string> SubmitAsync(object body)
+    {
+        using var response = await app.Api.PostAsJsonAsync("/jobs", body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!;
+    }
+
+    public async Task<int> UnfinishedAsync(string[] ids)
+    {
+        var statuses = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")));
+        return statuses.Count(s => s != "done" && s != "failed");
+    }
+
+    public async Task<long> DoneTotalAsync() => (long?)await app.Db.HashGetAsync(app.Keys.Stats, "done") ?? 0;
+}
