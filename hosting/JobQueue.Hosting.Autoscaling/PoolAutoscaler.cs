@@ -46,14 +46,20 @@ internal sealed class PoolAutoscaler(
             var options = new QueueOptions { Name = configuration["Queue:Name"] ?? new QueueOptions().Name };
             var queues = new QueueDirectory(redis, Options.Create(options));
             var names = pool.Policy.Queues;
-            await PrepareQueuesAsync(redis, queues, names, options);
             var demand = new QueueDemandReader(redis, queues);
             var recommendations = new Queue<(DateTimeOffset At, int Replicas)>();
+            var prepared = false;
             using var timer = new PeriodicTimer(pool.Policy.PollingInterval);
             do
             {
                 try
                 {
+                    if (!prepared)
+                    {
+                        await PrepareQueuesAsync(redis, queues, names, options);
+                        prepared = true;
+                    }
+
                     foreach (var name in names)
                     {
                         await new QueueMaintenance(redis, queues.Keys(name), options).PromoteDueAsync();
@@ -64,6 +70,11 @@ internal sealed class PoolAutoscaler(
                 catch (Exception e) when (RedisFailures.IsRedisFailure(e))
                 {
                     logger.LogWarning("Autoscaler of {Pool} cannot read its queues: {Reason}", pool.Name, e.Message);
+                }
+                catch (Exception e) when (!stopping.IsCancellationRequested)
+                {
+                    // The AppHost keeps running its resources; the next poll tries again.
+                    logger.LogError(e, "Autoscaler of {Pool} failed a poll; will retry", pool.Name);
                 }
             }
             while (await timer.WaitForNextTickAsync(stopping));
