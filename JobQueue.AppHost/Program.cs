@@ -46,6 +46,11 @@ try
         .WithEnvironment(config.GetSection("Queue"))
         .WithEnvironment("Worker__Queues__emails", "1")
         .WithReplicas(config.GetValue("EmailsWorker:Replicas", 1));
+    // Spread over several hash tags, so that on a Redis Cluster one queue uses several masters: --EmailsWorker:Partitions=3.
+    if (config.GetValue("EmailsWorker:Partitions", 1) is > 1 and var partitions)
+    {
+        emails.WithEnvironment("Worker__Partitions__emails", partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
     // Or sized by its queue: --EmailsWorker:Autoscaling:MaxReplicas=4 (from MinReplicas, 0 by default, one per JobsPerReplica).
     if (config.GetValue("EmailsWorker:Autoscaling:MaxReplicas", 0) is > 0 and var maxReplicas)
     {

@@ -55,6 +55,13 @@ public static class FeedEndpoints
             throw ProblemException.BadRequest("Invalid event id", "An event id (Last-Event-ID, after) is an entry id of the event log, such as 1700000000000-0.");
         }
 
+        if (await queues.PartitionCountAsync(queue.Name) is var partitions and > 1)
+        {
+            // Each partition logs its own events, numbered by its own clock: no one resume point orders them all.
+            throw new ProblemException(StatusCodes.Status409Conflict, "Queue partitioned",
+                $"Queue {queue.Name} is spread over {partitions} partitions, each with its own event log, so one feed could not resume in order: follow owners' feeds or single jobs instead.");
+        }
+
         if ((await controls.GetAsync(queue.Name)).EventLogLength == 0)
         {
             throw new ProblemException(StatusCodes.Status409Conflict, "Event log off",

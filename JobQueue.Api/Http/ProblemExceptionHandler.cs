@@ -32,6 +32,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             UnknownQueueException => (StatusCodes.Status400BadRequest, "Unknown queue", exception.Message),
             InvalidScheduleException => (StatusCodes.Status400BadRequest, "Invalid schedule", exception.Message),
             InvalidDependencyException => (StatusCodes.Status400BadRequest, "Invalid dependencies", exception.Message),
+            PartitionedQueueException partitioned => (StatusCodes.Status400BadRequest, partitioned.Title, exception.Message),
             IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", exception.Message),
             _ => (0, "", ""),
         };

@@ -8,7 +8,7 @@ namespace JobQueue.Api.Jobs;
 /// What keeps a queue working while its pool has no worker (scaled to zero): at start, the queues of
 /// <see cref="ApiOptions.Queues"/> are registered (so this API accepts their jobs) and get their consumer group (what
 /// KEDA's lag trigger reads); then, every <see cref="Interval"/>, due scheduled jobs of every queue are moved into its
-/// stream and jobs their group's limit held back are released, as each worker's forwarder does. The scripts move each
+/// stream and jobs their group's limit held back are released, in every partition, as each worker's forwarder does. The scripts move each
 /// job once however many API replicas and workers run them, so a due job becomes a stream entry a scaler sees.
 /// </summary>
 internal sealed class QueueForwarder(
@@ -31,9 +31,9 @@ internal sealed class QueueForwarder(
                     prepared = true;
                 }
 
-                foreach (var name in await queues.NamesAsync())
+                foreach (var keys in await queues.AllPartitionsAsync())
                 {
-                    var maintenance = new QueueMaintenance(redis, queues.Keys(name), queueOptions.Value);
+                    var maintenance = new QueueMaintenance(redis, keys, queueOptions.Value);
                     await maintenance.PromoteDueAsync();
                     await maintenance.ReleaseHeldAsync();
                 }

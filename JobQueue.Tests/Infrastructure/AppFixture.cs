@@ -181,7 +181,7 @@ public class AppFixture : IAsyncLifetime
 /// <summary>The same app on a local 3-master Redis Cluster with a replica per master (<c>--Redis:Cluster:Masters=3</c>).</summary>
 public sealed class ClusterAppFixture : AppFixture
 {
-    protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=1"];
+    protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=1", "--EmailsWorker:Partitions=3"];
 }
 
 /// <summary>

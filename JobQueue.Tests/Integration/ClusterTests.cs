@@ -8,7 +8,7 @@ namespace JobQueue.Tests.Integration;
 
 /// <summary>
 /// The AppHost's app, unchanged, on a local Redis Cluster (3 masters, a replica each): its two queues live on different
-/// masters, jobs of every kind go through, and a worker killed on it loses nothing.
+/// masters, the emails queue spread over 3 partitions; jobs of every kind go through, and a worker killed on it loses nothing.
 /// </summary>
 public sealed class ClusterTests(ClusterAppFixture app) : IClassFixture<ClusterAppFixture>
 {
@@ -68,6 +68,58 @@ public sealed class ClusterTests(ClusterAppFixture app) : IClassFixture<ClusterA
 
         await app.WaitForStatusAsync(failing, Timeout, "failed");
         Assert.NotEqual(JsonValueKind.Null, (await app.GetJobAsync(failing)).GetProperty("history").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_emails_queue_of_three_partitions_runs_jobs_in_each_lists_them_as_one_queue_and_refuses_a_workflow_spanning_two()
+    {
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            ids.Add(await app.SubmitAsync(new { queue = AppFixture.EmailsQueue, payload = new { to = $"spread-{i}@example.com" } }));
+        }
+
+        foreach (var id in ids)
+        {
+            var job = await app.WaitForTerminalAsync(id, Timeout);
+            Assert.Equal(("done", AppFixture.EmailsQueue), (job.GetProperty("status").GetString(), job.GetProperty("queue").GetString()));
+        }
+
+        var done = await Task.WhenAll(Enumerable.Range(0, 3).Select(p =>
+            app.Redis.GetDatabase().HashGetAsync(new QueueKeys(QueuePartitions.NameOf(AppFixture.EmailsQueue, p)).Stats, "done")));
+        TestReport.Add($"Emails queue over 3 partitions on the cluster: {string.Join(" / ", done)} jobs done in each");
+        Assert.All(done, d => Assert.True((long)d > 0));
+
+        var (listed, cursor) = (new List<string>(), (string?)null);
+        do
+        {
+            var page = await app.Api.GetFromJsonAsync<JsonElement>($"/jobs?queue={AppFixture.EmailsQueue}&limit=25" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
+            listed.AddRange(page.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("job_id").GetString()!));
+            cursor = page.TryGetProperty("next_cursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (cursor is not null);
+        Assert.Superset(ids, listed.ToHashSet());
+        Assert.Equal(listed.Count, listed.Distinct().Count());
+        var stats = await app.Api.GetFromJsonAsync<JsonElement>($"/queues/{AppFixture.EmailsQueue}");
+        Assert.True(stats.GetProperty("completed").GetInt64() >= 60, stats.ToString());
+
+        // Groups of two partitions in one workflow: a workflow lives in one partition, so this is refused whole.
+        var (a, b) = (Enumerable.Range(0, 100).Select(i => $"g{i}").First(g => QueuePartitions.ForKey(g, 3) == 0),
+            Enumerable.Range(0, 100).Select(i => $"g{i}").First(g => QueuePartitions.ForKey(g, 3) == 1));
+        using var spanning = await app.Api.PostAsJsonAsync("/workflows", new
+        {
+            jobs = new object[]
+            {
+                new { @ref = "a", queue = AppFixture.EmailsQueue, group = a, payload = 1 },
+                new { @ref = "b", queue = AppFixture.EmailsQueue, group = b, payload = 2, depends_on = new[] { "a" } },
+            },
+        });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, spanning.StatusCode);
+        Assert.Equal("application/problem+json", spanning.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Batch spans partitions", (await spanning.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+
+        using var feed = await app.Api.GetAsync($"/queues/{AppFixture.EmailsQueue}/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, feed.StatusCode);
     }
 
     [Fact]

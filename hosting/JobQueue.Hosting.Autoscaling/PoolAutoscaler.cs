@@ -62,7 +62,10 @@ internal sealed class PoolAutoscaler(
 
                     foreach (var name in names)
                     {
-                        await new QueueMaintenance(redis, queues.Keys(name), options).PromoteDueAsync();
+                        foreach (var keys in await queues.PartitionsAsync(name))
+                        {
+                            await new QueueMaintenance(redis, keys, options).PromoteDueAsync();
+                        }
                     }
 
                     await ScaleAsync(pool, await demand.ReadAsync(names), recommendations);
@@ -84,13 +87,19 @@ internal sealed class PoolAutoscaler(
         }
     }
 
-    /// <summary>What scale-to-zero needs before the first worker: the queue known to the API, its consumer group in place.</summary>
+    /// <summary>
+    /// What scale-to-zero needs before the first worker: the queue known to the API, its consumer groups in place (of each
+    /// partition a pool registered before; a queue not yet partitioned takes its jobs in partition 0 until a worker says more).
+    /// </summary>
     private static async Task PrepareQueuesAsync(IConnectionMultiplexer redis, QueueDirectory queues, IReadOnlyList<string> names, QueueOptions options)
     {
         foreach (var name in names)
         {
             await queues.RegisterAsync(name);
-            await new JobConsumer(redis, queues.Keys(name), options, "autoscaler").EnsureGroupAsync();
+            foreach (var keys in await queues.PartitionsAsync(name))
+            {
+                await new JobConsumer(redis, keys, options, "autoscaler").EnsureGroupAsync();
+            }
         }
     }
 

@@ -19,13 +19,16 @@ internal sealed class QueueDemandReader(IConnectionMultiplexer redis, QueueDirec
         return demand;
     }
 
+    /// <summary>One queue's demand: of a partitioned queue, the sums over its partitions and the oldest wait of any.</summary>
     private async Task<QueueDemand> ReadAsync(string queueName)
     {
-        var (db, keys) = (redis.GetDatabase(), queues.Keys(queueName));
+        var (db, partitions) = (redis.GetDatabase(), await queues.PartitionsAsync(queueName));
         var now = DateTimeOffset.UtcNow;
         var stats = await _inspector.StatsAsync(queueName);
-        var due = await db.SortedSetLengthAsync(keys.Scheduled, double.NegativeInfinity, now.ToUnixTimeMilliseconds());
-        return new QueueDemand(stats.Waiting, stats.Pending, due, stats.Waiting > 0 ? now - await OldestWaitingSinceAsync(db, keys, now) : TimeSpan.Zero);
+        var due = (await Task.WhenAll(partitions.Select(keys =>
+            db.SortedSetLengthAsync(keys.Scheduled, double.NegativeInfinity, now.ToUnixTimeMilliseconds())))).Sum();
+        var oldest = stats.Waiting > 0 ? (await Task.WhenAll(partitions.Select(keys => OldestWaitingSinceAsync(db, keys, now)))).Min() : now;
+        return new QueueDemand(stats.Waiting, stats.Pending, due, now - oldest);
     }
 
     /// <summary>When the oldest entry no worker has read yet was added (its id's time): the first after the group's last delivered.</summary>

@@ -42,7 +42,6 @@ public sealed class DeadLetters(IConnectionMultiplexer redis, QueueDirectory que
     /// <summary>Deletes every dead letter of <paramref name="type"/> (null: any) with its job; how many were.</summary>
     public async Task<int> DeleteAsync(string? queue, string? type)
     {
-        var keys = queues.Keys(queue);
         var deleted = 0;
         foreach (var letter in await MatchingAsync(queue, type))
         {
@@ -53,7 +52,7 @@ public sealed class DeadLetters(IConnectionMultiplexer redis, QueueDirectory que
             catch (JobNotFoundException)
             {
                 // The job's record expired first (a letter may outlive it): only the letter is left to go.
-                await redis.GetDatabase().StreamDeleteAsync(keys.Dead, [letter.EntryId]);
+                await redis.GetDatabase().StreamDeleteAsync(letter.Dead, [letter.EntryId]);
             }
             catch (JobStateConflictException)
             {
@@ -67,24 +66,28 @@ public sealed class DeadLetters(IConnectionMultiplexer redis, QueueDirectory que
         return deleted;
     }
 
-    private async Task<List<(string EntryId, string JobId)>> MatchingAsync(string? queue, string? type)
+    /// <summary>The oldest matching letters, up to <see cref="MaxPerAction"/>: of each partition in turn, for a partitioned queue.</summary>
+    private async Task<List<(RedisKey Dead, string EntryId, string JobId)>> MatchingAsync(string? queue, string? type)
     {
-        var (db, dead) = (redis.GetDatabase(), queues.Keys(queue).Dead);
-        var matching = new List<(string, string)>();
-        RedisValue from = "-";
-        while (matching.Count < MaxPerAction)
+        var db = redis.GetDatabase();
+        var matching = new List<(RedisKey, string, string)>();
+        foreach (var dead in (await queues.PartitionsAsync(queue)).Select(keys => keys.Dead))
         {
-            var entries = await db.StreamRangeAsync(dead, from, "+", Page);
-            matching.AddRange(entries
-                .Where(e => type is null || e["type"] == type)
-                .Select(e => (e.Id.ToString(), e["job_id"].ToString()))
-                .Take(MaxPerAction - matching.Count));
-            if (entries.Length < Page)
+            RedisValue from = "-";
+            while (matching.Count < MaxPerAction)
             {
-                break;
-            }
+                var entries = await db.StreamRangeAsync(dead, from, "+", Page);
+                matching.AddRange(entries
+                    .Where(e => type is null || e["type"] == type)
+                    .Select(e => (dead, e.Id.ToString(), e["job_id"].ToString()))
+                    .Take(MaxPerAction - matching.Count));
+                if (entries.Length < Page)
+                {
+                    break;
+                }
 
-            from = "(" + entries[^1].Id;
+                from = "(" + entries[^1].Id;
+            }
         }
 
         return matching;

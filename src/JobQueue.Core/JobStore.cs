@@ -52,7 +52,7 @@ public sealed class JobStore(
     /// <summary>
     /// Writes up to <see cref="MaxBatch"/> jobs of one queue in one script run: all of them or, if one is refused
     /// (an unknown type, a reused idempotency key, a dependency that is no job of the queue or closes a cycle:
-    /// <see cref="InvalidDependencyException"/>), none. Jobs may depend on each other (<see cref="JobDependency.OnBatchJob"/>),
+    /// <see cref="InvalidDependencyException"/>, jobs bound for different partitions: <see cref="PartitionedQueueException"/>), none. Jobs may depend on each other (<see cref="JobDependency.OnBatchJob"/>),
     /// so a whole workflow goes in one call. One round trip and one "enqueue" span for the batch, whose
     /// trace every job's processing continues. Results are in the order of <paramref name="jobs"/>. A named queue
     /// must be one a worker pool reads (<see cref="UnknownQueueException"/>).
@@ -66,7 +66,7 @@ public sealed class JobStore(
             throw new ArgumentException("The jobs of one batch go to one queue (one script writes them all).", nameof(jobs));
         }
 
-        var keys = await queues.KnownAsync(jobs[0].Queue);
+        var keys = await PartitionOfAsync(jobs);
         var idempotencyKeys = jobs.Where(j => j.IdempotencyKey is not null).Select(j => j.IdempotencyKey!).ToList();
         if (idempotencyKeys.Distinct().Count() != idempotencyKeys.Count)
         {
@@ -142,7 +142,7 @@ public sealed class JobStore(
         {
             throw new InvalidDependencyException(
                 $"Job {e.Message["UNKNOWN_DEPENDENCY ".Length..]} is not a job of queue '{keys.Name}': it does not exist, has expired, " +
-                "or is in another queue (a job and its dependencies share one queue).");
+                "or is in another queue or partition (a job and its dependencies share one queue, and one partition of it).");
         }
         catch (RedisServerException e) when (e.Message.StartsWith("UNKNOWN_TYPE", StringComparison.Ordinal))
         {
@@ -167,7 +167,7 @@ public sealed class JobStore(
             }
 
             results[i] = new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
-                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy, keys.Name,
+                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy, keys.Queue,
                 job.Group, job.Owner),
                 replayed);
         }
@@ -178,6 +178,38 @@ public sealed class JobStore(
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// The partition of the batch's queue it goes to (the queue itself unless partitioned: <see cref="QueuePartitions"/>).
+    /// A batch goes whole to one, as its scripts see one: that of a job it depends on; else that of its jobs' group (or,
+    /// without one, idempotency key), the same for every job of the group and every repeat of a request; else a random one.
+    /// </summary>
+    private async Task<QueueKeys> PartitionOfAsync(IReadOnlyList<NewJob> jobs)
+    {
+        var queue = await queues.KnownAsync(jobs[0].Queue);
+        var partitions = await queues.PartitionsAsync(queue.Name);
+        if (partitions.Count == 1)
+        {
+            return queue;
+        }
+
+        if (jobs.SelectMany(j => j.DependsOn ?? []).FirstOrDefault(d => d.JobId is not null) is { JobId: { } dependency }
+            && await queues.LocateAsync(dependency) is { } holder && holder.Queue == queue.Name)
+        {
+            return holder;
+        }
+
+        var pinned = jobs.Select(j => j.Group ?? j.IdempotencyKey).OfType<string>()
+            .Select(key => QueuePartitions.ForKey(key, partitions.Count)).Distinct().ToList();
+        return pinned switch
+        {
+            [] => partitions[Random.Shared.Next(partitions.Count)],
+            [var partition] => partitions[partition],
+            _ => throw new PartitionedQueueException("Batch spans partitions",
+                $"Queue '{queue.Name}' has {partitions.Count} partitions and a batch goes whole to one, but these jobs' groups or idempotency keys " +
+                "belong to different ones: send them in separate batches, or give them one group."),
+        };
     }
 
     /// <summary>
@@ -225,7 +257,7 @@ public sealed class JobStore(
             String(hash, "last_error"),
             String(hash, "history"),
             JobPolicy.FromFields(String(hash, "max_attempts"), String(hash, "backoff"), String(hash, "timeout_ms")),
-            keys.Name,
+            keys.Queue,
             String(hash, "group"),
             String(hash, "owner"),
             DependenciesOf(String(hash, "dependencies")),
@@ -289,9 +321,8 @@ public sealed class JobStore(
     /// </summary>
     public async Task<IReadOnlyList<OwnedJob>> OwnerJobsAsync(string owner, long? afterMs, int newest = 100)
     {
-        var perQueue = await Task.WhenAll((await queues.NamesAsync()).Select(async name =>
+        var perQueue = await Task.WhenAll((await queues.AllPartitionsAsync()).Select(async keys =>
         {
-            var keys = queues.Keys(name);
             IEnumerable<SortedSetEntry> ids = afterMs is { } after
                 ? await AllAsync(keys.OwnerIndex(owner), after)
                 : await Db.SortedSetRangeByScoreWithScoresAsync(keys.OwnerIndex(owner), order: Order.Descending, take: newest);
@@ -355,19 +386,34 @@ public sealed class JobStore(
     /// A page of one queue's jobs (null: the default queue) that match <paramref name="filter"/>, newest first (one owner's:
     /// most recently changed first);
     /// <paramref name="cursor"/> continues where the last page ended (null at the end). A page examines at most 2,000
-    /// jobs, so with a rare filter it may hold fewer than <paramref name="limit"/> (even none) and still have a next cursor.
+    /// jobs per partition, so with a rare filter it may hold fewer than <paramref name="limit"/> (even none) and still have
+    /// a next cursor. A partitioned queue's partitions are read at once and merged in order.
     /// </summary>
     public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(JobFilter filter, int limit, string? cursor, string? queue = null)
     {
-        var keys = queues.Keys(queue);
+        var partitions = await queues.PartitionsAsync(queue);
+        var pages = await Task.WhenAll(partitions.Select(keys => ListPartitionAsync(keys, filter, limit, cursor)));
+        // A partition that stopped before its end (a full page, or 2,000 examined) has not looked past its cursor: the
+        // merged page stops at the least advanced of those cursors, so that no job beyond it is skipped.
+        var frontier = pages.Where(p => p.Next is not null).Select(p => p.Next!.Value).DefaultIfEmpty(ListPosition.End).Max();
+        var page = pages.SelectMany(p => p.Found.Select(position => (Position: position, Keys: p.Keys)))
+            .Where(f => f.Position.CompareTo(frontier) >= 0)
+            .OrderByDescending(f => f.Position).Take(limit).ToList();
+        var next = page.Count == limit ? page[^1].Position : frontier;
+        var jobs = await Task.WhenAll(page.Select(f => ReadAsync(f.Keys, f.Position.JobId)));
+        return ([.. jobs.OfType<JobRecord>()], next == ListPosition.End ? null : next.ToString());
+    }
+
+    private async Task<(QueueKeys Keys, IReadOnlyList<ListPosition> Found, ListPosition? Next)> ListPartitionAsync(
+        QueueKeys keys, JobFilter filter, int limit, string? cursor)
+    {
         // One owner's jobs are read from the owner's own index (newest change first), so a page of them never examines others'.
         var (index, scores) = filter.Owner is { } owner ? (keys.OwnerIndex(owner), "changed") : (keys.Jobs, "created");
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [index],
             [keys.JobPrefix, filter.Status ?? "", filter.Type ?? "", filter.Owner ?? "", filter.Group ?? "", limit, cursor ?? "",
                 filter.CreatedFrom?.ToUnixTimeMilliseconds().ToString() ?? "", filter.CreatedUntil?.ToUnixTimeMilliseconds().ToString() ?? "", scores]))!;
-        var jobs = await Task.WhenAll(reply.Skip(1).Select(id => ReadAsync(keys, id.ToString()!)));
         var next = reply[0].ToString();
-        return ([.. jobs.OfType<JobRecord>()], string.IsNullOrEmpty(next) ? null : next);
+        return (keys, [.. reply.Skip(1).Select(p => ListPosition.Parse(p.ToString()!))], string.IsNullOrEmpty(next) ? null : ListPosition.Parse(next));
     }
 
     /// <summary>

@@ -6,7 +6,9 @@ namespace JobQueue;
 /// <summary>
 /// What an operator sets on a queue, kept in Redis (<see cref="QueueKeys.Controls"/>) so every worker obeys it
 /// and it survives restarts: pause and resume, the queue's <see cref="QueueLimits"/>, and how long its event log is.
-/// Scripts read these in the same call that acts on them, so a change holds from the next call on, everywhere.
+/// Scripts read these in the same call that acts on them, so a change holds from the next call on, everywhere. A
+/// partitioned queue (<see cref="QueuePartitions"/>) keeps them in each partition: pausing pauses every one, and a
+/// limit is divided among them (each enforces its share; a group, which lives in one partition, keeps its whole limit).
 /// </summary>
 public sealed class QueueControls(IConnectionMultiplexer redis, QueueDirectory queues)
 {
@@ -14,20 +16,34 @@ public sealed class QueueControls(IConnectionMultiplexer redis, QueueDirectory q
 
     /// <summary>A paused queue accepts jobs but starts none; jobs already running finish.</summary>
     public async Task PauseAsync(string? queue) =>
-        await Db.HashSetAsync((await queues.KnownAsync(queue)).Controls, "paused", 1);
+        await Task.WhenAll((await PartitionsAsync(queue)).Select(keys => Db.HashSetAsync(keys.Controls, "paused", 1)));
 
     public async Task ResumeAsync(string? queue) =>
-        await Db.HashDeleteAsync((await queues.KnownAsync(queue)).Controls, "paused");
+        await Task.WhenAll((await PartitionsAsync(queue)).Select(keys => Db.HashDeleteAsync(keys.Controls, "paused")));
 
-    /// <summary>Replaces the queue's limits (<see cref="QueueLimits.None"/> lifts them); invalid limits throw, nothing written.</summary>
+    /// <summary>
+    /// Replaces the queue's limits (<see cref="QueueLimits.None"/> lifts them); invalid limits throw, nothing written. A
+    /// partitioned queue's concurrency and rate are divided among its partitions, so each needs at least one per partition.
+    /// </summary>
     public async Task SetLimitsAsync(string? queue, QueueLimits limits)
     {
+        var partitions = await PartitionsAsync(queue);
         if (limits.Problem() is { } problem)
         {
             throw new ArgumentException(problem, nameof(limits));
         }
 
-        var keys = await queues.KnownAsync(queue);
+        if (partitions.Count > 1 && (limits.Concurrency < partitions.Count || limits.RateMax < partitions.Count))
+        {
+            throw new PartitionedQueueException("Limit below partitions",
+                $"Queue '{partitions[0].Queue}' has {partitions.Count} partitions, each enforcing a share of its limits: concurrency and rate must be at least {partitions.Count}.");
+        }
+
+        await Task.WhenAll(partitions.Select((keys, i) => SetLimitsAsync(keys, limits.ShareOf(i, partitions.Count))));
+    }
+
+    private async Task SetLimitsAsync(QueueKeys keys, QueueLimits limits)
+    {
         var transaction = Db.CreateTransaction();
         _ = transaction.HashDeleteAsync(keys.Controls, ["concurrency", "rate_max", "rate_period_ms", "group_concurrency"]);
         var set = new List<HashEntry>();
@@ -63,11 +79,13 @@ public sealed class QueueControls(IConnectionMultiplexer redis, QueueDirectory q
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxEventLogLength);
-        var keys = await queues.KnownAsync(queue);
-        await Db.HashSetAsync(keys.Controls, "event_log_length", length);
-        if (length == 0)
+        foreach (var keys in await PartitionsAsync(queue))
         {
-            await Db.KeyDeleteAsync(keys.EventLog);
+            await Db.HashSetAsync(keys.Controls, "event_log_length", length);
+            if (length == 0)
+            {
+                await Db.KeyDeleteAsync(keys.EventLog);
+            }
         }
     }
 
@@ -76,13 +94,20 @@ public sealed class QueueControls(IConnectionMultiplexer redis, QueueDirectory q
 
     public const int MaxEventLogLength = 1_000_000;
 
-    /// <summary>Whether the queue is paused, its limits, and its event log's length.</summary>
+    /// <summary>Whether the queue is paused, its limits (a partitioned queue's: the sum of its partitions' shares), and its event log's length.</summary>
     public async Task<(bool Paused, QueueLimits Limits, int EventLogLength)> GetAsync(string? queue)
     {
-        var values = await Db.HashGetAsync(queues.Keys(queue).Controls,
-            ["paused", "concurrency", "rate_max", "rate_period_ms", "group_concurrency", "event_log_length"]);
+        var partitions = await Task.WhenAll((await queues.PartitionsAsync(queue)).Select(keys => Db.HashGetAsync(keys.Controls,
+            ["paused", "concurrency", "rate_max", "rate_period_ms", "group_concurrency", "event_log_length"])));
+        var values = partitions[0];
         return (values[0] == 1, new QueueLimits(
-            (int?)values[1], (int?)values[2], values[3].HasValue ? TimeSpan.FromMilliseconds((long)values[3]) : null, (int?)values[4]),
+            Sum(1), Sum(2), values[3].HasValue ? TimeSpan.FromMilliseconds((long)values[3]) : null, (int?)values[4]),
             (int?)values[5] ?? DefaultEventLogLength);
+
+        int? Sum(int field) => partitions.All(p => p[field].HasValue) ? partitions.Sum(p => (int)p[field]) : null;
     }
+
+    /// <summary>The partitions of a queue jobs may be sent to (<see cref="QueueDirectory.KnownAsync"/>).</summary>
+    private async Task<IReadOnlyList<QueueKeys>> PartitionsAsync(string? queue) =>
+        await queues.PartitionsAsync((await queues.KnownAsync(queue)).Name);
 }

@@ -7,13 +7,18 @@ namespace JobQueue;
 
 /// <summary>
 /// The queues sharing one Redis: the default queue (<see cref="QueueOptions.Name"/>, whose keys are what they
-/// always were) and every named queue a worker pool reads. Pools register the queues they read when they start;
-/// a job can be sent to those, and found by its id in whichever holds it.
+/// always were) and every named queue a worker pool reads, each with its partitions (<see cref="QueuePartitions"/>).
+/// Pools register the queues they read when they start; a job can be sent to those, and found by its id in whichever
+/// partition of whichever queue holds it.
 /// </summary>
 public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueOptions> options)
 {
+    /// <summary>How long a queue's partition count is taken from memory before it is read again (a pool may add partitions).</summary>
+    private static readonly TimeSpan PartitionsRefresh = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, QueueKeys> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _registered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<QueueKeys> Keys, long ReadAt)> _partitions = new(StringComparer.Ordinal);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -21,24 +26,58 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
 
     public QueueKeys Default => Keys(null);
 
-    /// <summary>The keys of <paramref name="queue"/> (null: the default queue).</summary>
-    public QueueKeys Keys(string? queue) => _keys.GetOrAdd(queue ?? DefaultName, name => QueueName.IsValid(name)
+    /// <summary>The keys of <paramref name="queue"/> (null: the default queue) or of one partition of a queue.</summary>
+    public QueueKeys Keys(string? queue) => _keys.GetOrAdd(queue ?? DefaultName, name => QueueName.IsValid(name) || QueuePartitions.IsPartitionName(name)
         ? new QueueKeys(name)
         : throw new ArgumentException($"'{name}' is not a valid queue name ({QueueName.Rule}).", nameof(queue)));
 
-    /// <summary>Every queue: the default first, then the named ones in order.</summary>
-    public async Task<IReadOnlyList<string>> NamesAsync()
-    {
-        var named = await Db.SetMembersAsync(Default.Queues);
-        return [DefaultName, .. named.Select(n => n.ToString()).Where(n => n != DefaultName).Order(StringComparer.Ordinal)];
-    }
+    /// <summary>Every queue: the default first, then the named ones in order (partitions are not queues of their own).</summary>
+    public async Task<IReadOnlyList<string>> NamesAsync() =>
+        [.. (await RegisteredAsync()).Where(QueueName.IsValid)];
 
-    /// <summary>Records that a worker pool reads <paramref name="queue"/> (idempotent).</summary>
-    public Task RegisterAsync(string queue) => Db.SetAddAsync(Default.Queues, Keys(queue).Name);
+    /// <summary>The keys of every partition of every queue: where a job with a given id may be.</summary>
+    public async Task<IReadOnlyList<QueueKeys>> AllPartitionsAsync() => [.. (await RegisteredAsync()).Select(Keys)];
 
     /// <summary>
-    /// The keys of a queue jobs may be sent to: the default queue, or one a worker pool registered; otherwise
-    /// <see cref="UnknownQueueException"/> (a job there would never run, and a misspelt name should say so).
+    /// The keys of each partition of <paramref name="queue"/> (null: the default queue), partition 0 first; one for a
+    /// queue that is not partitioned. Read from the registry at most every 10 seconds.
+    /// </summary>
+    public async Task<IReadOnlyList<QueueKeys>> PartitionsAsync(string? queue)
+    {
+        var keys = Keys(queue);
+        if (_partitions.TryGetValue(keys.Queue, out var known) && Environment.TickCount64 - known.ReadAt < PartitionsRefresh.TotalMilliseconds)
+        {
+            return known.Keys;
+        }
+
+        var count = await PartitionCountAsync(keys.Queue);
+        IReadOnlyList<QueueKeys> partitions = [.. Enumerable.Range(0, count).Select(i => Keys(QueuePartitions.NameOf(keys.Queue, i)))];
+        _partitions[keys.Queue] = (partitions, Environment.TickCount64);
+        return partitions;
+    }
+
+    /// <summary>How many partitions pools registered for <paramref name="queue"/>: 1 if none did.</summary>
+    public async Task<int> PartitionCountAsync(string queue)
+    {
+        var registered = await RegisteredAsync();
+        return 1 + registered.Count(name => QueuePartitions.IsPartitionName(name) && QueuePartitions.QueueOf(name) == queue);
+    }
+
+    /// <summary>
+    /// Records that a worker pool reads <paramref name="queue"/> spread over <paramref name="partitions"/> (idempotent). A
+    /// queue's partitions only grow: jobs may wait in each, so none is forgotten.
+    /// </summary>
+    public Task RegisterAsync(string queue, int partitions = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, QueuePartitions.Max);
+        var name = Keys(queue).Name;
+        return Db.SetAddAsync(Default.Queues, [.. Enumerable.Range(0, partitions).Select(i => (RedisValue)QueuePartitions.NameOf(name, i))]);
+    }
+
+    /// <summary>
+    /// The keys of a queue jobs may be sent to (its partition 0): the default queue, or one a worker pool registered;
+    /// otherwise <see cref="UnknownQueueException"/> (a job there would never run, and a misspelt name should say so).
     /// </summary>
     public async Task<QueueKeys> KnownAsync(string? queue)
     {
@@ -57,7 +96,7 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
         return keys;
     }
 
-    /// <summary>The queue holding job <paramref name="jobId"/>: the default queue is asked first, then the others at once.</summary>
+    /// <summary>The partition holding job <paramref name="jobId"/>: the default queue is asked first, then the others at once.</summary>
     public async Task<QueueKeys?> LocateAsync(string jobId)
     {
         if (await Db.KeyExistsAsync(Default.Job(jobId)))
@@ -65,8 +104,15 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
             return Default;
         }
 
-        var others = (await NamesAsync()).Skip(1).Select(Keys).ToList();
+        var others = (await AllPartitionsAsync()).Skip(1).ToList();
         var found = await Task.WhenAll(others.Select(keys => Db.KeyExistsAsync(keys.Job(jobId))));
         return others.Where((_, i) => found[i]).FirstOrDefault();
+    }
+
+    /// <summary>Every registered name of a queue or partition, the default queue first, then in ordinal order.</summary>
+    private async Task<IReadOnlyList<string>> RegisteredAsync()
+    {
+        var named = (await Db.SetMembersAsync(Default.Queues)).Select(n => n.ToString());
+        return [DefaultName, .. named.Where(n => n != DefaultName && (QueueName.IsValid(n) || QueuePartitions.IsPartitionName(n))).Order(StringComparer.Ordinal)];
     }
 }

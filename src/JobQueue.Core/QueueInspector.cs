@@ -18,11 +18,27 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
     public async Task<IReadOnlyList<QueueStats>> AllStatsAsync() =>
         await Task.WhenAll((await queues.NamesAsync()).Select(StatsAsync));
 
-    /// <summary>Stream length, running entries, consumers, scheduled jobs, dead letters, totals by outcome, pause and limits.</summary>
+    /// <summary>
+    /// Stream length, running entries, consumers, scheduled jobs, dead letters, totals by outcome, pause and limits; of a
+    /// partitioned queue, the sums over its partitions (a consumer's pending entries summed over those it reads).
+    /// </summary>
     public async Task<QueueStats> StatsAsync(string? queue = null)
     {
-        var (db, keys) = (Db, queues.Keys(queue));
-        var controls = _controls.GetAsync(keys.Name);
+        var partitions = await queues.PartitionsAsync(queue);
+        var controls = _controls.GetAsync(partitions[0].Name);
+        var parts = await Task.WhenAll(partitions.Select(PartitionStatsAsync));
+        var (paused, limits, eventLogLength) = await controls;
+        return new QueueStats(partitions[0].Queue, parts.Sum(p => p.Length), parts.Sum(p => p.Pending),
+            [.. parts.SelectMany(p => p.Consumers).GroupBy(c => c.Name).Select(c => new ConsumerStats(c.Key, c.Sum(x => x.Pending), c.Min(x => x.Idle)))],
+            parts.Sum(p => p.Scheduled), parts.Sum(p => p.Dead),
+            parts.SelectMany(p => p.Totals).GroupBy(t => t.Name.ToString()).ToDictionary(t => t.Key, t => t.Sum(x => (long)x.Value)),
+            paused, limits, eventLogLength);
+    }
+
+    private async Task<(long Length, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long Dead, HashEntry[] Totals)> PartitionStatsAsync(
+        QueueKeys keys)
+    {
+        var db = Db;
         var length = db.StreamLengthAsync(keys.Stream);
         var scheduled = db.SortedSetLengthAsync(keys.Scheduled);
         var dead = db.StreamLengthAsync(keys.Dead);
@@ -36,15 +52,18 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
                 .Select(c => new ConsumerStats(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
         }
 
-        var (paused, limits, eventLogLength) = await controls;
-        return new QueueStats(keys.Name, await length, pending, consumers, await scheduled, await dead,
-            (await totals).ToDictionary(t => t.Name.ToString(), t => (long)t.Value), paused, limits, eventLogLength);
+        return (await length, pending, consumers, await scheduled, await dead, await totals);
     }
 
     /// <summary>The oldest <paramref name="limit"/> running entries: which consumer holds each, for how long, delivered how often, which job.</summary>
     public async Task<IReadOnlyList<PendingEntry>> PendingAsync(int limit, string? queue = null)
     {
-        var keys = queues.Keys(queue);
+        var partitions = await Task.WhenAll((await queues.PartitionsAsync(queue)).Select(keys => PendingAsync(keys, limit)));
+        return [.. partitions.SelectMany(p => p).OrderByDescending(p => p.Idle).Take(limit)];
+    }
+
+    private async Task<IReadOnlyList<PendingEntry>> PendingAsync(QueueKeys keys, int limit)
+    {
         if (!await Db.KeyExistsAsync(keys.Stream) || (await Db.StreamGroupInfoAsync(keys.Stream)).Length == 0)
         {
             return [];
@@ -57,11 +76,16 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
             entry.Length > 0 ? entry[0]["job_id"].ToString() : null))];
     }
 
-    /// <summary>Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page.</summary>
+    /// <summary>
+    /// Dead letters, newest first; <paramref name="cursor"/> is the last entry id of the previous page (a partitioned
+    /// queue's letters are merged by their entry ids, which are times).
+    /// </summary>
     public async Task<(IReadOnlyList<DeadLetter> Letters, string? NextCursor)> DeadLettersAsync(int limit, string? cursor, string? queue = null)
     {
-        var keys = queues.Keys(queue);
-        var entries = await Db.StreamRangeAsync(keys.Dead, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending);
+        var partitions = await queues.PartitionsAsync(queue);
+        var pages = await Task.WhenAll(partitions.Select(keys =>
+            Db.StreamRangeAsync(keys.Dead, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending)));
+        var entries = pages.SelectMany(p => p).OrderByDescending(e => EntryOrder(e.Id.ToString())).Take(limit + 1).ToList();
         var letters = entries.Take(limit).Select(e => new DeadLetter(
             e.Id.ToString(),
             e["job_id"].ToString(),
@@ -69,7 +93,9 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
             (int)e["attempts"],
             e["error"].ToString(),
             StreamEntryTime.Of(e.Id.ToString()))).ToList();
-        return (letters, entries.Length > limit ? letters[^1].EntryId : null);
+        return (letters, entries.Count > limit ? letters[^1].EntryId : null);
+
+        static (long Ms, long Sequence) EntryOrder(string id) => (long.Parse(id.AsSpan(0, id.IndexOf('-'))), long.Parse(id.AsSpan(id.IndexOf('-') + 1)));
     }
 
     /// <summary>A job's hash as stored, field by field (see README, "Redis keys"); null if there is no such job.</summary>

@@ -26,4 +26,16 @@ public sealed record QueueLimits(int? Concurrency = null, int? RateMax = null, T
             $"the rate limit's period must be from {MinRatePeriod.TotalMilliseconds} ms to {MaxRatePeriod.TotalMilliseconds} ms.",
         _ => null,
     };
+
+    /// <summary>
+    /// Partition <paramref name="index"/>'s share of these limits, of <paramref name="partitions"/> (concurrency 10 over 3:
+    /// 4, 3, 3): the shares add up to the whole. The group limit is whole in each: a group's jobs live in one partition.
+    /// </summary>
+    public QueueLimits ShareOf(int index, int partitions) => this with
+    {
+        Concurrency = Concurrency is { } concurrency ? Share(concurrency, index, partitions) : null,
+        RateMax = RateMax is { } max ? Share(max, index, partitions) : null,
+    };
+
+    private static int Share(int whole, int index, int partitions) => whole / partitions + (index < whole % partitions ? 1 : 0);
 }

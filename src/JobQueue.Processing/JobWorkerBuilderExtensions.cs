@@ -35,11 +35,15 @@ public static class JobWorkerBuilderExtensions
             var (redis, directory) = (sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<QueueDirectory>());
             var consumerName = worker.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}";
             var weights = worker.Queues.Count > 0 ? worker.Queues : new Dictionary<string, int> { [queueOptions.Name] = 1 };
-            return new WorkerQueues([.. weights.Select(q =>
+            return new WorkerQueues([.. weights.SelectMany(q =>
             {
-                var keys = directory.Keys(q.Key);
-                return new WorkerQueue(new JobConsumer(redis, keys, queueOptions, consumerName, registry.MaxAttemptsByType),
-                    new QueueMaintenance(redis, keys, queueOptions), q.Value);
+                var partitions = worker.Partitions.GetValueOrDefault(q.Key, 1);
+                return Enumerable.Range(0, partitions).Select(i =>
+                {
+                    var keys = directory.Keys(QueuePartitions.NameOf(directory.Keys(q.Key).Name, i));
+                    return new WorkerQueue(new JobConsumer(redis, keys, queueOptions, consumerName, registry.MaxAttemptsByType),
+                        new QueueMaintenance(redis, keys, queueOptions), q.Value, partitions);
+                });
             })], worker.StrictPriority);
         });
         services.AddSingleton(sp =>

@@ -16,6 +16,14 @@ public sealed class WorkerOptions : IValidatableObject
     /// </summary>
     public Dictionary<string, int> Queues { get; set; } = [];
 
+    /// <summary>
+    /// Queues spread over several partitions (<c>Worker:Partitions:emails=3</c>; see <see cref="QueuePartitions"/>), each
+    /// a hash tag of its own, so that one queue can use every master of a Redis Cluster. The worker reads every partition
+    /// (a queue's weight is shared by its partitions) and registers the count, which the API reads to spread new jobs. Every
+    /// pool reading the queue should say the same; the count may grow but never shrink (jobs may wait in each partition).
+    /// </summary>
+    public Dictionary<string, int> Partitions { get; set; } = [];
+
     /// <summary>Read the queues in strict priority instead: the highest weight first, the next only while those above are empty.</summary>
     public bool StrictPriority { get; set; }
 
@@ -66,6 +74,20 @@ public sealed class WorkerOptions : IValidatableObject
             if (weight is < 1 or > MaxWeight)
             {
                 yield return new ValidationResult($"Worker:Queues:{queue}: the weight must be from 1 to {MaxWeight}, not {weight}.", [nameof(Queues)]);
+            }
+        }
+
+        foreach (var (queue, partitions) in Partitions)
+        {
+            if (!QueueName.IsValid(queue))
+            {
+                yield return new ValidationResult($"Worker:Partitions: '{queue}' is not a valid queue name ({QueueName.Rule}).", [nameof(Partitions)]);
+            }
+
+            if (partitions is < 1 or > QueuePartitions.Max)
+            {
+                yield return new ValidationResult(
+                    $"Worker:Partitions:{queue}: a queue has from 1 to {QueuePartitions.Max} partitions, not {partitions}.", [nameof(Partitions)]);
             }
         }
     }

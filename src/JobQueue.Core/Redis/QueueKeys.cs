@@ -15,8 +15,11 @@ public sealed class QueueKeys(string queueName)
 
     private readonly string _prefix = "{" + queueName + "}:";
 
-    /// <summary>The queue's name: its keys' hash tag.</summary>
+    /// <summary>The name in the keys' hash tag: the queue's, or one partition's (<c>emails~1</c>: see <see cref="QueuePartitions"/>).</summary>
     public string Name => queueName;
+
+    /// <summary>The queue these keys belong to, as users name it (a partition's queue).</summary>
+    public string Queue { get; } = QueuePartitions.QueueOf(queueName);
 
     /// <summary>Stream of entries <c>job_id</c>, <c>traceparent</c>: one per job waiting or running.</summary>
     public RedisKey Stream => _prefix + "stream";
@@ -64,7 +67,7 @@ public sealed class QueueKeys(string queueName)
     /// <summary>How many jobs started in the current rate-limit window; expires with the window.</summary>
     public RedisKey RateWindow => _prefix + "rate";
 
-    /// <summary>Set of the names of every queue a worker pool reads: kept on the default queue's keys only.</summary>
+    /// <summary>Set of the names of every queue a worker pool reads, and of their partitions: kept on the default queue's keys only.</summary>
     public RedisKey Queues => _prefix + "queues";
 
     /// <summary>
@@ -104,11 +107,11 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Pattern matching every queue's <see cref="Events"/> channel.</summary>
     public static RedisChannel AllEvents => RedisChannel.Pattern("{*}:events");
 
-    /// <summary>The queue whose <see cref="Events"/> channel this is (<c>{emails}:events</c>: <c>emails</c>).</summary>
+    /// <summary>The queue whose <see cref="Events"/> channel this is (<c>{emails}:events</c> and <c>{emails~1}:events</c>: <c>emails</c>).</summary>
     public static string QueueOf(RedisChannel events)
     {
         var name = events.ToString();
-        return name[1..name.IndexOf('}')];
+        return QueuePartitions.QueueOf(name[1..name.IndexOf('}')]);
     }
 
     /// <summary>Pub/sub channel carrying the ids of running jobs that were canceled (to the workers).</summary>

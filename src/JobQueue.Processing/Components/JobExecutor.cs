@@ -38,7 +38,7 @@ public sealed class JobExecutor(
         activity?.SetTag("jobqueue.job.type", type);
         activity?.SetTag("jobqueue.job.attempt", job.Attempt);
         activity?.SetTag("jobqueue.worker", inFlight.Consumer.Name);
-        activity?.SetTag("jobqueue.queue", inFlight.Consumer.Keys.Name);
+        activity?.SetTag("jobqueue.queue", inFlight.Consumer.Keys.Queue);
         RecordClaim(inFlight, activity);
         JobQueueTelemetry.WaitTime.Record(job.Waited.TotalSeconds, new KeyValuePair<string, object?>("jobqueue.job.type", type));
 
@@ -100,7 +100,7 @@ public sealed class JobExecutor(
                 ?? throw new PermanentJobFailureException(
                     $"No handler is registered for job type '{type}' (this worker has: {string.Join(", ", handlers.Types)}).");
             using var handle = JobQueueTelemetry.Source.StartActivity($"handle {type}");
-            var context = new JobContext(job.JobId, type, inFlight.Consumer.Keys.Name, job.PayloadJson, job.Attempt, job.Run,
+            var context = new JobContext(job.JobId, type, inFlight.Consumer.Keys.Queue, job.PayloadJson, job.Attempt, job.Run,
                 progress => ReportProgressAsync(inFlight, progress), () => inFlight.Consumer.DependencyResultsAsync(job.JobId));
             return (AttemptOutcome.Succeeded, await runner.RunAsync(context, timeout.Token));
         }

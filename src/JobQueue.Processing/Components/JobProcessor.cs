@@ -77,12 +77,23 @@ public sealed class JobProcessor(
         {
             await queue.Consumer.EnsureGroupAsync();
             await queue.Consumer.RegisterTypesAsync(handlers.Types);
-            await directory.RegisterAsync(queue.Name);
         }
 
-        var reading = queues.All.Count == 1
-            ? queues.All[0].Name
-            : string.Join(", ", queues.All.Select(q => $"{q.Name} (weight {q.Weight})")) + (options.Value.StrictPriority ? " in strict priority" : "");
+        var read = queues.All.DistinctBy(q => q.Queue).ToList();
+        foreach (var queue in read)
+        {
+            await directory.RegisterAsync(queue.Queue, queue.Partitions);
+            if (await directory.PartitionCountAsync(queue.Queue) is var registered && registered > queue.Partitions)
+            {
+                logger.LogWarning("Queue {Queue} has {Registered} partitions but this worker reads {Partitions}: give every pool reading it the same Worker:Partitions",
+                    queue.Queue, registered, queue.Partitions);
+            }
+        }
+
+        var reading = read.Count == 1 && read[0].Partitions == 1
+            ? read[0].Queue
+            : string.Join(", ", read.Select(q => q.Queue + (q.Partitions > 1 ? $" ({q.Partitions} partitions)" : "") + (read.Count > 1 ? $" (weight {q.Weight})" : "")))
+                + (options.Value.StrictPriority ? " in strict priority" : "");
         logger.LogInformation("Worker {Consumer} reading {Queues} with concurrency {Concurrency}",
             queues.All[0].Consumer.Name, reading, options.Value.Concurrency);
     }

@@ -6,7 +6,8 @@
 -- KEYS[1] index; ARGV[1] job key prefix, ARGV[2] status, ARGV[3] type, ARGV[4] owner, ARGV[5] group ('' for any of
 -- these), ARGV[6] limit, ARGV[7] cursor ('' to start), ARGV[8] created from, ARGV[9] created until (ms, inclusive;
 -- '' for open), ARGV[10] what the index scores: 'created' or 'changed'
--- Returns {next cursor ('' at the end), job id, job id, ...}.
+-- Returns {next cursor ('' at the end), position, position, ...}: each job found as '<score>:<job id>' (its cursor),
+-- so that the pages of a queue's partitions can be merged in order.
 local index, prefix, limit = KEYS[1], ARGV[1], tonumber(ARGV[6])
 local wanted = { ARGV[2], ARGV[3], ARGV[4], ARGV[5] }
 local by_creation = ARGV[10] == 'created'
@@ -47,7 +48,7 @@ while examined < 2000 do
       examined = examined + 1
       cursor = score .. ':' .. id
       if matches(id) then
-        found[#found + 1] = id
+        found[#found + 1] = cursor
         if #found == limit then
           return {cursor, unpack(found)}
         end
