@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using JobQueue.Redis;
 using StackExchange.Redis;
 
@@ -27,16 +28,35 @@ public sealed class LedgerApp : IAsyncDisposable
 
     public IDatabase Db => Redis.GetDatabase();
 
+    /// <summary>The default queue's keys (its partition 0).</summary>
     public QueueKeys Keys { get; } = new(new QueueOptions().Name);
+
+    /// <summary>The keys of each partition of the default queue (one unless started with partitions).</summary>
+    public IReadOnlyList<QueueKeys> Partitions { get; private init; } = [new(new QueueOptions().Name)];
+
+    /// <summary>The status of a job, in whichever partition holds it.</summary>
+    public async Task<string?> StatusAsync(string jobId)
+    {
+        foreach (var keys in Partitions)
+        {
+            if (await Db.HashGetAsync(keys.Job(jobId), "status") is { HasValue: true } status)
+            {
+                return status.ToString();
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Starts the app; <paramref name="configureWorkers"/> may change the worker pool (autoscale it), and then the app
-    /// does not wait for a worker to run.
+    /// does not wait for a worker to run. With <paramref name="partitions"/> above 1 the default queue is spread over them.
     /// </summary>
     public static async Task<LedgerApp> StartAsync(
         TimeSpan processingTimeout,
         Action<IDistributedApplicationBuilder, IResourceBuilder<IResourceWithConnectionString>, IResourceBuilder<ProjectResource>>? configureWorkers = null,
-        bool cluster = false)
+        bool cluster = false,
+        int partitions = 1)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-ledger-" + Guid.NewGuid().ToString("N"));
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
@@ -56,6 +76,11 @@ public sealed class LedgerApp : IAsyncDisposable
             .WithReference(redis).WaitFor(redis)
             .WithEnvironment("Queue__ProcessingTimeout", processingTimeout.ToString())
             .WithReplicas(WorkerReplicas);
+        if (partitions > 1)
+        {
+            workers.WithEnvironment($"Worker__Partitions__{new QueueOptions().Name}", partitions.ToString());
+        }
+
         configureWorkers?.Invoke(builder, redis, workers);
         var app = builder.Build();
         await app.StartAsync();
@@ -65,7 +90,14 @@ public sealed class LedgerApp : IAsyncDisposable
         {
             await app.ResourceNotifications.WaitForResourceAsync(Worker, KnownResourceStates.Running, startup.Token);
         }
-        return new LedgerApp(dataDirectory, app, await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString));
+        var connection = await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString);
+        var queue = new QueueOptions().Name;
+        // As the pool does when it starts; done here too, so the API spreads the very first job.
+        await new QueueDirectory(connection, Options.Create(new QueueOptions())).RegisterAsync(queue, partitions);
+        return new LedgerApp(dataDirectory, app, connection)
+        {
+            Partitions = [.. Enumerable.Range(0, partitions).Select(i => new QueueKeys(QueuePartitions.NameOf(queue, i)))],
+        };
     }
 
     /// <summary>Starts again every worker replica a test stopped or killed.</summary>

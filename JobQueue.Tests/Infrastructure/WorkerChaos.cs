@@ -41,7 +41,7 @@ public sealed class WorkerChaos(LedgerApp app)
     }
 
     public async Task<int> CountAsync(string[] ids, string status) =>
-        (await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")))).Count(s => s == status);
+        (await Task.WhenAll(ids.Select(app.StatusAsync))).Count(s => s == status);
 
     public async Task<string> SubmitAsync(object body)
     {
@@ -52,9 +52,10 @@ public sealed class WorkerChaos(LedgerApp app)
 
     public async Task<int> UnfinishedAsync(string[] ids)
     {
-        var statuses = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")));
+        var statuses = await Task.WhenAll(ids.Select(app.StatusAsync));
         return statuses.Count(s => s != "done" && s != "failed");
     }
 
-    public async Task<long> DoneTotalAsync() => (long?)await app.Db.HashGetAsync(app.Keys.Stats, "done") ?? 0;
+    public async Task<long> DoneTotalAsync() =>
+        (await Task.WhenAll(app.Partitions.Select(keys => app.Db.HashGetAsync(keys.Stats, "done")))).Sum(done => (long?)done ?? 0);
 }

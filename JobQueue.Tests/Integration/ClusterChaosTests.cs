@@ -3,15 +3,15 @@ using JobQueue.Tests.Infrastructure;
 namespace JobQueue.Tests.Integration;
 
 /// <summary>
-/// The worker chaos test on a local 3-master Redis Cluster: a random worker SIGKILLed every second while jobs run; none
-/// is lost, none runs more than twice, none is recorded done twice.
+/// The worker chaos test on a local 3-master Redis Cluster, its queue spread over 3 partitions: a random worker SIGKILLed
+/// every second while jobs run; none is lost, none runs more than twice, none is recorded done twice.
 /// </summary>
 public sealed class ClusterChaosTests : IAsyncLifetime
 {
     private const int Jobs = 1000;
     private LedgerApp app = null!;
 
-    public async Task InitializeAsync() => app = await LedgerApp.StartAsync(processingTimeout: TimeSpan.FromSeconds(2), cluster: true);
+    public async Task InitializeAsync() => app = await LedgerApp.StartAsync(processingTimeout: TimeSpan.FromSeconds(2), cluster: true, partitions: 3);
 
     public async Task DisposeAsync() => await app.DisposeAsync();
 
@@ -26,15 +26,16 @@ public sealed class ClusterChaosTests : IAsyncLifetime
 
         var kills = await chaos.KillAWorkerEverySecondUntilEveryJobEndsAsync(ids);
 
-        var statuses = await Task.WhenAll(ids.Select(id => app.Db.HashGetAsync(app.Keys.Job(id), "status")));
+        var statuses = await Task.WhenAll(ids.Select(app.StatusAsync));
         var (done, failed) = (statuses.Count(s => s == "done"), statuses.Count(s => s == "failed"));
         var runs = await app.LedgerAsync(ledger);
         var doneRecorded = await chaos.DoneTotalAsync();
-        TestReport.Add($"Worker chaos on a 3-master Redis Cluster: {Jobs} jobs, {done} done, {failed} failed, {Jobs - done - failed} lost, " +
+        TestReport.Add($"Worker chaos on a 3-master Redis Cluster, the queue in 3 partitions: {Jobs} jobs, {done} done, {failed} failed, {Jobs - done - failed} lost, " +
             $"{doneRecorded - done} duplicate successes, max handler runs {runs.Values.Max()}, {kills} workers killed");
         Assert.Equal(Jobs, done + failed);
         Assert.Equal(done, doneRecorded);
         Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 1, 2));
         Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
+        Assert.All(await Task.WhenAll(app.Partitions.Select(keys => app.Db.HashGetAsync(keys.Stats, "done"))), d => Assert.True((long)d > 0));
     }
 }
