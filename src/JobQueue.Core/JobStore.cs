@@ -17,6 +17,7 @@ public sealed class JobStore(
     IConnectionMultiplexer redis, QueueDirectory queues, IOptions<QueueOptions> options, IOptions<JobPayloadJsonOptions>? payloadJson = null)
 {
     private readonly JsonSerializerOptions _payloadJson = (payloadJson?.Value ?? new JobPayloadJsonOptions()).SerializerOptions;
+    private EnqueueBatcher? _batcher;
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -35,10 +36,34 @@ public sealed class JobStore(
     /// </summary>
     public async Task<EnqueueResult> EnqueueAsync(
         string type, string payloadJson, DateTimeOffset? runAt = null, string? idempotencyKey = null, JobPolicy? policy = null, string? queue = null) =>
-        (await EnqueueManyAsync([new NewJob(type, payloadJson, runAt, idempotencyKey, policy, queue)]))[0];
+        await EnqueueAsync(new NewJob(type, payloadJson, runAt, idempotencyKey, policy, queue));
 
-    /// <summary>Writes one job, as <see cref="EnqueueManyAsync"/> writes a batch.</summary>
-    public async Task<EnqueueResult> EnqueueAsync(NewJob job) => (await EnqueueManyAsync([job]))[0];
+    /// <summary>
+    /// Writes one job, as <see cref="EnqueueManyAsync"/> writes a batch. Jobs without an idempotency key or dependencies
+    /// that callers enqueue at the same time share script calls (<see cref="EnqueueBatcher"/>): each is still written
+    /// whole or not at all, and gets its own span and result.
+    /// </summary>
+    public async Task<EnqueueResult> EnqueueAsync(NewJob job)
+    {
+        if (job.IdempotencyKey is not null || job.DependsOn is { Count: > 0 })
+        {
+            return (await EnqueueManyAsync([job]))[0];
+        }
+
+        Validate(job);
+        var keys = await PartitionOfAsync([job]);
+        using var activity = StartEnqueueActivity([job], keys);
+        var pending = new PendingJob(job, Guid.NewGuid().ToString("D"), (activity ?? Activity.Current)?.Id ?? "");
+        var row = await LazyInitializer.EnsureInitialized(ref _batcher, () => new EnqueueBatcher(WriteAsync)).WriteAsync(keys, pending);
+        if (Options.ReplicationAcks > 0)
+        {
+            await WaitForReplicasAsync(keys);
+        }
+
+        var result = Result(keys, job, row);
+        activity?.SetTag("jobqueue.job.id", result.Job.Id);
+        return result;
+    }
 
     /// <summary>
     /// Enqueues a typed payload under its job type (<see cref="JobTypeName.Of{TPayload}"/>), written with
@@ -52,7 +77,8 @@ public sealed class JobStore(
     /// <summary>
     /// Writes up to <see cref="MaxBatch"/> jobs of one queue in one script run: all of them or, if one is refused
     /// (an unknown type, a reused idempotency key, a dependency that is no job of the queue or closes a cycle:
-    /// <see cref="InvalidDependencyException"/>, jobs bound for different partitions: <see cref="PartitionedQueueException"/>), none. Jobs may depend on each other (<see cref="JobDependency.OnBatchJob"/>),
+    /// <see cref="InvalidDependencyException"/>, jobs bound for different partitions: <see cref="PartitionedQueueException"/>), none.
+    /// Jobs may depend on each other (<see cref="JobDependency.OnBatchJob"/>),
     /// so a whole workflow goes in one call. One round trip and one "enqueue" span for the batch, whose
     /// trace every job's processing continues. Results are in the order of <paramref name="jobs"/>. A named queue
     /// must be one a worker pool reads (<see cref="UnknownQueueException"/>).
@@ -66,7 +92,6 @@ public sealed class JobStore(
             throw new ArgumentException("The jobs of one batch go to one queue (one script writes them all).", nameof(jobs));
         }
 
-        var keys = await PartitionOfAsync(jobs);
         var idempotencyKeys = jobs.Where(j => j.IdempotencyKey is not null).Select(j => j.IdempotencyKey!).ToList();
         if (idempotencyKeys.Distinct().Count() != idempotencyKeys.Count)
         {
@@ -78,33 +103,78 @@ public sealed class JobStore(
             DependencyGraph.Check(jobs);
         }
 
-        using var activity = JobQueueTelemetry.Source.StartActivity(
-            jobs.Count == 1 ? $"enqueue {jobs[0].Type}" : "enqueue", ActivityKind.Producer);
+        foreach (var job in jobs)
+        {
+            Validate(job);
+        }
+
+        var keys = await PartitionOfAsync(jobs);
+        using var activity = StartEnqueueActivity(jobs, keys);
         var traceParent = (activity ?? Activity.Current)?.Id ?? "";
-        var ids = new string[jobs.Count];
-        var scriptKeys = new List<RedisKey>(4 + jobs.Count + idempotencyKeys.Count) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
+        var rows = await WriteAsync(keys, [.. jobs.Select(job => new PendingJob(job, Guid.NewGuid().ToString("D"), traceParent))]);
+        if (Options.ReplicationAcks > 0)
+        {
+            await WaitForReplicasAsync(keys);
+        }
+
+        var results = jobs.Select((job, i) => Result(keys, job, rows[i])).ToList();
+        if (jobs.Count == 1)
+        {
+            activity?.SetTag("jobqueue.job.id", results[0].Job.Id); // the first job's id when replayed
+        }
+
+        return results;
+    }
+
+    private static void Validate(NewJob job)
+    {
+        if (job.Group is { } group && !JobGroup.IsValid(group))
+        {
+            throw new ArgumentException($"'{group}' is not a valid job group ({JobGroup.Rule}).", nameof(job));
+        }
+
+        if (job.Owner is { } owner && !JobOwner.IsValid(owner))
+        {
+            throw new ArgumentException($"'{owner}' is not a valid job owner ({JobOwner.Rule}).", nameof(job));
+        }
+    }
+
+    /// <summary>The "enqueue" producer span of a call: per job type for one job.</summary>
+    private static Activity? StartEnqueueActivity(IReadOnlyList<NewJob> jobs, QueueKeys keys)
+    {
+        var activity = JobQueueTelemetry.Source.StartActivity(jobs.Count == 1 ? $"enqueue {jobs[0].Type}" : "enqueue", ActivityKind.Producer);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", "redis");
+            activity.SetTag("messaging.destination.name", keys.Stream.ToString());
+            activity.SetTag("messaging.batch.message_count", jobs.Count);
+            if (jobs.Count == 1)
+            {
+                activity.SetTag("jobqueue.job.type", jobs[0].Type);
+            }
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// Runs enqueue.lua for jobs of one partition (validated, with their ids and traceparents): one row per job, in order;
+    /// a refusal throws what it means, and nothing was written.
+    /// </summary>
+    private async Task<RedisResult[]> WriteAsync(QueueKeys keys, IReadOnlyList<PendingJob> jobs)
+    {
+        var scriptKeys = new List<RedisKey>(4 + jobs.Count * 2) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
         var args = new RedisValue[4 + 13 * jobs.Count];
         (args[0], args[1], args[2], args[3]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds,
             (long)Options.DeadLetterRetention.TotalMilliseconds, jobs.Count);
-        for (var i = 0; i < jobs.Count; i++)
+        foreach (var pending in jobs)
         {
-            ids[i] = Guid.NewGuid().ToString("D");
-            scriptKeys.Add(keys.Job(ids[i]));
+            scriptKeys.Add(keys.Job(pending.Id));
         }
 
         for (var i = 0; i < jobs.Count; i++)
         {
-            var (job, a) = (jobs[i], 4 + 13 * i);
-            if (job.Group is { } group && !JobGroup.IsValid(group))
-            {
-                throw new ArgumentException($"'{group}' is not a valid job group ({JobGroup.Rule}).", nameof(jobs));
-            }
-
-            if (job.Owner is { } owner && !JobOwner.IsValid(owner))
-            {
-                throw new ArgumentException($"'{owner}' is not a valid job owner ({JobOwner.Rule}).", nameof(jobs));
-            }
-
+            var ((job, id, traceParent), a) = (jobs[i], 4 + 13 * i);
             var keyPosition = 0;
             if (job.IdempotencyKey is { } key)
             {
@@ -112,7 +182,7 @@ public sealed class JobStore(
                 keyPosition = scriptKeys.Count; // Lua counts from 1
             }
 
-            (args[a], args[a + 1], args[a + 2], args[a + 3]) = (ids[i], job.Type, job.PayloadJson, traceParent);
+            (args[a], args[a + 1], args[a + 2], args[a + 3]) = (id, job.Type, job.PayloadJson, traceParent);
             (args[a + 4], args[a + 5]) = (job.RunAt?.ToUnixTimeMilliseconds() ?? 0, keyPosition);
             // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
             var (maxAttempts, backoff, timeoutMs) = job.Policy?.Validated().ToFields() ?? ("", "", "");
@@ -121,18 +191,9 @@ public sealed class JobStore(
             args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job);
         }
 
-        activity?.SetTag("messaging.system", "redis");
-        activity?.SetTag("messaging.destination.name", keys.Stream.ToString());
-        activity?.SetTag("messaging.batch.message_count", jobs.Count);
-        if (jobs.Count == 1)
-        {
-            activity?.SetTag("jobqueue.job.type", jobs[0].Type);
-        }
-
-        RedisResult[] rows;
         try
         {
-            rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, [.. scriptKeys], args))!;
+            return (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, [.. scriptKeys], args))!;
         }
         catch (RedisServerException e) when (e.Message.StartsWith("IDEMPOTENCY_MISMATCH", StringComparison.Ordinal))
         {
@@ -141,43 +202,31 @@ public sealed class JobStore(
         catch (RedisServerException e) when (e.Message.StartsWith("UNKNOWN_DEPENDENCY", StringComparison.Ordinal))
         {
             throw new InvalidDependencyException(
-                $"Job {e.Message["UNKNOWN_DEPENDENCY ".Length..]} is not a job of queue '{keys.Name}': it does not exist, has expired, " +
+                $"Job {e.Message["UNKNOWN_DEPENDENCY ".Length..]} is not a job of queue '{keys.Queue}': it does not exist, has expired, " +
                 "or is in another queue or partition (a job and its dependencies share one queue, and one partition of it).");
         }
         catch (RedisServerException e) when (e.Message.StartsWith("UNKNOWN_TYPE", StringComparison.Ordinal))
         {
             var known = await Db.SetMembersAsync(keys.Types);
-            var type = jobs.Select(j => j.Type).FirstOrDefault(t => !known.Contains(t)) ?? jobs[0].Type;
-            throw new UnknownJobTypeException(keys.Name, type, [.. known.Select(k => k.ToString()).Order()]);
+            var type = jobs.Select(j => j.Job.Type).FirstOrDefault(t => !known.Contains(t)) ?? jobs[0].Job.Type;
+            throw new UnknownJobTypeException(keys.Queue, type, [.. known.Select(k => k.ToString()).Order()]);
         }
+    }
 
-        if (Options.ReplicationAcks > 0)
+    /// <summary>What enqueue.lua answered for one job: {job id, created_at, replayed, status}.</summary>
+    private static EnqueueResult Result(QueueKeys keys, NewJob job, RedisResult answer)
+    {
+        var row = (RedisResult[])answer!;
+        var replayed = (int)row[2] == 1;
+        if (!replayed)
         {
-            await WaitForReplicasAsync(keys);
+            JobQueueTelemetry.JobsEnqueued.Add(1, new KeyValuePair<string, object?>("jobqueue.job.type", job.Type));
         }
 
-        var results = new EnqueueResult[jobs.Count];
-        for (var i = 0; i < jobs.Count; i++)
-        {
-            var (job, row) = (jobs[i], (RedisResult[])rows[i]!);
-            var replayed = (int)row[2] == 1;
-            if (!replayed)
-            {
-                JobQueueTelemetry.JobsEnqueued.Add(1, new KeyValuePair<string, object?>("jobqueue.job.type", job.Type));
-            }
-
-            results[i] = new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
-                null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy, keys.Queue,
-                job.Group, job.Owner),
-                replayed);
-        }
-
-        if (jobs.Count == 1)
-        {
-            activity?.SetTag("jobqueue.job.id", results[0].Job.Id); // the first job's id when replayed
-        }
-
-        return results;
+        return new EnqueueResult(new JobRecord(row[0].ToString()!, row[3].ToString()!, job.Type, job.PayloadJson,
+            null, null, 0, 1, DateTimeOffset.FromUnixTimeMilliseconds((long)row[1]), job.RunAt, null, null, null, null, job.Policy, keys.Queue,
+            job.Group, job.Owner),
+            replayed);
     }
 
     /// <summary>
