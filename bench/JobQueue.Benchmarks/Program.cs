@@ -1,13 +1,15 @@
 using JobQueue.Benchmarks;
 using JobQueue.Benchmarks.Modes;
 
-// One program, five roles: the benchmark itself, a worker process it starts, the bare Kestrel endpoint it
-// measures the API against, the dashboard pages' timing with a large queue, and the drain on a Redis Cluster. See BenchSettings for the benchmark's options.
+// One program, six roles: the benchmark itself, a worker process it starts, the bare Kestrel endpoint it
+// measures the API against, the dashboard pages' timing with a large queue, the drain on a Redis Cluster, and a
+// published worker's first seconds against a backlog. See BenchSettings for the benchmark's options.
 return args.FirstOrDefault() switch
 {
     "worker" => await BenchWorker.RunAsync(args[1..]),
     "ceiling" => await KestrelCeiling.RunAsync(args[1..]),
     "dashboard" => await DashboardPages.RunAsync(args[1..]),
     "cluster" => await ClusterDrain.RunAsync(args[1..]),
+    "startup" => await StartupDrain.RunAsync(args[1..]),
     _ => await Benchmark.RunAsync(BenchSettings.Parse(args)),
 };
