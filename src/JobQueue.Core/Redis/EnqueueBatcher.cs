@@ -4,8 +4,8 @@ using StackExchange.Redis;
 namespace JobQueue.Redis;
 
 /// <summary>
-/// Writes single jobs that callers enqueue at the same time in shared enqueue.lua calls: jobs that arrive while one
-/// call is under way go together in the next, so under load one script call writes many jobs, and a lone job is
+/// Writes single jobs that callers enqueue at the same time in shared enqueue.lua calls: jobs that arrive while calls
+/// are under way go together in the next ones, so under load one script call writes many jobs, and a lone job is
 /// written at once, on its caller's thread (no timer, no thread of its own). Only jobs that cannot affect each other
 /// share a call (no idempotency key, no dependencies: <see cref="JobStore.EnqueueAsync(NewJob)"/> sends the others
 /// alone), one call per partition. A call is all or nothing, so a refused one (an unknown type) is sent again job by
@@ -37,29 +37,44 @@ internal sealed class EnqueueBatcher(Func<QueueKeys, IReadOnlyList<PendingJob>, 
         return item.Written.Task;
     }
 
-    /// <summary>Writes what is queued, batch after batch, until nothing is; then lets the next caller start again.</summary>
+    /// <summary>
+    /// Writes what is queued, in calls of up to <see cref="MaxBatch"/> sent together (pipelined), then what came meanwhile,
+    /// until nothing is; then lets the next caller start again.
+    /// </summary>
     private async Task WriteQueuedAsync()
     {
         do
         {
-            var batch = new List<Item>();
+            var (writes, batch) = (new List<Task>(), new List<Item>());
             while (_queue.TryDequeue(out var item))
             {
                 batch.Add(item);
-                if (batch.Count == MaxBatch || _queue.IsEmpty)
+                if (batch.Count == MaxBatch)
                 {
-                    var keys = batch[0].Keys;
-                    await (batch.TrueForAll(b => b.Keys == keys)
-                        ? WriteAsync(keys, batch)
-                        : Task.WhenAll(batch.GroupBy(b => b.Keys).Select(g => WriteAsync(g.Key, [.. g]))));
+                    writes.Add(WriteAsync(batch));
                     batch = [];
                 }
             }
 
+            if (batch.Count > 0)
+            {
+                writes.Add(WriteAsync(batch));
+            }
+
+            await Task.WhenAll(writes);
             Volatile.Write(ref _writing, 0);
         }
         // A job queued just before the flag dropped found it still up: whoever raises it next writes that job.
         while (!_queue.IsEmpty && Interlocked.Exchange(ref _writing, 1) == 0);
+    }
+
+    /// <summary>One call per partition among the items (most batches: one).</summary>
+    private Task WriteAsync(List<Item> batch)
+    {
+        var keys = batch[0].Keys;
+        return batch.TrueForAll(b => b.Keys == keys)
+            ? WriteAsync(keys, batch)
+            : Task.WhenAll(batch.GroupBy(b => b.Keys).Select(g => WriteAsync(g.Key, [.. g])));
     }
 
     private async Task WriteAsync(QueueKeys keys, List<Item> items)
