@@ -120,6 +120,11 @@ public sealed class ClusterTests(ClusterAppFixture app) : IClassFixture<ClusterA
 
         using var feed = await app.Api.GetAsync($"/queues/{AppFixture.EmailsQueue}/events", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(System.Net.HttpStatusCode.Conflict, feed.StatusCode);
+
+        // Each partition enforces a share of a limit: one below the partitions cannot be shared out.
+        using var limits = await app.Api.PutAsJsonAsync($"/queues/{AppFixture.EmailsQueue}/limits", new { concurrency = 2 });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, limits.StatusCode);
+        Assert.Equal("Limit below partitions", (await limits.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
     }
 
     [Fact]
