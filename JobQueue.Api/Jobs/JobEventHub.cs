@@ -91,6 +91,13 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
 
     private void Deliver(RedisChannel channel, RedisValue message)
     {
+        if (!_byJob.Any && !_byOwner.Any && !_byQueue.Any)
+        {
+            // Nobody follows anything on this process: every change of every queue arrives here, so reading it
+            // would be work for no one (someone who starts following reads the state after listening).
+            return;
+        }
+
         if (!JobChange.TryParse(message.ToString(), out var change, out var reason))
         {
             logger.LogWarning("Ignoring a malformed job event: {Reason}", reason);
@@ -111,10 +118,15 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
     private sealed class Listeners
     {
         private readonly ConcurrentDictionary<string, ConcurrentDictionary<Listener, byte>> _byKey = new();
+        private int _count;
+
+        /// <summary>Whether anyone listens (a counter: ConcurrentDictionary.IsEmpty takes every lock when it is empty).</summary>
+        public bool Any => Volatile.Read(ref _count) > 0;
 
         public JobWatch Add(string key, BoundedChannelOptions options)
         {
             var listener = new Listener(Channel.CreateBounded<QueuedChange>(options));
+            Interlocked.Increment(ref _count);
             _byKey.GetOrAdd(key, _ => new())[listener] = 0;
             return new JobWatch(listener.Changes.Reader, listener.Dropped.Token, () => Remove(key, listener));
         }
@@ -141,7 +153,11 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
         {
             if (_byKey.TryGetValue(key, out var listeners))
             {
-                listeners.TryRemove(listener, out _);
+                if (listeners.TryRemove(listener, out _))
+                {
+                    Interlocked.Decrement(ref _count);
+                }
+
                 if (listeners.IsEmpty)
                 {
                     _byKey.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Listener, byte>>(key, listeners));
