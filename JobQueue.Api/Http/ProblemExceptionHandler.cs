@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics;
 using JobQueue.Redis;
 using StackExchange.Redis;
@@ -8,7 +9,7 @@ namespace JobQueue.Api.Http;
 /// The one place where errors become responses, each an RFC 9457 problem: a refused request
 /// (<see cref="ProblemException"/>), a job or schedule that does not exist (404) or whose status forbids the operation (409),
 /// a job type no worker handles or a queue no pool reads (400), an idempotency key reused for another request (422), and a Redis outage
-/// (503 with Retry-After: the client should simply try again; also while a Redis Cluster fails over, or a job did not reach the replicas Queue:ReplicationAcks asks for). Anything else is left to the framework (a 500: a bug).
+/// (503 with Retry-After: the client should simply try again; also while a Redis Cluster fails over, or a job did not reach the replicas Queue:ReplicationAcks asks for), a request Kestrel could not read (its 4xx). A client that hung up mid-request is answered nothing and logs no error. Anything else is left to the framework (a 500: a bug).
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
@@ -16,6 +17,13 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is ConnectionResetException || (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        {
+            // The client hung up mid-request: there is no one to answer, and nothing went wrong here (no error log).
+            logger.LogDebug("The client of {Method} {Path} hung up: {Reason}", context.Request.Method, context.Request.Path, exception.Message);
+            return true;
+        }
+
         var (status, title, detail) = exception switch
         {
             RedisConnectionException or RedisTimeoutException => (StatusCodes.Status503ServiceUnavailable,
@@ -33,6 +41,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             InvalidScheduleException => (StatusCodes.Status400BadRequest, "Invalid schedule", exception.Message),
             InvalidDependencyException => (StatusCodes.Status400BadRequest, "Invalid dependencies", exception.Message),
             PartitionedQueueException partitioned => (StatusCodes.Status400BadRequest, partitioned.Title, exception.Message),
+            BadHttpRequestException bad => (bad.StatusCode, "Bad request", exception.Message),
             IdempotencyKeyReusedException => (StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", exception.Message),
             _ => (0, "", ""),
         };

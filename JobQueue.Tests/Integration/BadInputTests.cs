@@ -183,6 +183,31 @@ public sealed class BadInputTests(AppFixture app)
         await AssertRefusedAsync("an Idempotency-Key of 256 characters", request, (int)HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task A_client_that_hangs_up_before_its_body_ends_writes_nothing_and_logs_no_error()
+    {
+        var keysBefore = await app.Db.ExecuteAsync("DBSIZE");
+        var marker = "cut-" + Guid.NewGuid().ToString("N");
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(app.Api.BaseAddress!.Host, app.Api.BaseAddress.Port);
+            var headers = string.Concat(app.Api.DefaultRequestHeaders.Select(h => $"{h.Key}: {string.Join(",", h.Value)}\r\n"));
+            var head = $"POST /jobs HTTP/1.1\r\nHost: {app.Api.BaseAddress.Authority}\r\n{headers}Content-Type: application/json\r\n" +
+                $"Content-Length: 100\r\nX-Test: {marker}\r\n\r\n{{\"payload\":";
+            await client.GetStream().WriteAsync(Utf8(head));
+            await Task.Delay(200);
+            client.LingerState = new System.Net.Sockets.LingerOption(true, 0); // closing sends a reset, as a killed client's host does
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var errors = app.App.ResourceNotifications.GetReplicas("api")
+            .SelectMany(replica => app.App.ResourceLogs.GetLines(replica.ReplicaName, 200))
+            .Where(line => line.Text.StartsWith("fail:", StringComparison.Ordinal) || line.Text.Contains("Exception", StringComparison.Ordinal))
+            .Select(line => line.Text).ToList();
+        Assert.Empty(errors);
+        Assert.Equal((long)keysBefore, (long)await app.Db.ExecuteAsync("DBSIZE"));
+    }
+
     /// <summary>Sends the request; expects the status as an RFC 9457 problem, and Redis exactly as it was.</summary>
     private async Task AssertRefusedAsync(string what, HttpRequestMessage request, int expected)
     {
