@@ -49,8 +49,8 @@ public static class JobWorkerBuilderExtensions
         services.AddSingleton(sp =>
         {
             var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
-            // XREAD BLOCK would stall every command queued behind it, so it gets a connection of its own.
-            return new StreamWaiter(RedisConnections.Connect(
+            // BZPOPMIN would stall every command queued behind it, so it gets a connection of its own.
+            return new WakeUpWaiter(RedisConnections.Connect(
                 sp.GetRequiredService<RedisConnectionString>().Value,
                 clientName + "-reader",
                 commandTimeout: worker.BlockTimeout + TimeSpan.FromSeconds(5)));

@@ -150,7 +150,7 @@ public sealed class RedisClusterResource : ExecutableResource, IResourceWithConn
         }
 
         // A cluster's nodes know each other by port (nodes.conf): the ports chosen now are kept for the next run.
-        int[] ports = [.. Enumerable.Range(0, Replicas).Select(_ => PortAllocator.FreePort())];
+        int[] ports = [.. Enumerable.Range(0, Replicas).Select(_ => PortAllocator.FreeClusterNodePort())];
         PrivateFiles.CreateDirectory(DataDirectory);
         PrivateFiles.Write(path, [string.Join(',', ports)]);
         return ports;

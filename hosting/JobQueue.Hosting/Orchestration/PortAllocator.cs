@@ -5,12 +5,46 @@ namespace JobQueue.Hosting.Orchestration;
 
 public static class PortAllocator
 {
-    /// <summary>A loopback port free right now (the OS picks it).</summary>
-    public static int FreePort()
+    // Below Linux's ephemeral range (32768 and up): a port the OS picked there can be taken as the local port of some
+    // outgoing connection before its owner binds it ("address already in use" at start-up, seen in the test suite).
+    private const int First = 10_000;
+    private const int End = 22_768; // a cluster node's bus port (its port + 10,000) stays below the ephemeral range too
+    private static readonly HashSet<int> Given = [];
+
+    /// <summary>A loopback port free right now, never given twice by this process.</summary>
+    public static int FreePort() => Pick(port => IsFree(port));
+
+    /// <summary>A port for a Redis Cluster node: it and its cluster bus port (its port + 10,000) free right now.</summary>
+    public static int FreeClusterNodePort() => Pick(port => IsFree(port) && IsFree(port + 10_000));
+
+    private static int Pick(Func<int, bool> free)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (Given)
+        {
+            while (true)
+            {
+                var port = Random.Shared.Next(First, End);
+                if (!Given.Contains(port) && free(port))
+                {
+                    Given.Add(port);
+                    return port;
+                }
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Throws <see cref="PortInUseException"/> if no process could listen on loopback <paramref name="port"/> now.</summary>

@@ -4,7 +4,7 @@ namespace JobQueue.Redis;
 
 /// <summary>
 /// One worker's seat in one queue's consumer group: joins it, takes and reclaims entries, claims, completes and
-/// renews attempts. It never blocks: a worker with nothing to take waits on a <see cref="StreamWaiter"/>.
+/// renews attempts. It never blocks: a worker with nothing to take waits on a <see cref="WakeUpWaiter"/>.
 /// </summary>
 public sealed class JobConsumer(
     IConnectionMultiplexer redis,
@@ -71,7 +71,7 @@ public sealed class JobConsumer(
             _ => QueueTakeState.Ready,
         };
         return new QueueTake(state, [.. reply.Skip(3).Select(row => ParseClaim((RedisResult[])row!))],
-            TimeSpan.FromMilliseconds((long)reply[1]), NullIfEmpty(reply[2].ToString()));
+            TimeSpan.FromMilliseconds((long)reply[1]), (int)reply[2] == 1);
     }
 
     /// <summary>

@@ -24,6 +24,12 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Stream of entries <c>job_id</c>, <c>traceparent</c>: one per job waiting or running.</summary>
     public RedisKey Stream => _prefix + "stream";
 
+    /// <summary>
+    /// Sorted set with one member, raised whenever an entry joins <see cref="Stream"/>: idle workers wait on it with
+    /// BZPOPMIN, which hands it to one of them, so new work wakes one worker (_prelude.lua's wake_one_worker).
+    /// </summary>
+    public RedisKey Wake => _prefix + "wake";
+
     /// <summary>Prefix of the job hashes (scripts that find jobs by id build their keys from it).</summary>
     public string JobPrefix => _prefix + "job:";
 

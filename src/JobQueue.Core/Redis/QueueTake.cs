@@ -12,7 +12,7 @@ public enum QueueTakeState
 }
 
 /// <summary>
-/// One take from a queue: the entries claimed, and when none should be asked for again. <see cref="LastId"/> is set
-/// when the queue had fewer entries than could be taken: the stream's last id, to wait for newer entries after.
+/// One take from a queue: the entries claimed, and when none should be asked for again. <see cref="Drained"/> when
+/// the queue had fewer entries than could be taken: ask again once its wake-up marker is raised (<see cref="QueueKeys.Wake"/>).
 /// </summary>
-public sealed record QueueTake(QueueTakeState State, IReadOnlyList<ClaimResult> Claims, TimeSpan HoldFor, string? LastId);
+public sealed record QueueTake(QueueTakeState State, IReadOnlyList<ClaimResult> Claims, TimeSpan HoldFor, bool Drained);

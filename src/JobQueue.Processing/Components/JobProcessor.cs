@@ -7,26 +7,27 @@ namespace JobQueue.Processing.Components;
 /// <summary>
 /// The fetch loop: leases the free slots, asks the worker's queues for that many entries in the order their
 /// weights draw (<see cref="WorkerQueues"/>), claiming them in the same script call, and starts their jobs. A queue
-/// found drained, paused or held by a limit is not asked again until it may have work: a drained one when a new
-/// entry arrives (one blocking XREAD watches every drained queue, so an idle worker makes no call per job and an
-/// idle queue costs no call per take), a held one when its hold ends; after a quiet block timeout, all of them.
+/// found drained, paused or held by a limit is not asked again until it may have work: a drained one when it wakes
+/// this worker (one BZPOPMIN waits on every drained queue's wake-up marker, which Redis hands to one idle worker per new
+/// job, so an idle worker makes no call per job nobody gave it), a held one when its hold ends; after a quiet block
+/// timeout, or a failure, all of them.
 /// First it creates the groups if needed and registers this worker's queues and job types. Survives Redis
 /// outages: it backs off and resumes by itself, recreating a group that vanished.
 /// </summary>
 public sealed class JobProcessor(
     WorkerQueues queues,
     QueueDirectory directory,
-    StreamWaiter waiter,
+    WakeUpWaiter waiter,
     ConcurrencySlots slots,
     JobDispatcher dispatcher,
     JobHandlerRegistry handlers,
     IOptions<WorkerOptions> options,
     ILogger<JobProcessor> logger) : BackgroundService
 {
-    /// <summary>Why a queue is not asked for work now: drained (wait for entries after <see cref="AfterId"/>) or held until <see cref="HoldUntil"/> (ms, monotonic).</summary>
+    /// <summary>Why a queue is not asked for work now: <see cref="Drained"/> (wait for its wake-up marker) or held until <see cref="HoldUntil"/> (ms, monotonic).</summary>
     private sealed class QueueWait
     {
-        public string? AfterId { get; set; }
+        public bool Drained { get; set; }
 
         public long HoldUntil { get; set; }
     }
@@ -67,6 +68,11 @@ public sealed class JobProcessor(
             {
                 logger.LogLoopFailure(e, "Reading jobs failed, backing off");
                 await backoff.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // A marker raised while Redis was unreachable (or lost with it) may never reach this worker: ask every queue.
+                foreach (var wait in waits.Values)
+                {
+                    wait.Drained = false;
+                }
             }
         }
     }
@@ -105,14 +111,14 @@ public sealed class JobProcessor(
         foreach (var queue in queues.Order(Random.Shared))
         {
             var wait = waits[queue];
-            if (wait.AfterId is not null || wait.HoldUntil > now)
+            if (wait.Drained || wait.HoldUntil > now)
             {
                 continue;
             }
 
             var claimStarted = DateTimeOffset.UtcNow;
             var take = await queue.Consumer.ReadAndClaimAsync(lease.Count);
-            wait.AfterId = take.LastId;
+            wait.Drained = take.Drained;
             wait.HoldUntil = take.State switch
             {
                 QueueTakeState.Paused => now + (long)options.Value.BlockTimeout.TotalMilliseconds,
@@ -129,27 +135,27 @@ public sealed class JobProcessor(
         return false;
     }
 
-    /// <summary>Blocks until a drained queue gets an entry, the next hold ends, or the block timeout passes.</summary>
+    /// <summary>Blocks until a drained queue wakes this worker, the next hold ends, or the block timeout passes.</summary>
     private async Task WaitForWorkAsync(Dictionary<WorkerQueue, QueueWait> waits, CancellationToken stoppingToken)
     {
         var now = Environment.TickCount64;
         var blockMs = (long)options.Value.BlockTimeout.TotalMilliseconds;
         var untilHoldEnds = waits.Values.Where(w => w.HoldUntil > now).Select(w => w.HoldUntil - now).DefaultIfEmpty(blockMs).Min();
         var block = TimeSpan.FromMilliseconds(Math.Min(blockMs, untilHoldEnds));
-        var drained = waits.Where(w => w.Value.AfterId is not null).ToList();
+        var drained = waits.Where(w => w.Value.Drained).ToList();
         if (drained.Count == 0)
         {
             await Task.Delay(block, stoppingToken);
             return;
         }
 
-        var woken = await waiter.WaitAsync([.. drained.Select(d => (d.Key.Consumer.Keys.Stream, d.Value.AfterId!))], block);
+        var woken = await waiter.WaitAsync([.. drained.Select(d => d.Key.Consumer.Keys.Wake)], block);
         foreach (var (queue, wait) in drained)
         {
             // A quiet full block asks every queue again: a safety net under the wake-ups, for one call per queue per block.
-            if (woken.Contains(queue.Consumer.Keys.Stream.ToString()) || (woken.Count == 0 && block.TotalMilliseconds >= blockMs))
+            if (woken.Contains(queue.Consumer.Keys.Wake.ToString()) || (woken.Count == 0 && block.TotalMilliseconds >= blockMs))
             {
-                wait.AfterId = null;
+                wait.Drained = false;
             }
         }
     }

@@ -28,7 +28,7 @@ local function release(channel, job, id, now)
     redis.call('HSET', job, 'status', 'scheduled')
   else
     redis.call('HSET', job, 'status', 'queued',
-      'entry_id', redis.call('XADD', queue_key(channel, 'stream'), '*', 'job_id', id, 'traceparent', s[2] or ''))
+      'entry_id', add_entry(queue_key(channel, 'stream'), id, s[2] or ''))
   end
   changed(channel, job, id)
 end

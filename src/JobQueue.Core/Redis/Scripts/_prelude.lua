@@ -22,6 +22,25 @@ local function queue_key(channel, name)
   return string.sub(channel, 1, #channel - 6) .. name
 end
 
+-- Raises the wake-up marker of the queue whose stream ('{q}:stream') is given: '{q}:wake', a sorted set with one
+-- member, which idle workers wait on with BZPOPMIN. Redis hands it to one waiting worker only, so new work wakes one
+-- worker, not every idle one; a worker that then leaves entries behind raises it again (read_and_claim.lua).
+local function wake_one_worker(stream)
+  redis.call('ZADD', string.sub(stream, 1, #stream - 6) .. 'wake', 0, 'entry')
+end
+
+-- Puts a job in its queue's stream, the entry a worker takes it from, and wakes a worker: once per script call,
+-- however many entries the call adds.
+local woken -- whether this call raised the marker
+local function add_entry(stream, id, traceparent)
+  local entry = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', traceparent)
+  if not woken then
+    wake_one_worker(stream)
+    woken = true
+  end
+  return entry
+end
+
 -- How long an owner's index (queue_key(channel, 'owner:<owner>'), job ids by last change, ms) keeps a job: as
 -- long as the longest default retention (a failed job's, 7 days), so a device that comes back within it misses nothing.
 local OWNER_INDEX_KEEP_MS = 7 * 24 * 3600 * 1000

@@ -50,7 +50,7 @@ for i = 1, #KEYS - 4 do
       changed(channel, job, id)
       results[i] = 'retried'
     elseif decision == 'retry' then
-      local next = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', state[4] or '')
+      local next = add_entry(stream, id, state[4] or '')
       redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next)
       changed(channel, job, id)
       results[i] = 'retried'

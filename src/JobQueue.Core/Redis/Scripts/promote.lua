@@ -11,7 +11,7 @@ for _, id in ipairs(due) do
   local s = redis.call('HMGET', job, 'status', 'traceparent')
   if s[1] == 'scheduled' then
     redis.call('HSET', job, 'status', 'queued',
-      'entry_id', redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', s[2] or ''))
+      'entry_id', add_entry(stream, id, s[2] or ''))
     changed(ARGV[3], job, id)
     moved = moved + 1
   end

@@ -14,6 +14,6 @@ if s[1] ~= 'scheduled' then
 end
 redis.call('ZREM', KEYS[2], id)
 redis.call('HSET', job, 'status', 'queued',
-  'entry_id', redis.call('XADD', KEYS[3], '*', 'job_id', id, 'traceparent', s[2] or ''))
+  'entry_id', add_entry(KEYS[3], id, s[2] or ''))
 changed(ARGV[2], job, id)
 return 'queued'

@@ -3,15 +3,15 @@
 -- run at once (running: entries pending in the group, on every worker); no more than its rate limit lets start
 -- in the current window; and no job of a group (a tenant, a user) while group_concurrency of its jobs run: such a
 -- job is held back, out of the stream, in its group's waiting list (see _prelude.lua's group_key) until
--- release.lua gives it a new entry. A worker with nothing to take waits outside a script, for entries newer than
--- last id.
+-- release.lua gives it a new entry. A worker with nothing to take waits outside a script, on the queue's wake-up
+-- marker (_prelude.lua's wake_one_worker); one that takes all it asked for raises the marker again, so that another idle
+-- worker looks at what may be left.
 -- KEYS[1..3] and ARGV[1..7] as in _claim.lua's claim_context; KEYS[4] controls, KEYS[5] rate window, KEYS[6] the
 -- set of groups with jobs held back; ARGV[8] how many to take
--- Returns {state, hold ms, last id, row, row, ...}:
+-- Returns {state, hold ms, drained, row, row, ...}:
 --   state 'ready'; 'paused'; or 'limited': nothing may start now, and hold ms says until when (the rate window's
 --     end; 0 when a running job must end first)
---   last id: when fewer entries were waiting than could be taken, the stream's last generated id (the worker
---     waits for a newer one), else ''
+--   drained: 1 when fewer entries were waiting than could be taken (the worker waits for the wake-up marker), else 0
 --   one row per entry taken (see _claim.lua), or {entry, job id, 'held'} for a job its group's limit held back
 local c = claim_context()
 local controls, window, held_groups = KEYS[4], KEYS[5], KEYS[6]
@@ -21,13 +21,13 @@ local ctl = redis.call('HMGET', controls, 'paused', 'concurrency', 'rate_max', '
 event_log_length = tonumber(ctl[6]) or EVENT_LOG_DEFAULT_LENGTH -- read here, publish() need not read it again
 local group_limit = tonumber(ctl[5])
 if ctl[1] == '1' then
-  return {'paused', 0, ''}
+  return {'paused', 0, 0}
 end
 local concurrency, rate_max = tonumber(ctl[2]), tonumber(ctl[3])
 if concurrency then
   want = math.min(want, concurrency - redis.call('XPENDING', c.stream, c.group)[1])
   if want <= 0 then
-    return {'limited', 0, ''}
+    return {'limited', 0, 0}
   end
 end
 if rate_max then
@@ -38,13 +38,13 @@ if rate_max then
       redis.call('PEXPIRE', window, ctl[4])
       left = tonumber(ctl[4])
     end
-    return {'limited', left, ''}
+    return {'limited', left, 0}
   end
   want = math.min(want, rate_max - started)
 end
 
 local reply = redis.call('XREADGROUP', 'GROUP', c.group, c.consumer, 'COUNT', want, 'STREAMS', c.stream, '>')
-local out, claimed = {'ready', 0, ''}, 0
+local out, claimed = {'ready', 0, 0}, 0
 local entries = reply and reply[1][2] or {}
 for _, e in ipairs(entries) do
   local fields, id = e[2], nil
@@ -77,11 +77,8 @@ if rate_max and claimed > 0 and redis.call('INCRBY', window, claimed) == claimed
   redis.call('PEXPIRE', window, ctl[4])
 end
 if #entries < want then
-  local info = redis.call('XINFO', 'STREAM', c.stream)
-  for i = 1, #info - 1, 2 do
-    if info[i] == 'last-generated-id' then
-      out[3] = info[i + 1]
-    end
-  end
+  out[3] = 1
+else
+  wake_one_worker(c.stream)
 end
 return out

@@ -25,7 +25,7 @@ for _, group in ipairs(redis.call('SMEMBERS', held_groups)) do
     local job = prefix .. id
     local s = redis.call('HMGET', job, 'status', 'traceparent')
     if s[1] == 'queued' then -- a job canceled while held back is dropped here
-      redis.call('HSET', job, 'entry_id', redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', s[2] or ''))
+      redis.call('HSET', job, 'entry_id', add_entry(stream, id, s[2] or ''))
       free = free - 1
       released = released + 1
     end

@@ -21,7 +21,7 @@ redis.call('PERSIST', job)
 redis.call('PERSIST', results_key(job))
 redis.call('HDEL', job, 'finished_at', 'started_at', 'dead_letter_id', 'progress', 'settled_by')
 redis.call('HSET', job, 'status', 'queued', 'attempts', 0, 'history', cjson.encode(history),
-  'entry_id', redis.call('XADD', KEYS[2], '*', 'job_id', id, 'traceparent', s[7] or ''))
+  'entry_id', add_entry(KEYS[2], id, s[7] or ''))
 changed(ARGV[2], job, id)
 revive_dependants(ARGV[2], string.sub(job, 1, #job - #id), id)
 return 'queued'

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using JobQueue.Processing;
+using JobQueue.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace JobQueue.Tests.Engine;
+
+/// <summary>
+/// How idle workers learn of new work, against a real redis-server: a new job wakes one idle worker, not every one
+/// (each would make a claim call to find the job gone), and a burst wakes as many as it needs.
+/// </summary>
+public sealed class IdleWorkerWakeUpTests(RedisServerFixture server) : IClassFixture<RedisServerFixture>
+{
+    private readonly string _queue = "wake-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly ConcurrentBag<string> _ranOn = [];
+
+    [Fact]
+    public async Task A_job_submitted_while_three_workers_are_idle_wakes_one_of_them()
+    {
+        var store = await StoreAsync();
+        using var first = await StartWorkerAsync("w1");
+        using var second = await StartWorkerAsync("w2");
+        using var third = await StartWorkerAsync("w3");
+        await RunOneAtATimeAsync(store, 3); // every worker has joined and gone idle
+
+        var takesBefore = await TakesAsync();
+        await RunOneAtATimeAsync(store, 60);
+        var takes = await TakesAsync() - takesBefore;
+
+        TestReport.Add($"60 jobs submitted one at a time to 3 idle workers: {takes} take calls (one per worker woken)");
+        Assert.InRange(takes, 60, 80); // every idle worker woken: about 180
+    }
+
+    [Fact]
+    public async Task A_burst_submitted_in_one_call_wakes_as_many_idle_workers_as_it_needs()
+    {
+        var store = await StoreAsync();
+        using var first = await StartWorkerAsync("w1");
+        using var second = await StartWorkerAsync("w2");
+        using var third = await StartWorkerAsync("w3");
+        await RunOneAtATimeAsync(store, 3);
+        _ranOn.Clear();
+
+        // One script call raises the marker once; two slots each, so the jobs need all three workers at once.
+        var burst = await store.EnqueueManyAsync([.. Enumerable.Range(0, 6).Select(_ => new NewJob("job", """{"sleep_ms": 1000}"""))]);
+        var ended = await Task.WhenAll(burst.Select(r => InProcessWorker.WaitForEndAsync(store, r.Job.Id)));
+
+        Assert.All(ended, job => Assert.Equal(JobStatus.Done, job.Status));
+        TestReport.Add($"A burst of 6 one-second jobs, 3 idle workers of 2 slots: ran on {string.Join(", ", _ranOn.Order())}; " +
+            $"all started within {(ended.Max(j => j.StartedAt!.Value) - ended.Min(j => j.StartedAt!.Value)).TotalMilliseconds:F0} ms");
+        Assert.Equal(["w1", "w1", "w2", "w2", "w3", "w3"], _ranOn.Order());
+        Assert.True(ended.Max(j => j.StartedAt!.Value) < ended.Min(j => j.FinishedAt!.Value), "a job waited for another to end");
+    }
+
+    private IDatabase Db => server.Redis.GetDatabase();
+
+    private async Task<JobStore> StoreAsync()
+    {
+        await Db.SetAddAsync(new Redis.QueueKeys(_queue).Types, "job");
+        var options = Options.Create(new QueueOptions { Name = _queue });
+        return new JobStore(server.Redis, new QueueDirectory(server.Redis, options), options);
+    }
+
+    /// <summary>Submits jobs one by one, each after the last ended, so every worker is idle when it arrives.</summary>
+    private static async Task RunOneAtATimeAsync(JobStore store, int jobs)
+    {
+        for (var i = 0; i < jobs; i++)
+        {
+            var job = await store.EnqueueAsync(new NewJob("job", """{"sleep_ms": 0}"""));
+            Assert.Equal(JobStatus.Done, (await InProcessWorker.WaitForEndAsync(store, job.Job.Id)).Status);
+        }
+    }
+
+    /// <summary>A worker of two slots whose quiet block outlasts the test: only a wake-up brings it to look.</summary>
+    private Task<IHost> StartWorkerAsync(string name) =>
+        InProcessWorker.StartAsync(server, _queue, worker => worker.AddHandler<RecordingHandler>("job"),
+            services => services.AddSingleton(_ranOn), new Dictionary<string, string?>
+            {
+                ["Worker:ConsumerName"] = name, ["Worker:Concurrency"] = "2", ["Worker:BlockTimeout"] = "00:00:30",
+            });
+
+    /// <summary>How many takes (read_and_claim.lua calls, one XREADGROUP each) Redis has run (INFO commandstats).</summary>
+    private async Task<long> TakesAsync()
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+        var stats = (await admin.GetServers()[0].InfoAsync("commandstats")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return stats.TryGetValue("cmdstat_xreadgroup", out var value) ? long.Parse(value.Split(',')[0]["calls=".Length..]) : 0;
+    }
+
+    public sealed class RecordingHandler(ConcurrentBag<string> ranOn, IOptions<WorkerOptions> options) : IJobHandler
+    {
+        public async Task<JsonNode?> HandleAsync(JobContext job, CancellationToken cancellationToken)
+        {
+            ranOn.Add(options.Value.ConsumerName!);
+            await Task.Delay((int?)job.Payload?["sleep_ms"] ?? 0, cancellationToken);
+            return null;
+        }
+    }
+}
