@@ -22,10 +22,7 @@ public sealed class IdleWorkerWakeUpTests(RedisServerFixture server) : IClassFix
     public async Task A_job_submitted_while_three_workers_are_idle_wakes_one_of_them()
     {
         var store = await StoreAsync();
-        using var first = await StartWorkerAsync("w1");
-        using var second = await StartWorkerAsync("w2");
-        using var third = await StartWorkerAsync("w3");
-        await RunOneAtATimeAsync(store, 3); // every worker has joined and gone idle
+        using var workers = await StartIdleWorkersAsync(store);
 
         var takesBefore = await TakesAsync();
         await RunOneAtATimeAsync(store, 60);
@@ -39,10 +36,7 @@ public sealed class IdleWorkerWakeUpTests(RedisServerFixture server) : IClassFix
     public async Task A_burst_submitted_in_one_call_wakes_as_many_idle_workers_as_it_needs()
     {
         var store = await StoreAsync();
-        using var first = await StartWorkerAsync("w1");
-        using var second = await StartWorkerAsync("w2");
-        using var third = await StartWorkerAsync("w3");
-        await RunOneAtATimeAsync(store, 3);
+        using var workers = await StartIdleWorkersAsync(store);
         _ranOn.Clear();
 
         // One script call raises the marker once; two slots each, so the jobs need all three workers at once.
@@ -54,6 +48,30 @@ public sealed class IdleWorkerWakeUpTests(RedisServerFixture server) : IClassFix
             $"all started within {(ended.Max(j => j.StartedAt!.Value) - ended.Min(j => j.StartedAt!.Value)).TotalMilliseconds:F0} ms");
         Assert.Equal(["w1", "w1", "w2", "w2", "w3", "w3"], _ranOn.Order());
         Assert.True(ended.Max(j => j.StartedAt!.Value) < ended.Min(j => j.FinishedAt!.Value), "a job waited for another to end");
+    }
+
+    [Fact]
+    public async Task A_job_whose_wake_up_went_to_a_worker_that_died_is_taken_by_another_at_its_block_timeout()
+    {
+        var store = await StoreAsync();
+        // A worker that took the marker and was killed before its take: a client blocked first, so Redis hands it the marker.
+        await using var doomed = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        var takenByTheDead = doomed.GetDatabase().ExecuteAsync("BZPOPMIN", new Redis.QueueKeys(_queue).Wake, 30);
+        using var survivor = await InProcessWorker.StartAsync(server, _queue, worker => worker.AddHandler<RecordingHandler>("job"),
+            services => services.AddSingleton(_ranOn), new Dictionary<string, string?>
+            {
+                ["Worker:ConsumerName"] = "survivor", ["Worker:BlockTimeout"] = "00:00:01",
+            });
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // the survivor has looked, found nothing and blocked
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var job = await store.EnqueueAsync(new NewJob("job", """{"sleep_ms": 0}"""));
+        Assert.False((await takenByTheDead).IsNull);
+        var ended = await InProcessWorker.WaitForEndAsync(store, job.Job.Id, TimeSpan.FromSeconds(10));
+
+        TestReport.Add($"A job whose wake-up went to a dead worker: done by the survivor after {clock.ElapsedMilliseconds} ms (block timeout 1 s)");
+        Assert.Equal(JobStatus.Done, ended.Status);
+        Assert.Equal(["survivor"], _ranOn);
     }
 
     private IDatabase Db => server.Redis.GetDatabase();
@@ -75,13 +93,36 @@ public sealed class IdleWorkerWakeUpTests(RedisServerFixture server) : IClassFix
         }
     }
 
-    /// <summary>A worker of two slots whose quiet block outlasts the test: only a wake-up brings it to look.</summary>
-    private Task<IHost> StartWorkerAsync(string name) =>
-        InProcessWorker.StartAsync(server, _queue, worker => worker.AddHandler<RecordingHandler>("job"),
-            services => services.AddSingleton(_ranOn), new Dictionary<string, string?>
+    /// <summary>
+    /// Three workers (w1, w2, w3) of two slots each, whose quiet block outlasts the test (only a wake-up brings them to
+    /// look), each joined and gone idle.
+    /// </summary>
+    private async Task<Workers> StartIdleWorkersAsync(JobStore store)
+    {
+        var hosts = new List<IHost>();
+        foreach (var name in new[] { "w1", "w2", "w3" })
+        {
+            hosts.Add(await InProcessWorker.StartAsync(server, _queue, worker => worker.AddHandler<RecordingHandler>("job"),
+                services => services.AddSingleton(_ranOn), new Dictionary<string, string?>
+                {
+                    ["Worker:ConsumerName"] = name, ["Worker:Concurrency"] = "2", ["Worker:BlockTimeout"] = "00:00:30",
+                }));
+        }
+
+        await RunOneAtATimeAsync(store, 3);
+        return new Workers(hosts);
+    }
+
+    private sealed class Workers(IReadOnlyList<IHost> hosts) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var host in hosts)
             {
-                ["Worker:ConsumerName"] = name, ["Worker:Concurrency"] = "2", ["Worker:BlockTimeout"] = "00:00:30",
-            });
+                host.Dispose();
+            }
+        }
+    }
 
     /// <summary>How many takes (read_and_claim.lua calls, one XREADGROUP each) Redis has run (INFO commandstats).</summary>
     private async Task<long> TakesAsync()

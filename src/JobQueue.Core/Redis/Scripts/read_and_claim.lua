@@ -4,8 +4,8 @@
 -- in the current window; and no job of a group (a tenant, a user) while group_concurrency of its jobs run: such a
 -- job is held back, out of the stream, in its group's waiting list (see _prelude.lua's group_key) until
 -- release.lua gives it a new entry. A worker with nothing to take waits outside a script, on the queue's wake-up
--- marker (_prelude.lua's wake_one_worker); one that takes all it asked for raises the marker again, so that another idle
--- worker looks at what may be left.
+-- marker (_prelude.lua's wake_one_worker); one that takes all it asked for raises the marker again, so that
+-- another idle worker looks at what may be left.
 -- KEYS[1..3] and ARGV[1..7] as in _claim.lua's claim_context; KEYS[4] controls, KEYS[5] rate window, KEYS[6] the
 -- set of groups with jobs held back; ARGV[8] how many to take
 -- Returns {state, hold ms, drained, row, row, ...}:
