@@ -74,6 +74,39 @@ public sealed class IdleWorkerWakeUpTests(RedisServerFixture server) : IClassFix
         Assert.Equal(["survivor"], _ranOn);
     }
 
+    [Fact]
+    public async Task An_idle_worker_takes_a_new_job_on_the_connection_it_waited_on_with_no_round_trip_in_between()
+    {
+        var store = await StoreAsync();
+        using var worker = await InProcessWorker.StartAsync(server, _queue, worker => worker.AddHandler<RecordingHandler>("job"),
+            services => services.AddSingleton(_ranOn), new Dictionary<string, string?>
+            {
+                ["Worker:ConsumerName"] = "w1", ["Worker:BlockTimeout"] = "00:00:30",
+            });
+        await RunOneAtATimeAsync(store, 1);
+
+        await using var monitor = await RedisMonitor.StartAsync(server.ConnectionString);
+        await RunOneAtATimeAsync(store, 3);
+
+        // A take is a script call that runs XREADGROUP; the worker's waits are its BZPOPMIN calls.
+        var lines = monitor.Lines;
+        var takes = lines.Select((line, i) => (line, i))
+            .Where(l => IsScriptCall(l.line) && lines.Skip(l.i + 1).TakeWhile(IsRunByScript).Any(c => c.Contains("\"XREADGROUP\"")))
+            .Select(l => ClientOf(l.line)).ToList();
+        var waiting = lines.Where(l => l.Contains("\"BZPOPMIN\"")).Select(ClientOf).Distinct().ToList();
+        Assert.Equal(3, takes.Count);
+        var reader = Assert.Single(waiting);
+        // A take sent once the wake-up's reply is read goes on the worker's other connection.
+        Assert.All(takes, client => Assert.Equal(reader, client));
+    }
+
+    private static bool IsScriptCall(string line) => line.Contains("] \"EVAL", StringComparison.OrdinalIgnoreCase); // EVAL, EVALSHA
+
+    private static bool IsRunByScript(string line) => line.Contains(" lua] ");
+
+    /// <summary>The client a MONITOR line names: <c>127.0.0.1:50000</c> in <c>1700000000.000001 [0 127.0.0.1:50000] "..."</c>.</summary>
+    private static string ClientOf(string line) => line.Split('[', ']')[1].Split(' ')[1];
+
     private IDatabase Db => server.Redis.GetDatabase();
 
     private async Task<JobStore> StoreAsync()

@@ -58,11 +58,12 @@ public sealed class JobConsumer(
 
     /// <summary>
     /// Takes up to <paramref name="count"/> new entries and claims them in one script call, as far as the queue's
-    /// controls allow (pause, concurrency and rate limits; see read_and_claim.lua). Never blocks.
+    /// controls allow (pause, concurrency and rate limits; see read_and_claim.lua). Never blocks. Sent on
+    /// <paramref name="connection"/> when given (<see cref="WakeUpWaiter.WaitThenTakeAsync"/> sends it behind its wait).
     /// </summary>
-    public async Task<QueueTake> ReadAndClaimAsync(int count)
+    public async Task<QueueTake> ReadAndClaimAsync(int count, IDatabaseAsync? connection = null)
     {
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.ReadAndClaim,
+        var reply = (RedisResult[])(await (connection ?? Db).ScriptEvaluateAsync(QueueScripts.ReadAndClaim,
             [keys.Stream, keys.Dead, keys.Stats, keys.Controls, keys.RateWindow, keys.HeldGroups], ClaimArgs([count])))!;
         var state = reply[0].ToString() switch
         {

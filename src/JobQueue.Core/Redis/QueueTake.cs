@@ -13,6 +13,6 @@ public enum QueueTakeState
 
 /// <summary>
 /// One take from a queue: the entries claimed, and when none should be asked for again. <see cref="Drained"/> when
-/// the queue had fewer entries than could be taken: ask again once its wake-up marker is raised (<see cref="QueueKeys.Wake"/>).
+/// the take left no entry waiting: ask again once its wake-up marker is raised (<see cref="QueueKeys.Wake"/>).
 /// </summary>
 public sealed record QueueTake(QueueTakeState State, IReadOnlyList<ClaimResult> Claims, TimeSpan HoldFor, bool Drained);

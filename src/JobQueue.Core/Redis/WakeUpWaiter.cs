@@ -7,8 +7,9 @@ namespace JobQueue.Redis;
 /// Waits until one of several drained queues raises its wake-up marker (<see cref="QueueKeys.Wake"/>, raised with every
 /// new stream entry): one BZPOPMIN over all of them. Redis hands a marker to one waiting client, so a new job wakes one
 /// idle worker, not all of them (each of which would make a claim call to find it gone); the worker then takes entries
-/// with read_and_claim.lua, from the queue its weights choose. It holds a connection of its own: a blocking call would
-/// stall every command queued behind it.
+/// with read_and_claim.lua, from the queue its weights choose, or, waiting on one queue, has the take ride behind the
+/// wait (<see cref="WaitThenTakeAsync"/>). It holds a connection of its own: a blocking call would stall every command
+/// queued behind it.
 /// </summary>
 public sealed class WakeUpWaiter(IConnectionMultiplexer blockingRedis)
 {
@@ -41,11 +42,29 @@ public sealed class WakeUpWaiter(IConnectionMultiplexer blockingRedis)
         }
     }
 
+    /// <summary>
+    /// Waits on one queue's marker and takes from that queue in the same round trip: <paramref name="take"/> is written
+    /// on this connection right behind the BZPOPMIN, and Redis reads a blocked client's next command only once its
+    /// block ends, so it runs the take the moment the marker is popped (or the block times out, which then asks the
+    /// queue as a quiet block should). A take sent after the wake-up's reply would cost every job an idle worker
+    /// starts a round trip more. A pop that fails alone (the take behind it did not) leaves what the take claimed to
+    /// the recoverer; both share a connection, so a lost connection fails both.
+    /// </summary>
+    public async Task<QueueTake> WaitThenTakeAsync(RedisKey wakeKey, TimeSpan block, Func<IDatabaseAsync, Task<QueueTake>> take)
+    {
+        var connection = blockingRedis.GetDatabase();
+        var pop = connection.ExecuteAsync("BZPOPMIN", wakeKey, Seconds(block));
+        var taken = take(connection);
+        await Task.WhenAll(pop, taken);
+        return taken.Result;
+    }
+
     private async Task<IReadOnlySet<string>> PopBlockingAsync(IReadOnlyList<RedisKey> wakeKeys, TimeSpan block)
     {
-        var seconds = Math.Max(0.001, block.TotalSeconds).ToString("0.###", CultureInfo.InvariantCulture);
-        var reply = await blockingRedis.GetDatabase().ExecuteAsync("BZPOPMIN", [.. wakeKeys.Select(k => (object)k), seconds]);
+        var reply = await blockingRedis.GetDatabase().ExecuteAsync("BZPOPMIN", [.. wakeKeys.Select(k => (object)k), Seconds(block)]);
         // [key, member, score], or nil when the time ran out.
         return reply.IsNull ? new HashSet<string>() : new HashSet<string> { ((RedisResult[])reply!)[0].ToString()! };
     }
+
+    private static string Seconds(TimeSpan block) => Math.Max(0.001, block.TotalSeconds).ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -9,8 +9,8 @@ namespace JobQueue.Processing.Components;
 /// weights draw (<see cref="WorkerQueues"/>), claiming them in the same script call, and starts their jobs. A queue
 /// found drained, paused or held by a limit is not asked again until it may have work: a drained one when it wakes
 /// this worker (one BZPOPMIN waits on every drained queue's wake-up marker, which Redis hands to one idle worker per new
-/// job, so an idle worker makes no call per job nobody gave it), a held one when its hold ends; after a quiet block
-/// timeout, or a failure, all of them.
+/// job, so an idle worker makes no call per job nobody gave it; waiting on one queue, the take is sent behind the
+/// wait and runs as it ends), a held one when its hold ends; after a quiet block timeout, or a failure, all of them.
 /// First it creates the groups if needed and registers this worker's queues and job types. Survives Redis
 /// outages: it backs off and resumes by itself, recreating a group that vanished.
 /// </summary>
@@ -50,7 +50,7 @@ public sealed class JobProcessor(
                 using var lease = await slots.LeaseAsync(stoppingToken);
                 if (!await TakeAsync(lease, waits))
                 {
-                    await WaitForWorkAsync(waits, stoppingToken);
+                    await WaitForWorkAsync(lease, waits, stoppingToken);
                 }
 
                 backoff.Reset();
@@ -117,17 +117,8 @@ public sealed class JobProcessor(
             }
 
             var claimStarted = DateTimeOffset.UtcNow;
-            var take = await queue.Consumer.ReadAndClaimAsync(lease.Count);
-            wait.Drained = take.Drained;
-            wait.HoldUntil = take.State switch
+            if (Started(queue, wait, await queue.Consumer.ReadAndClaimAsync(lease.Count), claimStarted, lease))
             {
-                QueueTakeState.Paused => now + (long)options.Value.BlockTimeout.TotalMilliseconds,
-                QueueTakeState.Limited => now + (long)(take.HoldFor > TimeSpan.Zero ? take.HoldFor : options.Value.LimitPollInterval).TotalMilliseconds,
-                _ => 0,
-            };
-            if (take.Claims.Count > 0)
-            {
-                dispatcher.Start(queue.Consumer, take.Claims, claimStarted, lease);
                 return true;
             }
         }
@@ -135,8 +126,31 @@ public sealed class JobProcessor(
         return false;
     }
 
-    /// <summary>Blocks until a drained queue wakes this worker, the next hold ends, or the block timeout passes.</summary>
-    private async Task WaitForWorkAsync(Dictionary<WorkerQueue, QueueWait> waits, CancellationToken stoppingToken)
+    /// <summary>Notes when to ask the queue again after <paramref name="take"/>, and starts its jobs; false if it claimed none.</summary>
+    private bool Started(WorkerQueue queue, QueueWait wait, QueueTake take, DateTimeOffset claimStarted, SlotLease lease)
+    {
+        var now = Environment.TickCount64;
+        wait.Drained = take.Drained;
+        wait.HoldUntil = take.State switch
+        {
+            QueueTakeState.Paused => now + (long)options.Value.BlockTimeout.TotalMilliseconds,
+            QueueTakeState.Limited => now + (long)(take.HoldFor > TimeSpan.Zero ? take.HoldFor : options.Value.LimitPollInterval).TotalMilliseconds,
+            _ => 0,
+        };
+        if (take.Claims.Count == 0)
+        {
+            return false;
+        }
+
+        dispatcher.Start(queue.Consumer, take.Claims, claimStarted, lease);
+        return true;
+    }
+
+    /// <summary>
+    /// Blocks until a drained queue wakes this worker, the next hold ends, or the block timeout passes. Waiting on one
+    /// queue, it takes from it in the same round trip as the wait, with <paramref name="lease"/>'s slots.
+    /// </summary>
+    private async Task WaitForWorkAsync(SlotLease lease, Dictionary<WorkerQueue, QueueWait> waits, CancellationToken stoppingToken)
     {
         var now = Environment.TickCount64;
         var blockMs = (long)options.Value.BlockTimeout.TotalMilliseconds;
@@ -146,6 +160,16 @@ public sealed class JobProcessor(
         if (drained.Count == 0)
         {
             await Task.Delay(block, stoppingToken);
+            return;
+        }
+
+        if (drained.Count == 1)
+        {
+            // The take runs in Redis as the block ends, whichever way it ends: no quiet-block rule needed.
+            var (queue, wait) = drained[0];
+            var take = await waiter.WaitThenTakeAsync(queue.Consumer.Keys.Wake, block,
+                connection => queue.Consumer.ReadAndClaimAsync(lease.Count, connection));
+            Started(queue, wait, take, DateTimeOffset.UtcNow, lease);
             return;
         }
 

@@ -4,14 +4,14 @@
 -- in the current window; and no job of a group (a tenant, a user) while group_concurrency of its jobs run: such a
 -- job is held back, out of the stream, in its group's waiting list (see _prelude.lua's group_key) until
 -- release.lua gives it a new entry. A worker with nothing to take waits outside a script, on the queue's wake-up
--- marker (_prelude.lua's wake_one_worker); one that takes all it asked for raises the marker again, so that
--- another idle worker looks at what may be left.
+-- marker (_prelude.lua's wake_one_worker); one that leaves entries behind raises the marker again, so that
+-- another idle worker takes some of them.
 -- KEYS[1..3] and ARGV[1..7] as in _claim.lua's claim_context; KEYS[4] controls, KEYS[5] rate window, KEYS[6] the
 -- set of groups with jobs held back; ARGV[8] how many to take
 -- Returns {state, hold ms, drained, row, row, ...}:
 --   state 'ready'; 'paused'; or 'limited': nothing may start now, and hold ms says until when (the rate window's
 --     end; 0 when a running job must end first)
---   drained: 1 when fewer entries were waiting than could be taken (the worker waits for the wake-up marker), else 0
+--   drained: 1 when no entry is left waiting behind the ones taken (the worker waits for the wake-up marker), else 0
 --   one row per entry taken (see _claim.lua), or {entry, job id, 'held'} for a job its group's limit held back
 local c = claim_context()
 local controls, window, held_groups = KEYS[4], KEYS[5], KEYS[6]
@@ -76,7 +76,9 @@ end
 if rate_max and claimed > 0 and redis.call('INCRBY', window, claimed) == claimed then
   redis.call('PEXPIRE', window, ctl[4])
 end
-if #entries < want then
+-- Drained when no entry is left behind the last one taken. A take that got all it asked for and left some behind
+-- raises the marker again; one that took the last entry wakes nobody (nor does its worker ask again at once).
+if #entries < want or #redis.call('XRANGE', c.stream, '(' .. entries[#entries][1], '+', 'COUNT', 1) == 0 then
   out[3] = 1
 else
   wake_one_worker(c.stream)
