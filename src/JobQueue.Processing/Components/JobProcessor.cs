@@ -117,7 +117,7 @@ public sealed class JobProcessor(
             }
 
             var claimStarted = DateTimeOffset.UtcNow;
-            if (Started(queue, wait, await queue.Consumer.ReadAndClaimAsync(lease.Count), claimStarted, lease))
+            if (StartTaken(queue, wait, await queue.Consumer.ReadAndClaimAsync(lease.Count), claimStarted, lease))
             {
                 return true;
             }
@@ -127,7 +127,7 @@ public sealed class JobProcessor(
     }
 
     /// <summary>Notes when to ask the queue again after <paramref name="take"/>, and starts its jobs; false if it claimed none.</summary>
-    private bool Started(WorkerQueue queue, QueueWait wait, QueueTake take, DateTimeOffset claimStarted, SlotLease lease)
+    private bool StartTaken(WorkerQueue queue, QueueWait wait, QueueTake take, DateTimeOffset claimStarted, SlotLease lease)
     {
         var now = Environment.TickCount64;
         wait.Drained = take.Drained;
@@ -148,7 +148,8 @@ public sealed class JobProcessor(
 
     /// <summary>
     /// Blocks until a drained queue wakes this worker, the next hold ends, or the block timeout passes. Waiting on one
-    /// queue, it takes from it in the same round trip as the wait, with <paramref name="lease"/>'s slots.
+    /// queue, it takes from it in the same round trip as the wait, as many as <paramref name="lease"/> holds (a slot
+    /// freed meanwhile is filled by the next take: a take that leaves entries behind is followed by another at once).
     /// </summary>
     private async Task WaitForWorkAsync(SlotLease lease, Dictionary<WorkerQueue, QueueWait> waits, CancellationToken stoppingToken)
     {
@@ -169,7 +170,7 @@ public sealed class JobProcessor(
             var (queue, wait) = drained[0];
             var take = await waiter.WaitThenTakeAsync(queue.Consumer.Keys.Wake, block,
                 connection => queue.Consumer.ReadAndClaimAsync(lease.Count, connection));
-            Started(queue, wait, take, DateTimeOffset.UtcNow, lease);
+            StartTaken(queue, wait, take, DateTimeOffset.UtcNow, lease);
             return;
         }
 
