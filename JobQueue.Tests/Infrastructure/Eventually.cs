@@ -16,10 +16,15 @@ internal static class Eventually
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Timed out after {timeout} waiting for {what}; last value: {value}");
+                throw new TimeoutException($"Timed out after {timeout} waiting for {what}; last value: {Describe(value)}");
             }
 
             await Task.Delay(100);
         }
     }
+
+    /// <summary>A collection as its items (what a failure needs to show), anything else as itself.</summary>
+    private static string? Describe(object? value) => value is System.Collections.IEnumerable items and not string
+        ? "[" + string.Join(", ", items.Cast<object?>()) + "]"
+        : value?.ToString();
 }
