@@ -56,8 +56,10 @@ public sealed class JobQueueSystem : IQueueSystem
             ["ConnectionStrings__redis"] = _redis.ConnectionString,
             ["Worker__Concurrency"] = concurrency.ToString(),
             ["DOTNET_ENVIRONMENT"] = "Production",
-            // The worker runs inside this program, so it gets JobQueue.Worker.csproj's runtime setting this way.
+            // The worker runs inside this program (a web project: server GC), so it gets JobQueue.Worker.csproj's
+            // runtime settings this way: no dynamic PGO, and the workstation GC of a worker project.
             ["DOTNET_TieredPGO"] = "0",
+            ["DOTNET_gcServer"] = "0",
         };
         foreach (var queue in shape.Queues.Where(q => q.Name is not null))
         {
@@ -86,7 +88,7 @@ public sealed class JobQueueSystem : IQueueSystem
         var total = (int)(perSecond * duration.TotalSeconds);
         var pending = new List<Task>(total);
         var clock = Stopwatch.StartNew();
-        while (pending.Count < total)
+        await ShortSleep.LoopAsync(1, () =>
         {
             var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * perSecond) + 1);
             while (pending.Count < due)
@@ -94,8 +96,8 @@ public sealed class JobQueueSystem : IQueueSystem
                 pending.Add(_store.EnqueueAsync(NoopHandler.Type, UnixMicroseconds.Payload()));
             }
 
-            await Task.Delay(1);
-        }
+            return pending.Count < total;
+        });
 
         await Task.WhenAll(pending);
         return total;
@@ -115,10 +117,7 @@ public sealed class JobQueueSystem : IQueueSystem
         jobs.Add(new NewJob(NoopHandler.Type, UnixMicroseconds.Payload(), DependsOn: [.. Enumerable.Range(0, children).Select(i => JobDependency.OnBatchJob(i))]));
         var parent = (await _store.EnqueueManyAsync(jobs))[^1].Job.Id;
         var submitted = clock.Elapsed;
-        while (await Db.HashGetAsync(_keys.Job(parent), "status") != JobStatus.Done)
-        {
-            await Task.Delay(2);
-        }
+        await ShortSleep.LoopAsync(2, () => Db.HashGet(_keys.Job(parent), "status") != JobStatus.Done);
 
         return new FlowRun(children, submitted, clock.Elapsed);
     }
