@@ -46,14 +46,59 @@ public sealed class EnqueueBatchingTests(RedisServerFixture server) : IClassFixt
         Assert.Equal(294, await Db.StreamLengthAsync(new QueueKeys(_queue).Stream));
     }
 
+    [Fact]
+    public async Task A_job_enqueued_while_another_call_is_under_way_is_sent_at_once_instead_of_after_its_reply()
+    {
+        // The store on a connection of its own, named, so that Redis's client list shows what it has sent.
+        const string name = "enqueue-window";
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",name=" + name);
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+        var store = await StoreAsync(connection);
+        await store.EnqueueAsync(new NewJob("known", "{}")); // the script loaded, the connection up
+        var stream = new QueueKeys(_queue).Stream;
+        var before = await Db.StreamLengthAsync(stream);
+
+        // Redis holds every script call (a write) until unpaused: the first job's call stays under way.
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "5000", "WRITE");
+        Task<EnqueueResult> first, second;
+        try
+        {
+            first = store.EnqueueAsync(new NewJob("known", """{"n": 1}"""));
+            await Eventually.WaitAsync(() => ClientAsync(admin, name), c => c.Contains(" flags=b"), TimeSpan.FromSeconds(3),
+                "the first job's call held in Redis");
+
+            second = store.EnqueueAsync(new NewJob("known", """{"n": 2}"""));
+
+            // Sent behind the held call: its bytes wait in the client's query buffer. Held for the first call's reply,
+            // it would not be there until the pause ends.
+            await Eventually.WaitAsync(() => ClientAsync(admin, name), c => !c.Contains(" qbuf=0 "), TimeSpan.FromSeconds(3),
+                "the second job's call in Redis while the first is held");
+        }
+        finally
+        {
+            await admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
+        }
+
+        await Task.WhenAll(first, second);
+        Assert.Equal(before + 2, await Db.StreamLengthAsync(stream));
+    }
+
     private IDatabase Db => server.Redis.GetDatabase();
 
     /// <summary>A store whose default queue is this test's, with the job type a worker registered.</summary>
-    private async Task<JobStore> StoreAsync()
+    private async Task<JobStore> StoreAsync(ConnectionMultiplexer? connection = null)
     {
+        connection ??= server.Redis;
         await Db.SetAddAsync(new QueueKeys(_queue).Types, "known");
         var options = Options.Create(new QueueOptions { Name = _queue });
-        return new JobStore(server.Redis, new QueueDirectory(server.Redis, options), options);
+        return new JobStore(connection, new QueueDirectory(connection, options), options);
+    }
+
+    /// <summary>The line of Redis's CLIENT LIST for the connection named <paramref name="name"/> (its interactive one).</summary>
+    private static async Task<string> ClientAsync(ConnectionMultiplexer admin, string name)
+    {
+        var clients = (string)(await admin.GetDatabase().ExecuteAsync("CLIENT", "LIST"))!;
+        return clients.Split('\n').FirstOrDefault(c => c.Contains($" name={name} ") && !c.Contains(" cmd=subscribe")) ?? "";
     }
 
     /// <summary>How many EVALSHA and EVAL calls Redis has run.</summary>
