@@ -47,6 +47,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting(); // before the API key check, which lets the feeds' endpoints take a feed token instead
 app.UseMiddleware<HeaderSizeLimit>();
+app.UseMiddleware<CrossSiteRequestGuard>();
 app.UseMiddleware<ApiKeyMiddleware>();
 app.UseRateLimiter();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.KeepAliveInterval });
