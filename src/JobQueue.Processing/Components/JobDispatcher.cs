@@ -15,19 +15,20 @@ public sealed class JobDispatcher(
     IOptions<WorkerOptions> options,
     ILogger<JobDispatcher> logger) : IHostedService
 {
-    private readonly ConcurrentDictionary<string, (InFlightJob Job, Task Run)> _running = new();
+    // Keyed by the attempt itself: each claim is its own object, whatever its job id or token.
+    private readonly ConcurrentDictionary<InFlightJob, Task> _running = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Stops the handlers running a job that was canceled.</summary>
     public void Cancel(string jobId)
     {
-        foreach (var (job, _) in _running.Values.Where(r => r.Job.Job.JobId == jobId))
+        foreach (var job in _running.Keys.Where(r => r.Job.JobId == jobId))
         {
             job.Cancel();
         }
     }
 
     /// <summary>Attempts running now, for the lease renewer.</summary>
-    public IReadOnlyCollection<InFlightJob> Running => [.. _running.Values.Select(r => r.Job)];
+    public IReadOnlyCollection<InFlightJob> Running => [.. _running.Keys];
 
     /// <summary>
     /// Starts every job <paramref name="consumer"/> claimed in a slot taken from <paramref name="lease"/>, and reports the entries that did
@@ -78,7 +79,7 @@ public sealed class JobDispatcher(
     {
         // Registered before it starts, so a job that finishes at once is never left in the registry.
         var run = new Task<Task>(() => RunAsync(inFlight, slot));
-        _running[inFlight.Job.Token] = (inFlight, run.Unwrap());
+        _running[inFlight] = run.Unwrap();
         run.Start(TaskScheduler.Default);
     }
 
@@ -95,7 +96,7 @@ public sealed class JobDispatcher(
         }
         finally
         {
-            _running.TryRemove(inFlight.Job.Token, out _);
+            _running.TryRemove(inFlight, out _);
             slot.Dispose();
         }
     }
@@ -104,7 +105,7 @@ public sealed class JobDispatcher(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        var runs = _running.Values.Select(r => r.Run).ToArray();
+        var runs = _running.Values.ToArray();
         if (runs.Length == 0)
         {
             return;
@@ -120,7 +121,7 @@ public sealed class JobDispatcher(
         }
         catch (OperationCanceledException)
         {
-            foreach (var (job, _) in _running.Values)
+            foreach (var job in _running.Keys)
             {
                 job.Abandon("the worker is shutting down");
             }

@@ -22,17 +22,15 @@ public sealed class LeaseRenewer(
             var running = dispatcher.Running;
             try
             {
-                var lost = new HashSet<string>();
                 foreach (var ofQueue in running.GroupBy(r => r.Consumer))
                 {
-                    lost.UnionWith(await ofQueue.Key.RenewAsync([.. ofQueue.Select(r => r.Job)]));
-                }
-
-                foreach (var job in running.Where(r => lost.Contains(r.Job.Token)))
-                {
-                    logger.LogWarning("Job {JobId} attempt {Attempt} was taken over by another worker; cancelling it here",
-                        job.Job.JobId, job.Job.Attempt);
-                    job.Abandon("another worker took the job over");
+                    var lost = await ofQueue.Key.RenewAsync([.. ofQueue.Select(r => r.Job)]);
+                    foreach (var job in ofQueue.Where(r => lost.Contains(r.Job.Token)))
+                    {
+                        logger.LogWarning("Job {JobId} attempt {Attempt} was taken over by another worker; cancelling it here",
+                            job.Job.JobId, job.Job.Attempt);
+                        job.Abandon("another worker took the job over");
+                    }
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -61,8 +61,10 @@ local function claim_entry(c, entry, id, deliveries)
     settle_dependants(c.channel, c.prefix, id, 'failed', c.now, c.dead_ttl)
     return {entry, id, 'exhausted', attempts}
   end
-  local token = c.consumer .. '/' .. attempt
   local run = (tonumber(state[7]) or 0) + 1
+  -- Unique to this claim: the entry names the job's place in the stream, the run counts every claim of the job over
+  -- its whole life (a manual retry resets the attempt, not the run). Jobs taken together never share a token.
+  local token = c.consumer .. '/' .. entry .. '/' .. run
   local version = (tonumber(state[8]) or 0) + 1
   redis.call('HSET', job, 'status', 'processing', 'attempts', attempt, 'runs', run, 'version', version,
     'started_at', c.now, 'token', token, 'entry_id', entry)
