@@ -71,7 +71,7 @@ public static class ScheduleEndpoints
     private static async Task<IResult> GetAsync(string name, ScheduleStore schedules, JobStore jobs)
     {
         var schedule = await FindAsync(schedules, name);
-        var nextRuns = schedule.NextRunAt is { } next
+        var nextRuns = schedule is { NextRunAt: { } next, Problem: null }
             ? [next, .. CronTimetable.Parse(schedule.Definition.Cron, schedule.Definition.TimeZone).NextAfter(next, NextRunsShown - 1)]
             : Array.Empty<DateTimeOffset>();
         var lastStatus = schedule.LastRun?.JobId is { } jobId ? (await jobs.GetAsync(jobId))?.Status : null;

@@ -3,10 +3,14 @@ using JobQueue.Api.Jobs;
 
 namespace JobQueue.Api.Schedules;
 
-/// <summary>What <c>GET /schedules/{name}</c> returns: the definition, whether paused, the next runs and the last.</summary>
+/// <summary>
+/// What <c>GET /schedules/{name}</c> returns: the definition, whether paused, the next runs and the last; and, for a
+/// schedule Redis holds that cannot fire (written by hand), the problem, until it is written again.
+/// </summary>
 public sealed record ScheduleView(
     string Name, string Cron, string TimeZone, string Misfire, bool Paused, ScheduledJobView Job,
-    DateTimeOffset? NextRunAt, IReadOnlyList<DateTimeOffset>? NextRuns, LastRunView? LastRun, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset? NextRunAt, IReadOnlyList<DateTimeOffset>? NextRuns, LastRunView? LastRun, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string? Problem)
 {
     /// <summary>The schedule; with <paramref name="nextRuns"/> (the detail page), its next occurrences too.</summary>
     public static ScheduleView From(Schedule schedule, IReadOnlyList<DateTimeOffset>? nextRuns = null, string? lastRunStatus = null)
@@ -16,7 +20,7 @@ public sealed record ScheduleView(
             new ScheduledJobView(job.Type, RawJson.Parse(job.PayloadJson), job.Queue, job.Group, job.Owner, PolicyView.From(job.Policy)),
             schedule.NextRunAt, nextRuns,
             schedule.LastRun is { } last ? new LastRunView(last.DueAt, last.FiredAt, last.JobId, lastRunStatus) : null,
-            schedule.CreatedAt, schedule.UpdatedAt);
+            schedule.CreatedAt, schedule.UpdatedAt, schedule.Problem);
     }
 }
 

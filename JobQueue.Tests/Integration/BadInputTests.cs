@@ -124,6 +124,8 @@ public sealed class BadInputTests(AppFixture app)
         { "a schedule with an unknown misfire policy", "PUT", "/schedules/nightly", Json, Utf8("""{"cron":"0 6 * * *","misfire":"sometimes","job":{"payload":1}}"""), 400 },
         { "a schedule with an unknown field", "PUT", "/schedules/nightly", Json, Utf8("""{"cron":"0 6 * * *","every":"day","job":{"payload":1}}"""), 400 },
         { "a schedule with a cron that is a number", "PUT", "/schedules/nightly", Json, Utf8("""{"cron":6,"job":{"payload":1}}"""), 400 },
+        { "a schedule with a cron of 150,000 listed minutes", "PUT", "/schedules/nightly", Json, Utf8("{\"cron\":\"" + string.Join(",", Enumerable.Repeat("0", 150_000)) + " * * * *\",\"job\":{\"payload\":1}}"), 400 },
+        { "a schedule with a cron field of 61 listed values", "PUT", "/schedules/nightly", Json, Utf8("{\"cron\":\"" + string.Join(",", Enumerable.Repeat("7", 61)) + " * * * *\",\"job\":{\"payload\":1}}"), 400 },
         { "a schedule named with a space", "PUT", "/schedules/night%20ly", Json, Utf8("""{"cron":"0 6 * * *","job":{"payload":1}}"""), 400 },
         { "an unknown schedule", "GET", "/schedules/no-such-schedule", null, null, 404 },
         { "triggering an unknown schedule", "POST", "/schedules/no-such-schedule/trigger", null, null, 404 },

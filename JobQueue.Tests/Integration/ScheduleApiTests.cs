@@ -90,5 +90,49 @@ public sealed class ScheduleApiTests(AppFixture app)
         }
     }
 
+    [Fact]
+    public async Task A_stored_schedule_that_cannot_fire_is_set_aside_and_reported_while_the_workers_keep_running()
+    {
+        // What a PUT of the old code stored: 100,000 listed minutes, which overflowed the stack of every worker that
+        // parsed it (and of every worker restarted after), since it stayed in Redis.
+        var name = NewName();
+        var cron = string.Join(",", Enumerable.Repeat("0", 100_000)) + " * * * *";
+        var workers = app.App.ResourceNotifications.GetReplicas("worker").Select(r => r.Pid).ToList();
+        var due = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds();
+        await app.Db.HashSetAsync(app.Keys.Schedule(name), [
+            new("cron", cron), new("time_zone", "UTC"), new("misfire", "catch_up"), new("type", "echo"), new("payload", "{}"),
+            new("paused", 0), new("next_due", due), new("created_at", due), new("updated_at", due)]);
+        await app.Db.SortedSetAddAsync(app.Keys.Schedules, name, due);
+        try
+        {
+            await Eventually.WaitAsync(() => app.Db.SortedSetScoreAsync(app.Keys.Schedules, name), score => score == double.PositiveInfinity,
+                Timeout, "a worker to set the schedule aside");
+
+            var schedule = await app.Api.GetFromJsonAsync<JsonElement>($"/schedules/{name}");
+            Assert.Contains($"at most {JobQueue.CronTimetable.MaxLength} characters", schedule.GetProperty("problem").GetString());
+            Assert.Equal(JsonValueKind.Null, schedule.GetProperty("next_run_at").ValueKind);
+            Assert.Contains((await app.Api.GetFromJsonAsync<JsonElement>("/schedules")).GetProperty("schedules").EnumerateArray(),
+                s => s.GetProperty("name").GetString() == name && s.GetProperty("problem").GetString() is { Length: > 0 });
+            using var resume = await app.Api.PostAsync($"/schedules/{name}/resume", null);
+            Assert.Equal(HttpStatusCode.BadRequest, resume.StatusCode);
+
+            // The workers are the ones that were running, and they still run jobs.
+            var job = await app.SubmitAsync(new { type = "echo", payload = new { after = name } });
+            Assert.Equal("done", (await app.WaitForTerminalAsync(job, Timeout)).GetProperty("status").GetString());
+            Assert.Equal(workers, app.App.ResourceNotifications.GetReplicas("worker").Select(r => r.Pid).ToList());
+
+            // Written again with a timetable, it fires.
+            using var put = await app.Api.PutAsJsonAsync($"/schedules/{name}", new { cron = "* * * * * *", job = new { type = "echo", payload = 1 } });
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            await Eventually.WaitAsync(() => app.Api.GetFromJsonAsync<JsonElement>($"/schedules/{name}"),
+                s => s.GetProperty("problem").ValueKind == JsonValueKind.Null && s.GetProperty("last_run").ValueKind == JsonValueKind.Object,
+                Timeout, "the schedule written again to fire");
+        }
+        finally
+        {
+            await app.Api.DeleteAsync($"/schedules/{name}");
+        }
+    }
+
     private static string NewName() => "test-" + Guid.NewGuid().ToString("N")[..8];
 }

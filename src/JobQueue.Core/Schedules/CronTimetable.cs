@@ -15,6 +15,16 @@ public sealed class CronTimetable
     private static readonly TimeSpan[] LookBack =
         [TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), TimeSpan.FromDays(1), TimeSpan.FromDays(32), TimeSpan.FromDays(367), TimeSpan.FromDays(367 * 8)];
 
+    /// <summary>
+    /// The longest expression read: six fields, each a list of every one of its values ("0,1,...,59" is 169
+    /// characters), stay under it. Cronos reads a list recursively, so an unbounded one overflows the stack, which
+    /// .NET cannot catch: the bound is checked before Cronos sees the text, by the API and by every worker alike.
+    /// </summary>
+    public const int MaxLength = 1000;
+
+    /// <summary>Values one field may list: a field has at most 60 distinct values, so a longer list only repeats them.</summary>
+    public const int MaxListItems = 60;
+
     private readonly CronExpression _cron;
     private readonly TimeZoneInfo _zone;
 
@@ -23,11 +33,22 @@ public sealed class CronTimetable
     /// <summary>Reads a cron expression in an IANA time zone (<c>Europe/Paris</c>, <c>UTC</c>); <see cref="InvalidScheduleException"/> saying what is wrong otherwise.</summary>
     public static CronTimetable Parse(string cron, string timeZone)
     {
+        if (cron.Length > MaxLength)
+        {
+            throw new InvalidScheduleException($"A cron expression is at most {MaxLength} characters; this one has {cron.Length}.");
+        }
+
+        var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.FirstOrDefault(f => f.Count(c => c == ',') >= MaxListItems) is { } longList)
+        {
+            throw new InvalidScheduleException(
+                $"A cron field lists at most {MaxListItems} values; one lists {longList.Count(c => c == ',') + 1}.");
+        }
+
         CronExpression expression;
         try
         {
-            var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-            expression = CronExpression.Parse(cron.Trim(), fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+            expression = CronExpression.Parse(cron.Trim(), fields.Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
         }
         catch (CronFormatException e)
         {

@@ -90,6 +90,11 @@ public sealed class ScheduleStore(
     public async Task<Schedule> ResumeAsync(string name, DateTimeOffset? now = null)
     {
         var schedule = await GetAsync(name) ?? throw new ScheduleNotFoundException(name);
+        if (schedule.Problem is { } problem)
+        {
+            throw new InvalidScheduleException($"Schedule {name} cannot fire until it is written again: {problem}");
+        }
+
         var at = now ?? await Db.NowAsync();
         return await SetPausedAsync(name, paused: false, next: Timetable(schedule.Definition).NextAfter(at));
     }
@@ -111,18 +116,17 @@ public sealed class ScheduleStore(
         var enqueued = 0;
         foreach (var name in await Db.SortedSetRangeByScoreAsync(Keys.Schedules, stop: at.ToUnixTimeMilliseconds(), take: FiredPerPass))
         {
-            if (await GetAsync(name.ToString()) is { Paused: false, NextRunAt: { } due } schedule && due <= at)
+            var schedule = await GetAsync(name.ToString());
+            if (schedule?.Problem is { } problem)
             {
-                try
-                {
-                    enqueued += await FireAsync(schedule, due, at);
-                }
-                catch (InvalidScheduleException e)
-                {
-                    // Only a hash edited by hand gets here (every definition is checked when written): set it aside.
-                    _logger.LogError("Schedule {Schedule} is set aside until it is written again: {Reason}", schedule.Name, e.Message);
-                    await Db.SortedSetAddAsync(Keys.Schedules, schedule.Name, double.PositiveInfinity);
-                }
+                // Written by hand or by other rules (every definition is checked when written): reported, and set aside
+                // so that no pass reads it again until it is written anew.
+                _logger.LogError("Schedule {Schedule} is set aside until it is written again: {Reason}", schedule.Name, problem);
+                await Db.SortedSetAddAsync(Keys.Schedules, schedule.Name, double.PositiveInfinity);
+            }
+            else if (schedule is { Paused: false, NextRunAt: { } due } && due <= at)
+            {
+                enqueued += await FireAsync(schedule, due, at);
             }
         }
 
@@ -185,7 +189,21 @@ public sealed class ScheduleStore(
     private CronTimetable Timetable(ScheduleDefinition definition) =>
         _timetables.GetOrAdd((definition.Cron, definition.TimeZone), key => CronTimetable.Parse(key.Cron, key.Zone));
 
-    private static Schedule? Read(string name, HashEntry[] fields)
+    /// <summary>Why the definition gives no timetable (null when it does).</summary>
+    private string? ProblemOf(ScheduleDefinition definition)
+    {
+        try
+        {
+            Timetable(definition);
+            return null;
+        }
+        catch (InvalidScheduleException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private Schedule? Read(string name, HashEntry[] fields)
     {
         if (fields.Length == 0)
         {
@@ -203,8 +221,10 @@ public sealed class ScheduleStore(
             Queue: Text("queue"), Group: Text("group"), Owner: Text("owner"));
         var paused = Text("paused") == "1";
         var lastRun = Time("last_due") is { } lastDue ? new ScheduleRun(lastDue, Text("last_job_id"), Time("last_fired_at") ?? lastDue) : null;
-        return new Schedule(new ScheduleDefinition(name, Text("cron") ?? "", job, Text("time_zone") ?? "UTC", misfire),
-            paused, paused ? null : Time("next_due"), lastRun, Time("created_at") ?? DateTimeOffset.UnixEpoch, Time("updated_at") ?? DateTimeOffset.UnixEpoch);
+        var definition = new ScheduleDefinition(name, Text("cron") ?? "", job, Text("time_zone") ?? "UTC", misfire);
+        var problem = ProblemOf(definition);
+        return new Schedule(definition, paused, paused || problem is not null ? null : Time("next_due"), lastRun,
+            Time("created_at") ?? DateTimeOffset.UnixEpoch, Time("updated_at") ?? DateTimeOffset.UnixEpoch, problem);
     }
 
     private static RedisValue Ms(DateTimeOffset? at) => at is { } t ? t.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
