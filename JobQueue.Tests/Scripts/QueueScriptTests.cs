@@ -189,8 +189,8 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
         var doneAt = (long)(await Db.SortedSetScoreAsync(_keys.OwnerIndex("user-1"), mine[0].Id))!;
         var startedAt = (long)(await Db.SortedSetScoreAsync(_keys.OwnerIndex("user-1"), mine[1].Id))!;
-        var all = await Store.OwnerJobsAsync("user-1", afterMs: null);
-        var since = await Store.OwnerJobsAsync("user-1", afterMs: doneAt);
+        var all = await Store.LatestOwnerJobsAsync("user-1");
+        var since = await Store.OwnerJobsChangedSinceAsync("user-1", doneAt).ToListAsync();
 
         Assert.Equal(mine.Select(j => j.Id).Order(), all.Select(j => j.Job.Id).Order());
         Assert.Equal(all.Select(j => j.ChangedAt).Order(), all.Select(j => j.ChangedAt)); // oldest change first
@@ -198,8 +198,8 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         Assert.Equal("processing", all.Single(j => j.Job.Id == mine[1].Id).Job.Status);
         Assert.True(doneAt >= startedAt);
         Assert.Contains(since, j => j.Job.Id == mine[0].Id);
-        Assert.DoesNotContain(await Store.OwnerJobsAsync("user-1", afterMs: doneAt + 1), j => j.Job.Id == mine[0].Id);
-        Assert.Equal([theirs.Id], (await Store.OwnerJobsAsync("user-2", afterMs: 0)).Select(j => j.Job.Id));
+        Assert.DoesNotContain(await Store.OwnerJobsChangedSinceAsync("user-1", doneAt + 1).ToListAsync(), j => j.Job.Id == mine[0].Id);
+        Assert.Equal([theirs.Id], await Store.OwnerJobsChangedSinceAsync("user-2", 0).Select(j => j.Job.Id).ToListAsync());
         Assert.True(await Db.KeyTimeToLiveAsync(_keys.OwnerIndex("user-1")) > TimeSpan.FromDays(6)); // trimmed and expiring once a job ended
     }
 
