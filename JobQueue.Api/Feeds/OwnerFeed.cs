@@ -45,6 +45,7 @@ public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultip
         using var watch = hub.WatchOwner(owner, _clientBuffer);
         using var dropping = watch.Dropped.Register(drop);
         var sent = new Dictionary<string, (long Version, bool Finished)>();
+        var sweepAt = RememberedJobs;
         // Where a catch-up starts: the resume point, else now (what the snapshot shows is older).
         var cursor = after ?? (await redis.GetDatabase().NowAsync()).ToUnixTimeMilliseconds();
         var restorations = hub.Restorations;
@@ -93,12 +94,16 @@ public sealed class OwnerFeed(JobStore store, JobEventHub hub, IConnectionMultip
                 return null;
             }
 
-            if (sent.Count >= RememberedJobs)
+            if (sent.Count >= sweepAt)
             {
                 foreach (var finished in sent.Where(s => s.Value.Finished).Select(s => s.Key).ToList())
                 {
                     sent.Remove(finished);
                 }
+
+                // Unfinished jobs stay (a repeat of one must still be told from news), so the next sweep waits until as
+                // many again were sent: a catch-up of 20,000 unfinished jobs sweeps a few times, not at every job.
+                sweepAt = Math.Max(RememberedJobs, 2 * sent.Count);
             }
 
             sent[state.JobId] = (state.Version, JobStatus.IsTerminal(state.Status));
