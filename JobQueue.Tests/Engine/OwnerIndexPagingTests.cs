@@ -31,11 +31,11 @@ public sealed class OwnerIndexPagingTests(RedisServerFixture server) : IClassFix
         var read = await store.OwnerJobsChangedSinceAsync(Owner, 0).ToListAsync();
 
         Assert.Single(read.Take(batch.Count).Select(j => j.ChangedAt).Distinct()); // one script call, one ms: the run the pages split
-        Assert.Equal(batch.Concat(later), read.Select(j => j.Job.Id)); // each once, in index order
+        Assert.Equal(batch.Concat(later), read.Select(j => j.JobId)); // each once, in index order
         Assert.Equal(read.Select(j => j.ChangedAt).Order(), read.Select(j => j.ChangedAt));
         // The resume point counts: a change at that very ms is in, the ms after it out.
         var last = read[^1].ChangedAt;
-        Assert.Equal(later.Order(), (await store.OwnerJobsChangedSinceAsync(Owner, last).ToListAsync()).Select(j => j.Job.Id).Order());
+        Assert.Equal(later.Order(), (await store.OwnerJobsChangedSinceAsync(Owner, last).ToListAsync()).Select(j => j.JobId).Order());
         Assert.Empty(await store.OwnerJobsChangedSinceAsync(Owner, last + 1).ToListAsync());
     }
 
@@ -53,7 +53,7 @@ public sealed class OwnerIndexPagingTests(RedisServerFixture server) : IClassFix
 
         // Half of the page already read changes (moves to a later score), as does a job not read yet; two others go.
         // An offset into the run would now point 50 entries too far.
-        var taken = read.Select(j => j.Job.Id).ToList();
+        var taken = read.Select(j => j.JobId).ToList();
         var unread = batch.Except(taken).ToList();
         var changed = taken.Take(OwnerIndexCursor.PageSize / 2).Append(unread[0]).ToList();
         var gone = unread.Skip(1).Take(2).ToList();
@@ -68,8 +68,8 @@ public sealed class OwnerIndexPagingTests(RedisServerFixture server) : IClassFix
         // Each job not gone comes once after the first page, at its last change: the unread ones, and the read ones that changed.
         var rest = read.Skip(OwnerIndexCursor.PageSize).ToList();
         var run = read[0].ChangedAt;
-        Assert.Equal(unread.Except(gone).Concat(changed.Take(OwnerIndexCursor.PageSize / 2)).Order(), rest.Select(j => j.Job.Id).Order());
-        Assert.All(changed, id => Assert.True(rest.Single(j => j.Job.Id == id) is { Job.Status: JobStatus.Canceled } job && job.ChangedAt > run));
+        Assert.Equal(unread.Except(gone).Concat(changed.Take(OwnerIndexCursor.PageSize / 2)).Order(), rest.Select(j => j.JobId).Order());
+        Assert.All(changed, id => Assert.True(rest.Single(j => j.JobId == id) is { Status: JobStatus.Canceled } job && job.ChangedAt > run));
         Assert.Equal(read.Select(j => j.ChangedAt).Order(), read.Select(j => j.ChangedAt));
     }
 
@@ -89,9 +89,9 @@ public sealed class OwnerIndexPagingTests(RedisServerFixture server) : IClassFix
 
         var read = await store.OwnerJobsChangedSinceAsync(Owner, 0).ToListAsync();
 
-        Assert.Equal(expected, read.Select(j => j.Job.Id)); // each once, batch after batch whichever partition holds it
+        Assert.Equal(expected, read.Select(j => j.JobId)); // each once, batch after batch whichever partition holds it
         Assert.Equal(read.Select(j => j.ChangedAt).Order(), read.Select(j => j.ChangedAt));
-        Assert.Equal([Default, Queue], read.Select(j => j.Job.Queue).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal([Default, Queue], read.Select(j => j.Queue).Distinct().Order(StringComparer.Ordinal));
     }
 
     /// <summary>Enqueues <paramref name="count"/> jobs of the owner in one batch (one change time); their ids in index order.</summary>

@@ -376,7 +376,7 @@ public sealed class JobStore(
     public async IAsyncEnumerable<OwnedJob> OwnerJobsChangedSinceAsync(
         string owner, long sinceMs, SemaphoreSlim? pageReads = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        List<OwnerIndexCursor> partitions = [.. (await queues.AllPartitionsAsync()).Select(keys => new OwnerIndexCursor(Db, keys, owner, sinceMs, ReadAsync))];
+        List<OwnerIndexCursor> partitions = [.. (await queues.AllPartitionsAsync()).Select(keys => new OwnerIndexCursor(Db, keys, owner, sinceMs, ReadOwnedAsync))];
         while (true)
         {
             // The oldest change of all is known once every partition that may hold more has its next job in hand.
@@ -403,11 +403,27 @@ public sealed class JobStore(
         var perPartition = await Task.WhenAll((await queues.AllPartitionsAsync()).Select(async keys =>
         {
             var ids = await Db.SortedSetRangeByScoreWithScoresAsync(keys.OwnerIndex(owner), order: Order.Descending, take: count);
-            var jobs = await Task.WhenAll(ids.Select(async entry =>
-                await ReadAsync(keys, entry.Element.ToString()) is { } job ? new OwnedJob(job, (long)entry.Score) : null));
+            var jobs = await Task.WhenAll(ids.Select(entry => ReadOwnedAsync(keys, entry.Element.ToString(), (long)entry.Score)));
             return jobs.OfType<OwnedJob>();
         }));
         return [.. perPartition.SelectMany(jobs => jobs).OrderBy(j => j.ChangedAt).TakeLast(count)];
+    }
+
+    /// <summary>The fields of a job's hash its owner's feed shows (<see cref="OwnedJob"/>).</summary>
+    private static readonly RedisValue[] OwnedFields = ["status", "type", "version", "attempts", "progress", "result", "last_error"];
+
+    /// <summary>A job as its owner's feed shows it, last changed at <paramref name="changedAt"/>; null if it is gone.</summary>
+    private async Task<OwnedJob?> ReadOwnedAsync(QueueKeys keys, string jobId, long changedAt)
+    {
+        var values = await Db.HashGetAsync(keys.Job(jobId), OwnedFields);
+        if (values.All(v => v.IsNull))
+        {
+            return null;
+        }
+
+        var hash = OwnedFields.Zip(values).ToDictionary(f => f.First.ToString(), f => f.Second);
+        return new OwnedJob(jobId, keys.Queue, String(hash, "type") ?? "", Number(hash, "version") ?? 0, String(hash, "status") ?? JobStatus.Queued,
+            (int?)Number(hash, "attempts") ?? 0, String(hash, "progress"), String(hash, "result"), String(hash, "last_error"), changedAt);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace JobQueue.Redis;
 /// last job of this one was taken, so a reader that is slow to take them holds one page and asks Redis for nothing
 /// meanwhile. The cursor is a position in the index's order, not an offset (<c>owner_page.lua</c> says why).
 /// </summary>
-internal sealed class OwnerIndexCursor(IDatabase db, QueueKeys keys, string owner, long sinceMs, Func<QueueKeys, string, Task<JobRecord?>> read)
+internal sealed class OwnerIndexCursor(IDatabase db, QueueKeys keys, string owner, long sinceMs, Func<QueueKeys, string, long, Task<OwnedJob?>> read)
 {
     /// <summary>
     /// Index entries per page, whose jobs are read at once: a reply short enough not to hold up the other requests on
@@ -54,12 +54,11 @@ internal sealed class OwnerIndexCursor(IDatabase db, QueueKeys keys, string owne
                 _after = (entries[^1].Score, entries[^1].Member);
             }
 
-            var jobs = await Task.WhenAll(entries.Select(entry => read(keys, entry.Member)));
-            foreach (var (job, entry) in jobs.Zip(entries))
+            foreach (var job in await Task.WhenAll(entries.Select(entry => read(keys, entry.Member, entry.Score))))
             {
                 if (job is not null)
                 {
-                    _page.Enqueue(new OwnedJob(job, entry.Score));
+                    _page.Enqueue(job);
                 }
             }
         }
