@@ -25,6 +25,14 @@ public sealed class FeedOptions
     [Range(16, 100_000)]
     public int ClientBuffer { get; set; } = 1000;
 
+    /// <summary>
+    /// Catch-up reads (a page of an owner's index with its jobs, or a device's newest jobs) an API process has under way at
+    /// once, over all its feed connections; the others wait their turn. Many devices catching up at once (all of them
+    /// after a deploy, say) then cannot fill the connection to Redis every other request shares.
+    /// </summary>
+    [Range(1, 64)]
+    public int CatchUpReads { get; set; } = 4;
+
     /// <summary>Whether the API serves the submission page (<c>/app/</c>) and its stand-in backend. On in Development.</summary>
     public bool? SubmissionPage { get; set; }
 }

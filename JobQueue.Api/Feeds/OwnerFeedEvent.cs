@@ -20,10 +20,7 @@ public sealed record OwnerFeedEvent(
             RawJson.ParseOrNull(change.ProgressJson), RawJson.ParseOrNull(change.ResultJson), change.Error, change.At);
     }
 
-    public static OwnerFeedEvent From(OwnedJob owned)
-    {
-        var job = owned.Job;
-        return new(job.Id, job.Queue, job.Type, job.Version, job.Status, job.Attempts, RawJson.ParseOrNull(job.ProgressJson),
-            RawJson.ParseOrNull(job.ResultJson), job.LastError, owned.ChangedAt);
-    }
+    public static OwnerFeedEvent From(OwnedJob job) =>
+        new(job.JobId, job.Queue, job.Type, job.Version, job.Status, job.Attempts, RawJson.ParseOrNull(job.ProgressJson),
+            RawJson.ParseOrNull(job.ResultJson), job.Error, job.ChangedAt);
 }

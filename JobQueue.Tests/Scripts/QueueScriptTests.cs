@@ -189,17 +189,17 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
         var doneAt = (long)(await Db.SortedSetScoreAsync(_keys.OwnerIndex("user-1"), mine[0].Id))!;
         var startedAt = (long)(await Db.SortedSetScoreAsync(_keys.OwnerIndex("user-1"), mine[1].Id))!;
-        var all = await Store.OwnerJobsAsync("user-1", afterMs: null);
-        var since = await Store.OwnerJobsAsync("user-1", afterMs: doneAt);
+        var all = await Store.LatestOwnerJobsAsync("user-1");
+        var since = await Store.OwnerJobsChangedSinceAsync("user-1", doneAt).ToListAsync();
 
-        Assert.Equal(mine.Select(j => j.Id).Order(), all.Select(j => j.Job.Id).Order());
+        Assert.Equal(mine.Select(j => j.Id).Order(), all.Select(j => j.JobId).Order());
         Assert.Equal(all.Select(j => j.ChangedAt).Order(), all.Select(j => j.ChangedAt)); // oldest change first
-        Assert.Equal("done", all.Single(j => j.Job.Id == mine[0].Id).Job.Status);
-        Assert.Equal("processing", all.Single(j => j.Job.Id == mine[1].Id).Job.Status);
+        Assert.Equal("done", all.Single(j => j.JobId == mine[0].Id).Status);
+        Assert.Equal("processing", all.Single(j => j.JobId == mine[1].Id).Status);
         Assert.True(doneAt >= startedAt);
-        Assert.Contains(since, j => j.Job.Id == mine[0].Id);
-        Assert.DoesNotContain(await Store.OwnerJobsAsync("user-1", afterMs: doneAt + 1), j => j.Job.Id == mine[0].Id);
-        Assert.Equal([theirs.Id], (await Store.OwnerJobsAsync("user-2", afterMs: 0)).Select(j => j.Job.Id));
+        Assert.Contains(since, j => j.JobId == mine[0].Id);
+        Assert.DoesNotContain(await Store.OwnerJobsChangedSinceAsync("user-1", doneAt + 1).ToListAsync(), j => j.JobId == mine[0].Id);
+        Assert.Equal([theirs.Id], await Store.OwnerJobsChangedSinceAsync("user-2", 0).Select(j => j.JobId).ToListAsync());
         Assert.True(await Db.KeyTimeToLiveAsync(_keys.OwnerIndex("user-1")) > TimeSpan.FromDays(6)); // trimmed and expiring once a job ended
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -363,38 +364,66 @@ public sealed class JobStore(
     }
 
     /// <summary>
-    /// The jobs of an owner that changed after <paramref name="afterMs"/> (Unix ms; a change at that very ms is
-    /// included), in every queue, oldest change first, each with the time of its last change; with
-    /// <paramref name="afterMs"/> null, the <paramref name="newest"/> most recently changed. From the owner's index
-    /// in each queue (<see cref="QueueKeys.OwnerIndex"/>): a job shows once, in its current state.
+    /// Every job of an owner that changed at or after <paramref name="sinceMs"/> (Unix ms), in every queue, oldest change
+    /// first, each in its current state with the time of its last change, from the owner's index in each queue partition
+    /// (<see cref="QueueKeys.OwnerIndex"/>). Read as the caller takes them: a page of each partition's index and its jobs
+    /// at a time, the next only once the last is taken, so a caller that takes them slowly (a device on a slow link)
+    /// holds a page per partition and asks nothing of Redis meanwhile, however many jobs the owner has. The partitions'
+    /// pages are merged by change time: a newer change never comes before an older one. A job that changes while they
+    /// are read comes again at its new change (its version tells). Each page read holds <paramref name="pageReads"/>,
+    /// where given: a bound on such reads under way at once, across callers.
     /// </summary>
-    public async Task<IReadOnlyList<OwnedJob>> OwnerJobsAsync(string owner, long? afterMs, int newest = 100)
+    public async IAsyncEnumerable<OwnedJob> OwnerJobsChangedSinceAsync(
+        string owner, long sinceMs, SemaphoreSlim? pageReads = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var perQueue = await Task.WhenAll((await queues.AllPartitionsAsync()).Select(async keys =>
+        List<OwnerIndexCursor> partitions = [.. (await queues.AllPartitionsAsync()).Select(keys => new OwnerIndexCursor(Db, keys, owner, sinceMs, ReadOwnedAsync))];
+        while (true)
         {
-            IEnumerable<SortedSetEntry> ids = afterMs is { } after
-                ? await AllAsync(keys.OwnerIndex(owner), after)
-                : await Db.SortedSetRangeByScoreWithScoresAsync(keys.OwnerIndex(owner), order: Order.Descending, take: newest);
-            var jobs = await Task.WhenAll(ids.Select(async entry =>
-                await ReadAsync(keys, entry.Element.ToString()) is { } job ? new OwnedJob(job, (long)entry.Score) : null));
+            // The oldest change of all is known once every partition that may hold more has its next job in hand.
+            while (partitions.Any(p => p.NeedsPage))
+            {
+                await Task.WhenAll(partitions.Where(p => p.NeedsPage).Select(p => p.ReadPageAsync(pageReads, cancellationToken)));
+            }
+
+            if (partitions.Where(p => p.Next is not null).MinBy(p => p.Next!.ChangedAt) is not { } oldest)
+            {
+                yield break;
+            }
+
+            yield return oldest.Take();
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> jobs of an owner changed most recently, in every queue, oldest change first, each in
+    /// its current state with the time of its last change (from the owner's index in each queue partition: a job shows once).
+    /// </summary>
+    public async Task<IReadOnlyList<OwnedJob>> LatestOwnerJobsAsync(string owner, int count = 100)
+    {
+        var perPartition = await Task.WhenAll((await queues.AllPartitionsAsync()).Select(async keys =>
+        {
+            var ids = await Db.SortedSetRangeByScoreWithScoresAsync(keys.OwnerIndex(owner), order: Order.Descending, take: count);
+            var jobs = await Task.WhenAll(ids.Select(entry => ReadOwnedAsync(keys, entry.Element.ToString(), (long)entry.Score)));
             return jobs.OfType<OwnedJob>();
         }));
-        var changed = perQueue.SelectMany(jobs => jobs).OrderBy(j => j.ChangedAt);
-        return afterMs is null ? [.. changed.TakeLast(newest)] : [.. changed];
+        return [.. perPartition.SelectMany(jobs => jobs).OrderBy(j => j.ChangedAt).TakeLast(count)];
+    }
 
-        async Task<List<SortedSetEntry>> AllAsync(RedisKey index, long after)
+    /// <summary>The fields of a job's hash its owner's feed shows (<see cref="OwnedJob"/>).</summary>
+    private static readonly RedisValue[] OwnedFields = ["status", "type", "version", "attempts", "progress", "result", "last_error"];
+
+    /// <summary>A job as its owner's feed shows it, last changed at <paramref name="changedAt"/>; null if it is gone.</summary>
+    private async Task<OwnedJob?> ReadOwnedAsync(QueueKeys keys, string jobId, long changedAt)
+    {
+        var values = await Db.HashGetAsync(keys.Job(jobId), OwnedFields);
+        if (values.All(v => v.IsNull))
         {
-            const int Page = 1000;
-            var all = new List<SortedSetEntry>();
-            SortedSetEntry[] page;
-            do
-            {
-                page = await Db.SortedSetRangeByScoreWithScoresAsync(index, after, double.PositiveInfinity, skip: all.Count, take: Page);
-                all.AddRange(page);
-            }
-            while (page.Length == Page);
-            return all;
+            return null;
         }
+
+        var hash = OwnedFields.Zip(values).ToDictionary(f => f.First.ToString(), f => f.Second);
+        return new OwnedJob(jobId, keys.Queue, String(hash, "type") ?? "", Number(hash, "version") ?? 0, String(hash, "status") ?? JobStatus.Queued,
+            (int?)Number(hash, "attempts") ?? 0, String(hash, "progress"), String(hash, "result"), String(hash, "last_error"), changedAt);
     }
 
     /// <summary>

@@ -24,6 +24,7 @@ public static class QueueScripts
     public static readonly string Release = Load("release");
     public static readonly string Janitor = Load("janitor");
     public static readonly string List = Load("list");
+    public static readonly string OwnerPage = Load("owner_page");
     public static readonly string PutSchedule = Load("put_schedule");
     public static readonly string AdvanceSchedule = Load("advance_schedule");
 
