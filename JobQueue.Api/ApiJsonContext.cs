@@ -9,6 +9,7 @@ namespace JobQueue.Api;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(JobView))]
+[JsonSerializable(typeof(Http.ApiIndexView))]
 [JsonSerializable(typeof(JobAccepted))]
 [JsonSerializable(typeof(JobStateView))]
 [JsonSerializable(typeof(JobPage))]

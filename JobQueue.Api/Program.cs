@@ -39,6 +39,8 @@ builder.Services.AddFeedAuthentication();
 builder.Services.AddSingleton<OwnerFeed>();
 builder.Services.AddSingleton<QueueEventFeed>();
 builder.Services.AddOpenApi();
+builder.Services.AddOptions<DashboardMountOptions>().BindConfiguration(DashboardMountOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddJobQueueDashboard(dashboard => builder.Configuration.GetSection(DashboardMountOptions.SectionName).Bind(dashboard));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestHeadersTotalSize = HeaderSizeLimit.TransportMaxBytes);
 
 var app = builder.Build();
@@ -53,6 +55,7 @@ app.UseRateLimiter();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.KeepAliveInterval });
 
 app.MapDefaultEndpoints();
+app.MapApiIndex();
 app.MapOpenApi();
 app.UseSwaggerUI(ui =>
 {
@@ -71,5 +74,9 @@ app.MapQueueEndpoints();
 app.MapScheduleEndpoints();
 app.MapWorkflowEndpoints();
 app.MapLegacyEndpoints();
+if (app.Services.GetRequiredService<IOptions<DashboardMountOptions>>().Value is { Enabled: true } dashboard)
+{
+    app.MapJobQueueDashboard(dashboard.Path);
+}
 
 app.Run();

@@ -60,7 +60,7 @@ try
         api.WithEnvironment("Api__Queues__0", "emails");
     }
 
-    builder.AddDashboard(queue: redis, queueName: config["Queue:Name"] ?? "jobs");
+    builder.AddDashboard(queueDashboard: api, queueDashboardPath: config["Api:Dashboard:Path"] ?? "/dashboard");
 
     builder.Build().Run();
     return 0;

@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using JobQueue.Dashboard.Telemetry;
+using JobQueue.Hosting.Dashboard.Telemetry;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;

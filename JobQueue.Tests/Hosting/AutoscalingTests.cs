@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using JobQueue.Dashboard;
+using JobQueue.Hosting.Dashboard;
 using JobQueue.Hosting.Autoscaling;
 using JobQueue.Redis;
 using JobQueue.Tests.Infrastructure;
@@ -26,7 +26,7 @@ public sealed class AutoscalingTests
             workers.WithEnvironment("Worker__Concurrency", "2")
                 .WithAutoscaling(redis, minReplicas: 0, maxReplicas: MaxReplicas, jobsPerReplica: 20,
                     policy => policy with { ScaleDownStabilization = TimeSpan.FromSeconds(3), PollingInterval = TimeSpan.FromMilliseconds(250) });
-            builder.AddDashboard(queue: redis);
+            builder.AddDashboard();
         });
         var log = app.App.Services.GetRequiredService<AutoscalerLog>();
 
@@ -65,12 +65,12 @@ public sealed class AutoscalingTests
         Assert.Contains(decisions, d => d.To < d.From && d.To > 0); // shrank while the burst still ran
         Assert.Equal(0, decisions[0].To);
 
-        // The dashboard's Workers page shows the pool and every decision with its reason (its HTML as the server renders
+        // The dashboard's Autoscaling page shows the pool and every decision with its reason (its HTML as the server renders
         // it: this app is composed in the test, without the AppHost's browser scripts).
         var dashboard = app.App.Services.GetRequiredService<DashboardEndpoints>();
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = dashboard.Dashboard };
         (await http.GetAsync(dashboard.LoginUrl)).EnsureSuccessStatusCode();
-        var html = await http.GetStringAsync("/workers");
+        var html = await http.GetStringAsync("/autoscaling");
         Assert.Contains($"<tr data-pool=\"{LedgerApp.Worker}\">", html);
         Assert.Equal(decisions.Count, html.Split("<td class=\"nowrap\">").Length - 1);
         Assert.Contains("no recommendation above 0", html);

@@ -1,4 +1,4 @@
-using JobQueue.Dashboard;
+using JobQueue.Hosting.Dashboard;
 using Microsoft.Playwright;
 
 namespace JobQueue.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using JobQueue.Dashboard;
-using JobQueue.Dashboard.Telemetry;
+using JobQueue.Hosting.Dashboard;
+using JobQueue.Hosting.Dashboard.Telemetry;
 using JobQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -9,17 +9,21 @@ using Microsoft.Playwright;
 namespace JobQueue.Tests.Integration;
 
 /// <summary>
-/// An operator working from the dashboard in a real headless Chromium: each action changes the job in Redis and on the
-/// open page without a reload; the pages find jobs and show a job's whole story; a request from anywhere else is refused.
+/// An operator working from the queue dashboard mounted in the API (the JobQueue.Dashboard package at /dashboard) in a
+/// real headless Chromium: each action changes the job in Redis and on the open page without a reload; the pages find
+/// jobs and show a job's whole story, its trace a link into the AppHost's dashboard; an action without the page's
+/// antiforgery token is refused.
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private DashboardEndpoints Dashboard => app.App.Services.GetRequiredService<DashboardEndpoints>();
+    private DashboardEndpoints AppHostDashboard => app.App.Services.GetRequiredService<DashboardEndpoints>();
 
-    private DashboardPages Pages => new(browser, Dashboard);
+    private Uri Root => new(app.Api.BaseAddress!, "/dashboard/");
+
+    private QueueDashboardPages Pages => new(browser, Root);
 
     [Fact]
     public async Task Retrying_a_failed_job_from_its_page_queues_it_again_and_the_page_shows_its_history_without_a_reload()
@@ -164,7 +168,7 @@ public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser)
     public async Task Pausing_a_queue_from_the_queues_page_stops_its_workers_taking_jobs_until_it_is_resumed()
     {
         var page = await Pages.NewPageAsync();
-        await Pages.GoToAsync(page, "/queues");
+        await Pages.GoToAsync(page, "");
         var row = page.Locator($"#queues tr[data-queue='{AppFixture.EmailsQueue}']");
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         try
@@ -249,43 +253,45 @@ public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser)
     }
 
     [Fact]
-    public async Task A_jobs_page_shows_its_attempts_trace_and_log_lines_inline_and_its_owners_other_jobs()
+    public async Task A_jobs_page_shows_its_owners_other_jobs_and_links_its_trace_in_the_apphosts_dashboard()
     {
         var owner = "bea-" + Guid.NewGuid().ToString("N")[..8];
         var earlier = await app.SubmitAsync(new { type = "echo", owner, payload = new { first = true } });
         var jobId = await app.SubmitAsync(new { type = "echo", owner, payload = new { story = "whole" } });
         await app.WaitForTerminalAsync(jobId, Timeout);
+        var traceId = await app.TraceIdOfAsync(jobId);
         var page = await Pages.NewPageAsync();
         await Pages.GoToAsync(page, $"/jobs/{jobId}");
 
         await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("\"story\": \"whole\"");
         await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("whole");
-        await Assertions.Expect(page.Locator("#waterfall [data-resource='worker'][data-span='handle echo']")).ToBeVisibleAsync(new() { Timeout = Timeout.Milliseconds + 30_000 });
-        await Assertions.Expect(page.Locator("#attempts tbody tr")).ToHaveCountAsync(1);
-        await Assertions.Expect(page.Locator("#attempts tbody tr td").Nth(4)).ToHaveTextAsync("succeeded");
-        await Assertions.Expect(page.Locator("#job-logs")).ToContainTextAsync($"Job {jobId} (echo) done on attempt 1", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator($"#owner-jobs a[href='jobs/{earlier}']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#job-trace")).ToHaveAttributeAsync("href", $"{AppHostDashboard.Dashboard.ToString().TrimEnd('/')}/traces/{traceId}");
         await BrowserFixture.ScreenshotAsync(page, "job");
+
+        // The link opens the trace in the AppHost's dashboard (logged in there), with the worker's spans.
+        var traces = await new DashboardPages(browser, AppHostDashboard).NewPageAsync();
+        await traces.GotoAsync(await page.Locator("#job-trace").GetAttributeAsync("href") ?? "");
+        await Assertions.Expect(traces.Locator("[data-resource='worker'][data-span='handle echo']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 
     [Fact]
-    public async Task An_action_without_the_login_cookie_or_with_a_forged_antiforgery_token_is_refused_and_changes_nothing()
+    public async Task An_action_without_the_pages_antiforgery_token_is_refused_and_changes_nothing_and_one_from_the_page_is_logged()
     {
         var jobId = await app.SubmitAsync(new { type = "echo", payload = new { guarded = true }, delay_ms = 3_600_000 });
-        var cancel = new Uri(Dashboard.Dashboard, $"/actions/jobs/{jobId}/cancel");
+        var cancel = new Uri(Root, $"actions/jobs/{jobId}/cancel");
 
-        using (var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }))
-        using (var refused = await anonymous.PostAsync(cancel, null))
+        // With the antiforgery cookie a cross-site request would carry, but without the token, or with one the page never issued.
+        var cookies = new CookieContainer();
+        using var browserLike = new HttpClient(new HttpClientHandler { CookieContainer = cookies });
+        (await browserLike.GetAsync(new Uri(Root, $"jobs/{jobId}"))).EnsureSuccessStatusCode();
+        using (var noToken = await browserLike.PostAsync(cancel, null))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, noToken.StatusCode);
         }
 
-        // Logged in (the cookie a cross-site request would carry), but with a token the page never issued.
-        var cookies = new CookieContainer();
-        using var loggedIn = new HttpClient(new HttpClientHandler { CookieContainer = cookies });
-        (await loggedIn.GetAsync(Dashboard.LoginUrl)).EnsureSuccessStatusCode();
         using (var forged = new HttpRequestMessage(HttpMethod.Post, cancel) { Headers = { { "RequestVerificationToken", "CfDJ8forged" } } })
-        using (var refused = await loggedIn.SendAsync(forged))
+        using (var refused = await browserLike.SendAsync(forged))
         {
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
@@ -293,14 +299,14 @@ public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser)
 
         Assert.Equal("scheduled", (string?)await app.Db.HashGetAsync(app.Keys.Job(jobId), "status"));
 
-        // The same action from the dashboard's page goes through, and the action log says which session did what.
+        // The same action from the dashboard's page goes through, and the API's log says who did what.
         var page = await Pages.NewPageAsync();
         await Pages.GoToAsync(page, $"/jobs/{jobId}");
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         await page.Locator("#job-actions button", new() { HasTextString = "Cancel" }).ClickAsync();
         await Assertions.Expect(page.Locator("#job [data-field='status']")).ToHaveTextAsync("canceled", new() { Timeout = 10_000 });
-        var logged = app.App.Services.GetRequiredService<TelemetryStore>().Logs("dashboard", text: jobId);
-        Assert.Contains(logged, l => l.Message.Contains("did cancel job") && l.Attributes.Any(a => a.Key == "Session" && a.Value.Length == 8));
-        Assert.Contains(logged, l => l.Message.Contains("Refused") is false && l.Level == "Information");
+        var logged = app.App.ResourceNotifications.GetReplicas("api").SelectMany(replica => app.App.ResourceLogs.GetLines(replica.ReplicaName, 500)).Select(l => l.Text).ToList();
+        Assert.Contains(logged, l => l.Contains($"Dashboard user local did cancel job {jobId}", StringComparison.Ordinal));
+        Assert.Contains(logged, l => l.Contains("Refused dashboard action", StringComparison.Ordinal) && l.Contains(jobId, StringComparison.Ordinal));
     }
 }

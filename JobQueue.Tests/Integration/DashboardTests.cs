@@ -1,6 +1,6 @@
 using System.Net;
-using JobQueue.Dashboard;
-using JobQueue.Dashboard.Telemetry;
+using JobQueue.Hosting.Dashboard;
+using JobQueue.Hosting.Dashboard.Telemetry;
 using JobQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -21,7 +21,7 @@ public sealed class DashboardTests(AppFixture app, BrowserFixture browser) : ICl
     public async Task Without_the_token_every_page_sends_you_to_the_login_and_a_wrong_token_is_refused()
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Dashboard.Dashboard };
-        foreach (var path in new[] { "/", "/traces", "/structuredlogs", "/queues", "/jobs", "/workers", "/consolelogs/worker-0" })
+        foreach (var path in new[] { "/", "/traces", "/structuredlogs", "/autoscaling", "/consolelogs/worker-0" })
         {
             using var response = await http.GetAsync(path);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -118,7 +118,11 @@ public sealed class DashboardTests(AppFixture app, BrowserFixture browser) : ICl
         await Assertions.Expect(page.Locator("figure.chart polyline").First).ToBeAttachedAsync();
         await BrowserFixture.ScreenshotAsync(page, "metrics");
 
-        await GoToAsync(page, "/queues");
+        // Queues are the queue dashboard's, mounted in the API: the AppHost's dashboard links to it.
+        var queues = await page.Locator("#queue-dashboard").GetAttributeAsync("href");
+        Assert.Equal(new Uri(app.Api.BaseAddress!, "/dashboard").ToString(), queues);
+        await page.GotoAsync(queues!);
+        await QueueDashboardPages.WaitUntilReadyAsync(page);
         await Assertions.Expect(page.Locator("#queues tr[data-queue='jobs']")).ToBeVisibleAsync();
         await page.FillAsync("#job-id", jobId);
         await page.PressAsync("#job-id", "Enter");

@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using JobQueue.Client;
-using JobQueue.Dashboard.Telemetry;
+using JobQueue.Hosting.Dashboard.Telemetry;
 using JobQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

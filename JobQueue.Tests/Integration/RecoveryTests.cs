@@ -1,5 +1,5 @@
 using System.Text.Json;
-using JobQueue.Dashboard.Telemetry;
+using JobQueue.Hosting.Dashboard.Telemetry;
 using JobQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

@@ -1,16 +1,21 @@
 using JobQueue;
 using JobQueue.Processing;
 
-// A user's app with JobQueue added as packages: it runs its own typed handler and enqueues from its own code.
-// dotnet run -- ada@example.com  (needs ConnectionStrings__redis, e.g. "127.0.0.1:6379,password=...")
-var builder = Host.CreateApplicationBuilder(args);
+// A user's app with JobQueue added as packages: it runs its own typed handler, enqueues from its own code, and mounts
+// the queue dashboard at /dashboard (this machine only: it maps no authorization policy).
+// dotnet run -- ada@example.com [--stay=true] [--urls=http://127.0.0.1:5080]  (needs ConnectionStrings__redis, e.g.
+// "127.0.0.1:6379,password=..."); with --stay=true it serves the dashboard until Ctrl+C once the emails are sent.
+var builder = WebApplication.CreateBuilder(args);
 builder.AddJobWorker("redis")
     .AddHandler<SendWelcomeEmailHandler>();
-using var app = builder.Build();
+builder.Services.AddJobQueueDashboard();
+await using var app = builder.Build();
+app.MapJobQueueDashboard("/dashboard");
 await app.StartAsync();
+Console.WriteLine($"dashboard {app.Urls.First()}/dashboard");
 
 var store = app.Services.GetRequiredService<JobStore>();
-foreach (var address in args.Where(a => !a.StartsWith("--")))
+foreach (var address in args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)))
 {
     var job = (await store.EnqueueAsync(new SendWelcomeEmail(address))).Job;
     Console.WriteLine($"enqueued {job.Type} {job.Id}");
@@ -22,6 +27,11 @@ foreach (var address in args.Where(a => !a.StartsWith("--")))
     }
 
     Console.WriteLine($"job {job.Id} {finished.Status}: {finished.ResultJson ?? finished.LastError}");
+}
+
+if (app.Configuration.GetValue<bool>("stay"))
+{
+    await app.WaitForShutdownAsync();
 }
 
 await app.StopAsync();
