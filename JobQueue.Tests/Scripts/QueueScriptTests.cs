@@ -246,10 +246,10 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
         Assert.Equal(ClaimOutcome.Claimed, claim.Outcome);
         Assert.Equal(1, claim.Job!.Attempt);
-        Assert.Equal("w1/1", claim.Job.Token);
+        Assert.Equal($"w1/{claim.Entry.EntryId}/1", claim.Job.Token); // the claim's own: consumer, entry, run
         Assert.Equal("""{"x":1}""", claim.Job.PayloadJson);
         var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts", "token"]);
-        Assert.Equal(["processing", "1", "w1/1"], state.Select(v => v.ToString()));
+        Assert.Equal(["processing", "1", claim.Job.Token], state.Select(v => v.ToString()));
         Assert.NotNull((string?)await Db.HashGetAsync(_keys.Job(job.Id), "started_at"));
     }
 
@@ -461,7 +461,7 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         var onTime = await rescuer.CompleteAsync(second, AttemptOutcome.Succeeded, "\"rescuer\"");
 
         Assert.Equal(CompletionResult.Stale, late);
-        Assert.Equal(["processing", "rescuer/2"], state.Select(v => v.ToString()));
+        Assert.Equal(["processing", $"rescuer/{first.EntryId}/2"], state.Select(v => v.ToString()));
         Assert.Equal(CompletionResult.Done, onTime);
         Assert.Equal("\"rescuer\"", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "result"));
     }
