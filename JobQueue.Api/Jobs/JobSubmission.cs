@@ -205,7 +205,8 @@ public sealed partial record JobSubmission(
         _ => "a boolean",
     };
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")]
+    // [0-9], not \d (any script's digits); \z, not $ (which also matches before a final newline).
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})\z")]
     private static partial Regex IsoWithOffset();
 }
 
