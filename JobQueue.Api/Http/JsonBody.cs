@@ -5,11 +5,13 @@ namespace JobQueue.Api.Http;
 
 /// <summary>
 /// Reads a JSON request body under a size limit, turning every way it can be wrong into a 4xx problem:
-/// wrong content type (415), too large (413), not UTF-8 or not JSON (400).
+/// wrong content type (415), too large (413), not UTF-8, not JSON, nested deeper than readers read or holding a string
+/// that is not valid Unicode (400). Every endpoint reads its body here, so this is where a body is decided on, once,
+/// before anything is written.
 /// </summary>
 public static class JsonBody
 {
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 64 };
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = JsonNesting.ReaderMaxDepth };
 
     /// <summary>The body as a JSON document (dispose it), or a <see cref="ProblemException"/> saying what is wrong with it.</summary>
     public static async Task<JsonDocument> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
@@ -30,14 +32,24 @@ public static class JsonBody
             throw ProblemException.BadRequest("The body is not valid UTF-8", "JSON bodies must be encoded as UTF-8.");
         }
 
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(body, ParseOptions);
+            document = JsonDocument.Parse(body, ParseOptions);
         }
         catch (JsonException e)
         {
             throw ProblemException.BadRequest("The body is not valid JSON", e.Message);
         }
+
+        if (JsonStrings.HaveLoneSurrogate(body.Span, JsonNesting.ReaderMaxDepth))
+        {
+            document.Dispose();
+            throw ProblemException.BadRequest("The body is not valid Unicode",
+                "A string (or a field name) escapes a lone surrogate, such as \\ud800 without the \\udc00-\\udfff that completes it: JSON strings must be valid Unicode.");
+        }
+
+        return document;
     }
 
     /// <summary>The body's bytes, or null once it passes <paramref name="maxBytes"/> (chunked bodies have no Content-Length).</summary>

@@ -120,9 +120,15 @@ public sealed partial record JobSubmission(
             throw Invalid(problem);
         }
 
-        return payload is { } value
-            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy, queue, group, owner, dependsOn, reference)
-            : throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
+        if (payload?.GetRawText() is not { } payloadJson)
+        {
+            throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
+        }
+
+        return JsonNesting.IsWithin(payloadJson, JsonNesting.MaxPayloadDepth)
+            ? new JobSubmission(type, payloadJson, runAt, policy == new JobPolicy() ? null : policy, queue, group, owner, dependsOn, reference)
+            : throw Invalid($"'payload' nests deeper than {JsonNesting.MaxPayloadDepth} levels (of arrays and objects), the most a payload may: " +
+                "every answer that shows it, and a handler's result that holds it, must stay within what JSON readers read.");
     }
 
     /// <summary>
