@@ -132,7 +132,7 @@ public static partial class JobEndpoints
             throw ProblemException.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
         }
 
-        if (cursor is not null && !CursorPattern().IsMatch(cursor))
+        if (cursor is not null && !ListPosition.TryParseCursor(cursor, out _))
         {
             throw ProblemException.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
@@ -181,9 +181,6 @@ public static partial class JobEndpoints
 
     [GeneratedRegex("^[\\x21-\\x7E]{1,255}$")]
     private static partial Regex IdempotencyKeyPattern();
-
-    [GeneratedRegex("^\\d{1,20}:[0-9a-f-]{36}$")]
-    private static partial Regex CursorPattern();
 }
 
 /// <summary>The documented shape of a <c>POST /jobs</c> body (the API reads and checks the JSON itself).</summary>
