@@ -13,6 +13,12 @@ public static class JsonStrings
     /// <summary>True if some string escapes a surrogate that is not half of a pair; <paramref name="json"/> is valid JSON within <paramref name="maxDepth"/>.</summary>
     public static bool HaveLoneSurrogate(ReadOnlySpan<byte> json, int maxDepth)
     {
+        // A surrogate can only be spelled as an escape: most texts have none, and are not read a second time.
+        if (json.IndexOf("\\u"u8) < 0)
+        {
+            return false;
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
         while (reader.Read())
         {

@@ -22,10 +22,7 @@ public static class RawJson
         {
             var utf8 = Encoding.UTF8.GetBytes(json);
             using var document = JsonDocument.Parse(utf8, StoredValue);
-            // A surrogate can only be spelled as an escape: most values have none and are read once.
-            return json.Contains(@"\u", StringComparison.Ordinal) && JsonStrings.HaveLoneSurrogate(utf8, JsonNesting.MaxStoredDepth)
-                ? AsText(json)
-                : document.RootElement.Clone();
+            return JsonStrings.HaveLoneSurrogate(utf8, JsonNesting.MaxStoredDepth) ? AsText(json) : document.RootElement.Clone();
         }
         catch (JsonException)
         {
