@@ -7,7 +7,8 @@ using JobQueue.Api.Workflows;
 
 namespace JobQueue.Api;
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+// MaxDepth: answers hold stored values (at most JsonNesting.MaxStoredDepth deep, RawJson sees to it) a few levels deep.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, MaxDepth = JsonNesting.ReaderMaxDepth)]
 [JsonSerializable(typeof(JobView))]
 [JsonSerializable(typeof(Http.ApiIndexView))]
 [JsonSerializable(typeof(JobAccepted))]

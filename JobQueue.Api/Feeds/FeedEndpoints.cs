@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using JobQueue.Api.Http;
 using JobQueue.Api.Jobs;
+using JobQueue.Redis;
 using Microsoft.Extensions.Options;
 
 namespace JobQueue.Api.Feeds;
@@ -50,7 +52,7 @@ public static class FeedEndpoints
     {
         var queue = queues.Keys(await QueueLookup.FindAsync(queues, name));
         var after = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["after"].FirstOrDefault();
-        if (after is not null && !EventIds.TryParse(after, out _))
+        if (after is not null && !StreamEntryId.TryParse(after, out _))
         {
             throw ProblemException.BadRequest("Invalid event id", "An event id (Last-Event-ID, after) is an entry id of the event log, such as 1700000000000-0.");
         }
@@ -119,7 +121,7 @@ public static class FeedEndpoints
             return null;
         }
 
-        return long.TryParse(after, out var ms) && ms >= 0
+        return long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
             ? ms
             : throw ProblemException.BadRequest("Invalid event id", "An event id (Last-Event-ID, after) is the 'at' of an event: a number of milliseconds.");
     }

@@ -45,7 +45,7 @@ public sealed class QueueEventFeed(JobEventHub hub, IConnectionMultiplexer redis
 
             while ((await watch.NextAsync(api.Value.KeepAliveInterval, cancellationToken))?.Change is { } next)
             {
-                if (next.EventId is { } id && EventIds.Compare(id, last) > 0)
+                if (next.EventId is { } id && StreamEntryId.Parse(id) > StreamEntryId.Parse(last))
                 {
                     last = id;
                     yield return QueueEventView.From(id, next);

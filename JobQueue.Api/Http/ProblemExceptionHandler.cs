@@ -9,7 +9,8 @@ namespace JobQueue.Api.Http;
 /// The one place where errors become responses, each an RFC 9457 problem: a refused request
 /// (<see cref="ProblemException"/>), a job or schedule that does not exist (404) or whose status forbids the operation (409),
 /// a job type no worker handles or a queue no pool reads (400), an idempotency key reused for another request (422), and a Redis outage
-/// (503 with Retry-After: the client should simply try again; also while a Redis Cluster fails over, or a job did not reach the replicas Queue:ReplicationAcks asks for), a request Kestrel could not read (its 4xx). A client that hung up mid-request is answered nothing and logs no error. Anything else is left to the framework (a 500: a bug).
+/// (503 with Retry-After: the client should simply try again; also while a Redis Cluster fails over, or a job did not reach the replicas Queue:ReplicationAcks asks for), a request Kestrel could not read (its 4xx, whatever the framing error: the client's
+/// fault, so logged at debug only). A client that hung up mid-request is answered nothing and logs no error. Anything else is left to the framework (a 500: a bug).
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
@@ -48,6 +49,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         if (status == 0)
         {
             return false;
+        }
+
+        if (exception is BadHttpRequestException)
+        {
+            logger.LogDebug("Refused {Method} {Path} with {Status}: {Reason}", context.Request.Method, context.Request.Path, status, exception.Message);
         }
 
         if (status == StatusCodes.Status503ServiceUnavailable)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using JobQueue.Api.Http;
 using JobQueue.Redis;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace JobQueue.Api.Jobs;
 
-public static partial class JobEndpoints
+public static class JobEndpoints
 {
     private const string IdempotencyHeader = "Idempotency-Key";
 
@@ -87,13 +86,13 @@ public static partial class JobEndpoints
         return ApiResults.Accepted(request.HttpContext.Response, $"/jobs/{job.Id}", new JobAccepted(job.Id, job.Status), ApiJsonContext.Default.JobAccepted);
     }
 
-    /// <summary>The request's Idempotency-Key header (null without one), or a 400 problem for one that is not 1-255 printable ASCII characters.</summary>
+    /// <summary>The request's Idempotency-Key header (null without one), or a 400 problem for one a caller may not use (<see cref="IdempotencyKeys.IsCallersKey"/>).</summary>
     public static string? IdempotencyKeyOf(HttpRequest request)
     {
         var key = request.Headers[IdempotencyHeader].ToString();
         return key.Length == 0 ? null
-            : IdempotencyKeyPattern().IsMatch(key) ? key
-            : throw ProblemException.BadRequest("Invalid Idempotency-Key", "An Idempotency-Key is 1-255 printable ASCII characters.");
+            : IdempotencyKeys.IsCallersKey(key) ? key
+            : throw ProblemException.BadRequest("Invalid Idempotency-Key", $"An Idempotency-Key is {IdempotencyKeys.Rule}.");
     }
 
     private static async Task<IResult> GetAsync(string id, JobStore store)
@@ -132,7 +131,7 @@ public static partial class JobEndpoints
             throw ProblemException.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
         }
 
-        if (cursor is not null && !CursorPattern().IsMatch(cursor))
+        if (cursor is not null && !ListPosition.TryParseCursor(cursor, out _))
         {
             throw ProblemException.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
@@ -178,12 +177,6 @@ public static partial class JobEndpoints
         await store.RetryAsync(jobId);
         return ApiResults.Accepted(response, $"/jobs/{jobId}", new JobAccepted(jobId, JobStatus.Queued), ApiJsonContext.Default.JobAccepted);
     }
-
-    [GeneratedRegex("^[\\x21-\\x7E]{1,255}$")]
-    private static partial Regex IdempotencyKeyPattern();
-
-    [GeneratedRegex("^\\d{1,20}:[0-9a-f-]{36}$")]
-    private static partial Regex CursorPattern();
 }
 
 /// <summary>The documented shape of a <c>POST /jobs</c> body (the API reads and checks the JSON itself).</summary>

@@ -120,9 +120,15 @@ public sealed partial record JobSubmission(
             throw Invalid(problem);
         }
 
-        return payload is { } value
-            ? new JobSubmission(type, value.GetRawText(), runAt, policy == new JobPolicy() ? null : policy, queue, group, owner, dependsOn, reference)
-            : throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
+        if (payload?.GetRawText() is not { } payloadJson)
+        {
+            throw Invalid("The field 'payload' is required (any JSON value, e.g. {\"payload\": {\"x\": 1}}).");
+        }
+
+        return JsonNesting.IsWithin(payloadJson, JsonNesting.MaxPayloadDepth)
+            ? new JobSubmission(type, payloadJson, runAt, policy == new JobPolicy() ? null : policy, queue, group, owner, dependsOn, reference)
+            : throw Invalid($"'payload' nests deeper than {JsonNesting.MaxPayloadDepth} levels (of arrays and objects), the most a payload may: " +
+                "every answer that shows it, and a handler's result that holds it, must stay within what JSON readers read.");
     }
 
     /// <summary>
@@ -205,7 +211,8 @@ public sealed partial record JobSubmission(
         _ => "a boolean",
     };
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")]
+    // [0-9], not \d (any script's digits); \z, not $ (which also matches before a final newline).
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})\z")]
     private static partial Regex IsoWithOffset();
 }
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using JobQueue.Api.Http;
+using JobQueue.Redis;
 using Microsoft.Extensions.Options;
 
 namespace JobQueue.Api.Jobs;
 
-public static partial class QueueEndpoints
+public static class QueueEndpoints
 {
     /// <summary>
     /// The queues (<c>GET /queues</c>, one queue, pause, resume, limits), the default queue's state as it always
@@ -153,7 +153,8 @@ public static partial class QueueEndpoints
             throw ProblemException.BadRequest("Invalid limit", "'limit' is from 1 to 100 (default 20).");
         }
 
-        if (cursor is not null && !EntryIdPattern().IsMatch(cursor))
+        // A page ends before its cursor; nothing is before 0-0, which no letter has (and Redis refuses as an exclusive end).
+        if (cursor is not null && !(StreamEntryId.TryParse(cursor, out var after) && after > StreamEntryId.Min))
         {
             throw ProblemException.BadRequest("Invalid cursor", "Pass back the next_cursor of the previous page.");
         }
@@ -162,7 +163,4 @@ public static partial class QueueEndpoints
         var page = new DeadLetterPage([.. letters.Select(l => new DeadLetterView(l.EntryId, l.JobId, l.Type, l.Attempts, l.Error, l.FailedAt))], next);
         return ApiResults.Ok(page, ApiJsonContext.Default.DeadLetterPage);
     }
-
-    [GeneratedRegex("^\\d{1,20}-\\d{1,20}$")]
-    private static partial Regex EntryIdPattern();
 }

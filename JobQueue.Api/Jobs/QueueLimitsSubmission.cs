@@ -42,7 +42,7 @@ public static class QueueLimitsSubmission
         {
             switch (property.Name)
             {
-                case "max" when property.Value.TryGetInt32(out var m):
+                case "max" when property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var m):
                     max = m;
                     break;
                 case "period_ms" when property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var p)

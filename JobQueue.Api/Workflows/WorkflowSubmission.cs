@@ -54,7 +54,7 @@ public sealed record WorkflowSubmission(IReadOnlyList<NewJob> Jobs, IReadOnlyLis
         }
 
         var jobs = submissions.Select((submission, i) => submission.ToNewJob(
-            idempotencyKey is null ? null : $"{idempotencyKey}#{i}", // the whole request replays: each job under its own key
+            idempotencyKey is null ? null : IdempotencyKeys.WorkflowJob(idempotencyKey, i), // the whole request replays: each job under its own key
             submission.DependsOn?.Select(d => Resolve(d, i, positions)).ToList())).ToList();
         return new WorkflowSubmission(jobs, [.. submissions.Select(s => s.Ref)]);
     }

@@ -10,10 +10,16 @@ public static partial class JobTypeName
     /// <summary>The type jobs get when their submitter names none (the echo job).</summary>
     public const string Default = "echo";
 
+    /// <summary>
+    /// The pattern a name matches. <c>\z</c>, not <c>$</c>: .NET's <c>$</c> also matches before a final newline, which would
+    /// let <c>"echo\n"</c> through.
+    /// </summary>
+    public const string Pattern = @"^[a-z][a-z0-9_.-]{0,63}\z";
+
     /// <summary>What a valid name looks like, for messages.</summary>
     public const string Rule = "1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter";
 
-    public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
+    public static bool IsValid(string? name) => name is not null && Regex().IsMatch(name);
 
     /// <summary>The job type of payloads of type <typeparamref name="TPayload"/>.</summary>
     public static string Of<TPayload>() => Cache<TPayload>.Name;
@@ -50,6 +56,6 @@ public static partial class JobTypeName
         public static readonly string Name = Of(typeof(TPayload));
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9_.-]{0,63}$")]
-    private static partial Regex Pattern();
+    [GeneratedRegex(Pattern)]
+    private static partial Regex Regex();
 }

@@ -12,6 +12,7 @@ internal static partial class Label
 
     public static bool IsValid(string? label) => label is not null && Pattern().IsMatch(label);
 
-    [GeneratedRegex("^[A-Za-z0-9_.:@-]{1,128}$")]
+    // \z, not $: .NET's $ also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z0-9_.:@-]{1,128}\z")]
     private static partial Regex Pattern();
 }

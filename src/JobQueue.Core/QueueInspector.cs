@@ -85,7 +85,7 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
         var partitions = await queues.PartitionsAsync(queue);
         var pages = await Task.WhenAll(partitions.Select(keys =>
             Db.StreamRangeAsync(keys.Dead, "-", cursor is null ? "+" : "(" + cursor, limit + 1, Order.Descending)));
-        var entries = pages.SelectMany(p => p).OrderByDescending(e => EntryOrder(e.Id.ToString())).Take(limit + 1).ToList();
+        var entries = pages.SelectMany(p => p).OrderByDescending(e => StreamEntryId.Parse(e.Id.ToString()!)).Take(limit + 1).ToList();
         var letters = entries.Take(limit).Select(e => new DeadLetter(
             e.Id.ToString(),
             e["job_id"].ToString(),
@@ -94,8 +94,6 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
             e["error"].ToString(),
             StreamEntryTime.Of(e.Id.ToString()))).ToList();
         return (letters, entries.Count > limit ? letters[^1].EntryId : null);
-
-        static (long Ms, long Sequence) EntryOrder(string id) => (long.Parse(id.AsSpan(0, id.IndexOf('-'))), long.Parse(id.AsSpan(id.IndexOf('-') + 1)));
     }
 
     /// <summary>A job's hash as stored, field by field (see README, "Redis keys"); null if there is no such job.</summary>

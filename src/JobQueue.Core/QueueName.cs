@@ -6,7 +6,7 @@ namespace JobQueue;
 public static partial class QueueName
 {
     /// <summary>The pattern a name matches (for validation attributes).</summary>
-    public const string Pattern = "^[a-z][a-z0-9_.-]{0,63}$";
+    public const string Pattern = JobTypeName.Pattern;
 
     /// <summary>What a valid name looks like, for messages.</summary>
     public const string Rule = JobTypeName.Rule;

@@ -11,6 +11,8 @@ public sealed class JobContext(
     string jobId, string type, string queue, string payloadJson, int attempt, int run, Func<JsonNode, Task> reportProgress,
     Func<Task<IReadOnlyDictionary<string, string>>>? readDependencyResults = null)
 {
+    private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = JsonNesting.ReaderMaxDepth };
+
     private JsonNode? _payload;
     private bool _parsed;
 
@@ -33,7 +35,7 @@ public sealed class JobContext(
             {
                 try
                 {
-                    _payload = JsonNode.Parse(payloadJson);
+                    _payload = JsonNode.Parse(payloadJson, documentOptions: ReaderOptions);
                 }
                 catch (JsonException)
                 {
@@ -51,8 +53,14 @@ public sealed class JobContext(
 
     public int Run => run;
 
-    /// <summary>Publishes progress (a number or small JSON) to watchers and to <c>GET /jobs/{id}</c>.</summary>
-    public Task ReportProgressAsync(JsonNode progress) => reportProgress(progress);
+    /// <summary>
+    /// Publishes progress (a number or small JSON) to watchers and to <c>GET /jobs/{id}</c>; an <see cref="ArgumentException"/>
+    /// for progress nested deeper than <see cref="JsonNesting.MaxStoredDepth"/>, which those could not show.
+    /// </summary>
+    public Task ReportProgressAsync(JsonNode progress) =>
+        JsonNesting.IsWithin(progress.ToJsonString(), JsonNesting.MaxStoredDepth)
+            ? reportProgress(progress)
+            : throw new ArgumentException($"Progress nests deeper than {JsonNesting.MaxStoredDepth} levels.", nameof(progress));
 
     /// <summary>
     /// The results of the jobs this one depends on that ended done, by job id (a flow's parent reads its children's here).
@@ -66,6 +74,6 @@ public sealed class JobContext(
             return new Dictionary<string, JsonNode?>();
         }
 
-        return (await readDependencyResults()).ToDictionary(r => r.Key, r => JsonNode.Parse(r.Value));
+        return (await readDependencyResults()).ToDictionary(r => r.Key, r => JsonNode.Parse(r.Value, documentOptions: ReaderOptions));
     }
 }

@@ -199,6 +199,6 @@ public static partial class KubernetesPublisher
     private static string ImageName(ProjectResource resource) =>
         Path.GetFileNameWithoutExtension(resource.Project.ProjectPath).ToLowerInvariant().Replace('.', '-');
 
-    [GeneratedRegex(@"^\{[^{}]+\.connectionString\}$")]
+    [GeneratedRegex(@"^\{[^{}]+\.connectionString\}\z")]
     private static partial Regex PublishExpression();
 }

@@ -60,7 +60,9 @@ public sealed class CronTimetable
         {
             zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        // A name that is a directory of the zone database ("Europe") is a SecurityException; one that cannot be read an I/O one.
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException
+                                      or System.Security.SecurityException or UnauthorizedAccessException or IOException)
         {
             throw new InvalidScheduleException($"'{timeZone}' is not a known time zone: use an IANA name such as \"Europe/Paris\" or \"UTC\".");
         }

@@ -148,7 +148,7 @@ public sealed class ScheduleStore(
         string? lastJob = null;
         foreach (var occurrence in plan.Run)
         {
-            var key = $"schedule:{definition.Name}:{occurrence.ToUnixTimeMilliseconds()}";
+            var key = IdempotencyKeys.ScheduleOccurrence(definition.Name, occurrence);
             try
             {
                 var result = await jobs.EnqueueAsync(definition.Job with { RunAt = occurrence, IdempotencyKey = key });

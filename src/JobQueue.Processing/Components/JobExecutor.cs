@@ -102,7 +102,12 @@ public sealed class JobExecutor(
             using var handle = JobQueueTelemetry.Source.StartActivity($"handle {type}");
             var context = new JobContext(job.JobId, type, inFlight.Consumer.Keys.Queue, job.PayloadJson, job.Attempt, job.Run,
                 progress => ReportProgressAsync(inFlight, progress), () => inFlight.Consumer.DependencyResultsAsync(job.JobId));
-            return (AttemptOutcome.Succeeded, await runner.RunAsync(context, timeout.Token));
+            var result = await runner.RunAsync(context, timeout.Token);
+            return JsonNesting.IsWithin(result, JsonNesting.MaxStoredDepth)
+                ? (AttemptOutcome.Succeeded, result)
+                // Stored, it would break every answer that shows it; run again, it would nest as deep.
+                : throw new PermanentJobFailureException(
+                    $"The handler's result nests deeper than {JsonNesting.MaxStoredDepth} levels, the most a job's result may (readers read {JsonNesting.ReaderMaxDepth}).");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !inFlight.Abandoned.IsCancellationRequested)
         {
