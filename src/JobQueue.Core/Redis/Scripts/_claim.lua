@@ -20,7 +20,7 @@ local function drop_entry(stream, group, entry)
   redis.call('XDEL', stream, entry)
 end
 
--- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, now}
+-- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, type_max, now, now_text}
 local function claim_entry(c, entry, id, deliveries)
   if not deliveries then
     return {entry, id or '', 'lost'}
@@ -81,7 +81,7 @@ local function claim_entry(c, entry, id, deliveries)
     redis.call('HDEL', job, 'a:' .. (run - ATTEMPTS_KEPT), 'e:' .. (run - ATTEMPTS_KEPT))
   end
   redis.call('HSET', job, 'status', 'processing', 'attempts', attempt, 'runs', run, 'version', version,
-    'started_at', c.now, 'token', token, 'entry_id', entry, 'a:' .. run, attempt .. '|' .. c.now .. '|' .. c.consumer)
+    'started_at', c.now, 'token', token, 'entry_id', entry, 'a:' .. run, attempt .. '|' .. c.now_text .. '|' .. c.consumer)
   publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt, type = state[3] or nil,
     progress = state[9] or nil, error = state[10] or nil, owner = state[15] or nil })
   return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
@@ -92,10 +92,13 @@ end
 -- ARGV[4] events channel, ARGV[5] dead letter retention (ms), ARGV[6] job key prefix, ARGV[7] the max attempts
 -- of job types that differ from ARGV[3] ('<type> <max> <type> <max> ...'): the same in every claim script.
 local function claim_context()
+  local now = now_ms()
   local type_max = {}
   for type, max in string.gmatch(ARGV[7], '(%S+) (%d+)') do
     type_max[type] = tonumber(max)
   end
+  -- now_text for the attempt records: a number is formatted again each time it is concatenated.
   return { stream = KEYS[1], dead = KEYS[2], stats = KEYS[3], group = ARGV[1], consumer = ARGV[2],
-    max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], type_max = type_max, now = now_ms() }
+    max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], type_max = type_max, now = now,
+    now_text = tostring(now) }
 end

@@ -16,6 +16,7 @@
 local stream, dead, stats, schedule = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, channel, ttl, dead_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
+local now_text = tostring(now) -- for the attempt records: a number is formatted again each time it is concatenated
 local released, done, results = {}, 0, {}
 for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
@@ -41,7 +42,7 @@ for i = 1, #KEYS - 4 do
     elseif decision == 'done' then
       local version = (tonumber(state[5]) or 0) + 1
       redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now, 'version', version,
-        ended, attempt_end(now, 'succeeded', ''))
+        ended, attempt_end(now_text, 'succeeded', ''))
       redis.call('PEXPIRE', job, ttl)
       done = done + 1
       publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
@@ -53,17 +54,17 @@ for i = 1, #KEYS - 4 do
     elseif decision == 'retry' and delay > 0 then
       redis.call('ZADD', schedule, now + delay, id)
       redis.call('HSET', job, 'status', 'scheduled', 'last_error', text, 'run_at', now + delay,
-        ended, attempt_end(now, 'retrying', text))
+        ended, attempt_end(now_text, 'retrying', text))
       changed(channel, job, id)
       results[i] = 'retried'
     elseif decision == 'retry' then
       local next = add_entry(stream, id, state[4] or '')
       redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next,
-        ended, attempt_end(now, 'retrying', text))
+        ended, attempt_end(now_text, 'retrying', text))
       changed(channel, job, id)
       results[i] = 'retried'
     else
-      redis.call('HSET', job, ended, attempt_end(now, 'failed', text))
+      redis.call('HSET', job, ended, attempt_end(now_text, 'failed', text))
       finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
       changed(channel, job, id)
       if state[10] or state[11] then
