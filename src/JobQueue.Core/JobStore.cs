@@ -316,6 +316,42 @@ public sealed class JobStore(
             (int?)Number(hash, "dependants") ?? 0);
     }
 
+    /// <summary>
+    /// The job's attempts as the scripts that start and end them recorded them, oldest first (the newest 25 runs); [] for a
+    /// job that does not exist (or has expired) or never ran. Each comes with the registration of the worker that ran it,
+    /// where the queue's registry still has it: one script call reads both (attempts.lua).
+    /// </summary>
+    public async Task<IReadOnlyList<JobAttempt>> AttemptsAsync(string jobId)
+    {
+        if (await queues.LocateAsync(jobId) is not { } keys)
+        {
+            return [];
+        }
+
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Attempts, [keys.Job(jobId), keys.Workers, keys.WorkersSeen]))!;
+        if (reply.Length == 0)
+        {
+            return [];
+        }
+
+        // {first run, last run, traceparent, then a start and an end record per run, then consumer, registration, last seen
+        // ms per consumer named}
+        var (firstRun, runs, traceId) = ((int)reply[0], (int)reply[1] - (int)reply[0] + 1, TraceParent.TraceIdOf((string?)reply[2]));
+        var workers = new Dictionary<string, WorkerRegistration>(StringComparer.Ordinal);
+        for (var i = 3 + 2 * runs; i + 2 < reply.Length; i += 3)
+        {
+            if (!reply[i + 1].IsNull && !reply[i + 2].IsNull
+                && WorkerRegistration.FromStored(reply[i].ToString()!, reply[i + 1].ToString()!, (long)(double)reply[i + 2]) is { } worker)
+            {
+                workers[worker.Consumer] = worker;
+            }
+        }
+
+        return [.. Enumerable.Range(0, runs)
+            .Select(r => JobAttempt.FromRecords(firstRun + r, (string?)reply[3 + 2 * r], (string?)reply[4 + 2 * r], traceId, workers))
+            .OfType<JobAttempt>()];
+    }
+
     /// <summary>The most dependencies and dependants <see cref="LinksAsync"/> lists of one job.</summary>
     public const int MaxLinksShown = 1000;
 

@@ -108,6 +108,32 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
         return fields.Length == 0 ? null : fields.ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
     }
 
+    /// <summary>
+    /// Every worker process registered in the registry of any queue or partition (<see cref="QueueKeys.Workers"/>), newest
+    /// seen first: running ones, and stopped or dead ones until the registry forgets them (not seen for as long as a job is
+    /// kept). A worker reading several queues is listed once. Two reads per partition, made at once.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkerRegistration>> WorkersAsync()
+    {
+        var db = Db;
+        var partitions = await queues.AllPartitionsAsync();
+        var reads = partitions.Select(keys => (Registrations: db.HashGetAllAsync(keys.Workers), Seen: db.SortedSetRangeByRankWithScoresAsync(keys.WorkersSeen))).ToList();
+        await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Registrations, r.Seen }));
+        var registered = new List<WorkerRegistration>();
+        foreach (var (registrations, seen) in reads)
+        {
+            var lastSeen = seen.Result.ToDictionary(s => s.Element.ToString(), s => (long)s.Score, StringComparer.Ordinal);
+            registered.AddRange(registrations.Result
+                .Where(r => lastSeen.ContainsKey(r.Name.ToString()))
+                .Select(r => WorkerRegistration.FromStored(r.Name.ToString(), r.Value.ToString(), lastSeen[r.Name.ToString()]))
+                .OfType<WorkerRegistration>());
+        }
+
+        return [.. registered.GroupBy(w => w.Consumer, StringComparer.Ordinal)
+            .Select(copies => copies.MaxBy(w => w.LastSeenAt)!)
+            .OrderByDescending(w => w.LastSeenAt).ThenBy(w => w.Consumer, StringComparer.Ordinal)];
+    }
+
     /// <summary>The trace a job's spans belong to (from the W3C traceparent stored with it), while the job is kept.</summary>
     public async Task<string?> TraceIdOfAsync(string jobId) =>
         await queues.LocateAsync(jobId) is { } keys ? TraceParent.TraceIdOf(await Db.HashGetAsync(keys.Job(jobId), "traceparent")) : null;

@@ -2,6 +2,7 @@ using JobQueue;
 using JobQueue.Processing;
 using JobQueue.Processing.Components;
 using JobQueue.Redis;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,7 +12,8 @@ public static class JobWorkerBuilderExtensions
 {
     /// <summary>
     /// Runs job handlers in this host (calls <c>AddJobQueue(connectionName)</c> if the app has not), reading the
-    /// queues of <see cref="WorkerOptions.Queues"/> (the default queue if none): the processor taking new entries, the recoverer reclaiming stalled ones, the lease renewer, the dispatcher
+    /// queues of <see cref="WorkerOptions.Queues"/> (the default queue if none): the registrar naming this worker in its queues'
+    /// registries, the processor taking new entries, the recoverer reclaiming stalled ones, the lease renewer, the dispatcher
     /// that runs them, the forwarder of scheduled jobs, the janitor, the cancellation listener and the
     /// queue-depth gauges. Register handlers on the builder it returns.
     /// </summary>
@@ -19,8 +21,16 @@ public static class JobWorkerBuilderExtensions
     {
         builder.AddJobQueue(connectionName);
         var services = builder.Services;
+        var clientName = builder.Environment.ApplicationName;
         services.AddOptions<WorkerOptions>()
             .BindConfiguration(WorkerOptions.SectionName)
+            .PostConfigure<IConfiguration>((worker, configuration) =>
+            {
+                if (string.IsNullOrWhiteSpace(worker.Pool))
+                {
+                    worker.Pool = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } service ? service : clientName;
+                }
+            })
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
@@ -28,7 +38,6 @@ public static class JobWorkerBuilderExtensions
 
         var registry = new JobHandlerRegistry();
         services.AddSingleton(registry);
-        var clientName = builder.Environment.ApplicationName;
         services.AddSingleton(sp =>
         {
             var (worker, queueOptions) = (sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<IOptions<QueueOptions>>().Value);
@@ -61,7 +70,9 @@ public static class JobWorkerBuilderExtensions
         services.AddSingleton<JobDispatcher>();
 
         // Hosted services stop in reverse order: the processor and recoverer stop fetching first, then the
-        // dispatcher drains running jobs, and the renewer keeps their leases fresh until the very end.
+        // dispatcher drains running jobs, and the renewer keeps their leases fresh until the very end. The registrar
+        // starts first, so the worker is registered by the time it claims, and marks it stopped last.
+        services.AddHostedService<WorkerRegistrar>();
         services.AddHostedService<LeaseRenewer>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddHostedService<JobRecoverer>();

@@ -58,6 +58,14 @@ public sealed class WorkerOptions : IValidatableObject
     /// <summary>Name in the consumer group; defaults to host name and process id, unique per process.</summary>
     public string? ConsumerName { get; set; }
 
+    /// <summary>
+    /// The pool this worker belongs to, as it registers in its queues' registries for pages to name it by: by default the
+    /// service's name, <c>OTEL_SERVICE_NAME</c> (an AppHost sets it to the resource's name), else the app's name.
+    /// </summary>
+    [Required]
+    [MaxLength(256)]
+    public string? Pool { get; set; }
+
     /// <summary>How often a queue held by its concurrency limit is asked again (a running job elsewhere may have ended).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan LimitPollInterval { get; set; } = TimeSpan.FromMilliseconds(50);

@@ -41,6 +41,22 @@ public sealed class JobConsumer(
         Db.SetAddAsync(keys.Types, [.. types.Select(t => (RedisValue)t)]);
 
     /// <summary>
+    /// Registers this consumer's worker process in the queue's registry (<see cref="QueueKeys.Workers"/>), seen now by
+    /// Redis's clock (<see cref="WorkerRegistration.LastSeenAt"/> is not sent), and forgets workers not seen for
+    /// <paramref name="keep"/>; returns how many it forgot.
+    /// </summary>
+    public async Task<int> RegisterWorkerAsync(WorkerRegistration registration, TimeSpan keep)
+    {
+        if (registration.Consumer != consumerName)
+        {
+            throw new ArgumentException($"The registration is of consumer '{registration.Consumer}', not of this one ('{consumerName}').", nameof(registration));
+        }
+
+        return (int)await Db.ScriptEvaluateAsync(QueueScripts.RegisterWorker, [keys.Workers, keys.WorkersSeen],
+            [consumerName, registration.ToStored(), (long)keep.TotalMilliseconds]);
+    }
+
+    /// <summary>
     /// One XAUTOCLAIM step: takes over entries idle longer than <paramref name="minIdle"/> (their worker died
     /// or hung). Returns them with the cursor for the next step ("0-0" when the sweep is complete).
     /// </summary>

@@ -91,6 +91,19 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Hash of one schedule: its definition, <c>paused</c>, <c>next_due</c> and its last run (see README, "Redis keys").</summary>
     public RedisKey Schedule(string name) => _prefix + "schedule:" + name;
 
+    /// <summary>
+    /// Hash of the worker processes that read the queue: consumer name → registration (JSON: pool, instance, host, process
+    /// id, start, queues, stopped; see <see cref="WorkerRegistration"/>). Kept per queue, in its slot, so a job's attempts
+    /// are read with the registrations of the workers that ran them in one script call (attempts.lua).
+    /// </summary>
+    public RedisKey Workers => _prefix + "workers";
+
+    /// <summary>
+    /// Sorted set of the workers of <see cref="Workers"/> by when each last registered (ms, Redis's clock): where
+    /// register_worker.lua finds the ones not seen for long, to forget them.
+    /// </summary>
+    public RedisKey WorkersSeen => _prefix + "workers-seen";
+
     /// <summary>Holds the job id an idempotency key was first used for (the key itself is hashed).</summary>
     public RedisKey Idempotency(string key) =>
         _prefix + "idempotency:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

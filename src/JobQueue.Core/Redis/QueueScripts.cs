@@ -27,6 +27,8 @@ public static class QueueScripts
     public static readonly string OwnerPage = Load("owner_page");
     public static readonly string PutSchedule = Load("put_schedule");
     public static readonly string AdvanceSchedule = Load("advance_schedule");
+    public static readonly string Attempts = Load("attempts");
+    public static readonly string RegisterWorker = Load("register_worker");
 
     private static string Load(string name, params string[] includes) =>
         string.Join("\n", [Prelude, .. includes.Select(Read), Read(name)]);

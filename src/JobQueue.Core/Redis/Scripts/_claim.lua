@@ -10,13 +10,17 @@
 -- The attempt number is the larger of the job's recorded attempts + 1 and the entry's delivery count, so
 -- neither a lost hash update nor a reclaim without a run can let a job run more than max times. Max is the
 -- job's own max_attempts, else its type's (as the worker registered it), else the queue's.
+-- Attempt records (see _prelude.lua): a claim writes the start of its attempt ('a:<run>') in the HSET that marks the
+-- job processing, and drops the record of the run ATTEMPTS_KEPT before it. A job found `processing` (reclaimed, or
+-- exhausted) had an attempt that never ended: its worker stopped renewing it (died, hung, cut off) for longer than the
+-- processing timeout; the claim ends that attempt ('e:<run>') as 'lost'.
 
 local function drop_entry(stream, group, entry)
   redis.call('XACK', stream, group, entry)
   redis.call('XDEL', stream, entry)
 end
 
--- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, now}
+-- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, type_max, now, now_text}
 local function claim_entry(c, entry, id, deliveries)
   if not deliveries then
     return {entry, id or '', 'lost'}
@@ -49,9 +53,13 @@ local function claim_entry(c, entry, id, deliveries)
   local attempts = tonumber(state[2]) or 0
   local attempt = math.max(attempts + 1, deliveries)
   local max = tonumber(state[11]) or c.type_max[state[3]] or c.max
+  local runs = tonumber(state[7]) or 0
   if attempt > max then
     drop_entry(c.stream, c.group, entry)
     redis.call('HDEL', job, 'token')
+    if status == 'processing' and runs > 0 then
+      redis.call('HSET', job, 'e:' .. runs, attempt_end(c.now, 'lost', 'no attempts left'))
+    end
     if state[14] then
       redis.call('SREM', group_key(c.prefix, state[14], 'running'), id)
     end
@@ -61,13 +69,19 @@ local function claim_entry(c, entry, id, deliveries)
     settle_dependants(c.channel, c.prefix, id, 'failed', c.now, c.dead_ttl)
     return {entry, id, 'exhausted', attempts}
   end
-  local run = (tonumber(state[7]) or 0) + 1
+  local run = runs + 1
   -- Unique to this claim: the entry names the job's place in the stream, the run counts every claim of the job over
   -- its whole life (a manual retry resets the attempt, not the run). Jobs taken together never share a token.
   local token = c.consumer .. '/' .. entry .. '/' .. run
   local version = (tonumber(state[8]) or 0) + 1
+  if status == 'processing' and runs > 0 then
+    redis.call('HSET', job, 'e:' .. runs, attempt_end(c.now, 'lost', 'taken over by ' .. c.consumer))
+  end
+  if run > ATTEMPTS_KEPT then
+    redis.call('HDEL', job, 'a:' .. (run - ATTEMPTS_KEPT), 'e:' .. (run - ATTEMPTS_KEPT))
+  end
   redis.call('HSET', job, 'status', 'processing', 'attempts', attempt, 'runs', run, 'version', version,
-    'started_at', c.now, 'token', token, 'entry_id', entry)
+    'started_at', c.now, 'token', token, 'entry_id', entry, 'a:' .. run, attempt .. '|' .. c.now_text .. '|' .. c.consumer)
   publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt, type = state[3] or nil,
     progress = state[9] or nil, error = state[10] or nil, owner = state[15] or nil })
   return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
@@ -78,10 +92,13 @@ end
 -- ARGV[4] events channel, ARGV[5] dead letter retention (ms), ARGV[6] job key prefix, ARGV[7] the max attempts
 -- of job types that differ from ARGV[3] ('<type> <max> <type> <max> ...'): the same in every claim script.
 local function claim_context()
+  local now = now_ms()
   local type_max = {}
   for type, max in string.gmatch(ARGV[7], '(%S+) (%d+)') do
     type_max[type] = tonumber(max)
   end
+  -- now_text for the attempt records: a number is formatted again each time it is concatenated.
   return { stream = KEYS[1], dead = KEYS[2], stats = KEYS[3], group = ARGV[1], consumer = ARGV[2],
-    max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], type_max = type_max, now = now_ms() }
+    max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], type_max = type_max, now = now,
+    now_text = tostring(now) }
 end

@@ -110,6 +110,31 @@ local function finish(job, id, status, error, now, stats, dead, ttl_ms, dead_ttl
   end
 end
 
+-- A job's attempts are kept in its own hash, so they expire with it, go with it when it is deleted and stay when it
+-- is retried: one field per run for its start, 'a:<run>' = '<attempt>|<started ms>|<consumer>', written by the claim
+-- that starts it (_claim.lua), and one for its end, 'e:<run>' = '<ended ms>|<outcome>|<error>', written by the script
+-- that ends it (complete.lua: succeeded, retrying, failed; cancel.lua: canceled; the claim that finds it was not
+-- renewed in time: lost). Plain strings, not JSON: the claim and completion write them on every job. The consumer and
+-- the error come last, so they need no escaping. The trace is the job's (its traceparent: no script changes it), read
+-- with them, not repeated: a start record stays under 64 bytes (hash-max-listpack-value), so a small job's hash keeps
+-- its compact encoding. The newest ATTEMPTS_KEPT runs are kept.
+local ATTEMPTS_KEPT = 25
+-- How much of an attempt's error its record keeps, in bytes (`last_error` keeps the latest one whole).
+local ATTEMPT_ERROR_KEPT = 500
+
+-- The end record of an attempt ('e:<run>'). An error is cut short on a character boundary: never inside a UTF-8
+-- sequence (whose continuation bytes are 0x80-0xBF).
+local function attempt_end(now, outcome, error_text)
+  if #error_text > ATTEMPT_ERROR_KEPT then
+    local cut = ATTEMPT_ERROR_KEPT
+    while cut > 0 and string.byte(error_text, cut + 1) >= 0x80 and string.byte(error_text, cut + 1) < 0xC0 do
+      cut = cut - 1
+    end
+    error_text = string.sub(error_text, 1, cut)
+  end
+  return now .. '|' .. outcome .. '|' .. error_text
+end
+
 -- The keys of a job group (a tenant, a user: jobs that carry "group", held to the queue's group_concurrency),
 -- built from the queue's job key prefix ('{q}:job:'), so they share the queue's hash tag:
 -- '{q}:group:<group>:running' (set of the group's running job ids), '{q}:group:<group>:waiting' (list of ids

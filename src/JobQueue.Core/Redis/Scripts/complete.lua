@@ -9,21 +9,27 @@
 -- forwarder promotes it, so no worker need be alive meanwhile), 'failed' (dead-lettered), 'canceled' (canceled
 -- while running: the attempt lets go of the entry) or 'stale'. An attempt that lets go of its entry leaves its
 -- group's running set (release.lua then gives a job the group held back its place). A job that ends settles its
--- dependants (_dependencies.lua): the last dependency done releases a waiting job, in this same call.
+-- dependants (_dependencies.lua): the last dependency done releases a waiting job, in this same call. Each attempt
+-- recorded ends its attempt record ('e:<run>', see _prelude.lua: succeeded, retrying or failed, with its error cut
+-- short) in the HSET that records its outcome; a stale one writes nothing, and one canceled while it ran was ended by
+-- cancel.lua.
 local stream, dead, stats, schedule = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, channel, ttl, dead_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
+local now_text = tostring(now) -- for the attempt records: a number is formatted again each time it is concatenated
 local released, done, results = {}, 0, {}
 for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local delay = tonumber(ARGV[a + 6])
   local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error', 'group', 'owner',
-    'deps_total', 'dependants')
+    'deps_total', 'dependants', 'runs')
   if state[2] ~= token then
     results[i] = 'stale'
   else
     released[#released + 1] = entry
+    -- The token is the job's, so the job's run is this attempt's (a claim sets both; 0 only for a hash edited by hand).
+    local ended = 'e:' .. (state[12] or 0)
     redis.call('HDEL', job, 'token')
     if state[8] then
       redis.call('SREM', group_key(string.sub(job, 1, #job - #id), state[8], 'running'), id)
@@ -35,7 +41,8 @@ for i = 1, #KEYS - 4 do
       results[i] = 'stale'
     elseif decision == 'done' then
       local version = (tonumber(state[5]) or 0) + 1
-      redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now, 'version', version)
+      redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now, 'version', version,
+        ended, attempt_end(now_text, 'succeeded', ''))
       redis.call('PEXPIRE', job, ttl)
       done = done + 1
       publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
@@ -46,15 +53,18 @@ for i = 1, #KEYS - 4 do
       results[i] = 'done'
     elseif decision == 'retry' and delay > 0 then
       redis.call('ZADD', schedule, now + delay, id)
-      redis.call('HSET', job, 'status', 'scheduled', 'last_error', text, 'run_at', now + delay)
+      redis.call('HSET', job, 'status', 'scheduled', 'last_error', text, 'run_at', now + delay,
+        ended, attempt_end(now_text, 'retrying', text))
       changed(channel, job, id)
       results[i] = 'retried'
     elseif decision == 'retry' then
       local next = add_entry(stream, id, state[4] or '')
-      redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next)
+      redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next,
+        ended, attempt_end(now_text, 'retrying', text))
       changed(channel, job, id)
       results[i] = 'retried'
     else
+      redis.call('HSET', job, ended, attempt_end(now_text, 'failed', text))
       finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
       changed(channel, job, id)
       if state[10] or state[11] then

@@ -5,7 +5,7 @@
 -- job is held back, out of the stream, in its group's waiting list (see _prelude.lua's group_key) until
 -- release.lua gives it a new entry. A worker with nothing to take waits outside a script, on the queue's wake-up
 -- marker (_prelude.lua's wake_one_worker); one that leaves entries behind raises the marker again, so that
--- another idle worker takes some of them.
+-- another idle worker takes some of them. Each job claimed gets the record of its attempt's start (see _claim.lua).
 -- KEYS[1..3] and ARGV[1..7] as in _claim.lua's claim_context; KEYS[4] controls, KEYS[5] rate window, KEYS[6] the
 -- set of groups with jobs held back; ARGV[8] how many to take
 -- Returns {state, hold ms, drained, row, row, ...}:

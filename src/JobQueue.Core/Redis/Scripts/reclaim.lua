@@ -1,5 +1,6 @@
 -- Claims entries XAUTOCLAIM took over for this consumer: delivered before, maybe to workers that died. Their
--- delivery count (XPENDING) counts towards the attempts; one no longer pending here is another worker's.
+-- delivery count (XPENDING) counts towards the attempts; one no longer pending here is another worker's. The attempt
+-- that was running elsewhere is ended 'lost' in its record, and the new one's start recorded (see _claim.lua).
 -- KEYS and ARGV[1..7] as in _claim.lua's claim_context; then ARGV[8] number of entries n,
 -- ARGV[8 + i] id of entry i, ARGV[8 + n + i] the job id it names ('' if none)
 -- Returns one row per entry (see _claim.lua).
