@@ -68,11 +68,11 @@ public sealed class PartitionedQueueTests(RedisServerFixture server) : IClassFix
         // A batch goes whole to one partition: jobs pinned to two cannot share one.
         var (a, b) = (Enumerable.Range(0, 100).Select(i => $"g{i}").First(g => QueuePartitions.ForKey(g, 3) == 0),
             Enumerable.Range(0, 100).Select(i => $"g{i}").First(g => QueuePartitions.ForKey(g, 3) == 1));
-        var keysBefore = await server.Redis.GetServers()[0].DatabaseSizeAsync();
+        var keysBefore = await QueueKeyNames.OfAsync(server.Redis, Queue);
         var refused = await Assert.ThrowsAsync<PartitionedQueueException>(() =>
             store.EnqueueManyAsync([new NewJob("count", "{}", Queue: Queue, Group: a), new NewJob("count", "{}", Queue: Queue, Group: b)]));
         Assert.Contains("separate batches", refused.Message);
-        Assert.Equal(keysBefore, await server.Redis.GetServers()[0].DatabaseSizeAsync());
+        Assert.Equal(keysBefore, await QueueKeyNames.OfAsync(server.Redis, Queue));
     }
 
     [Fact]

@@ -208,12 +208,12 @@ public sealed class QueueSchedulingTests(RedisServerFixture server) : IClassFixt
     public async Task A_job_for_a_queue_no_pool_reads_is_refused_naming_the_queues_and_nothing_is_written()
     {
         var store = await StoreWithQueuesAsync(Queue("known"));
-        var keysBefore = await server.Redis.GetServers()[0].DatabaseSizeAsync();
+        var keysBefore = await QueueKeyNames.OfAsync(server.Redis, Queue("known"), Queue("unknown"), Queue("default"));
 
         var refused = await Assert.ThrowsAsync<UnknownQueueException>(() => store.EnqueueAsync("logged", "{}", queue: Queue("unknown")));
 
         Assert.Equal($"No worker pool reads queue '{Queue("unknown")}'. Queues: {Queue("default")}, {Queue("known")}.", refused.Message);
-        Assert.Equal(keysBefore, await server.Redis.GetServers()[0].DatabaseSizeAsync());
+        Assert.Equal(keysBefore, await QueueKeyNames.OfAsync(server.Redis, Queue("known"), Queue("unknown"), Queue("default")));
     }
 
     [Fact]

@@ -196,7 +196,7 @@ public sealed class WorkflowTests(RedisServerFixture server) : IClassFixture<Red
         await Directory().RegisterAsync("other-" + _queue); // as its pool does when it starts
         var elsewhere = (await store.EnqueueAsync(Step(9) with { Queue = "other-" + _queue })).Job;
         await WaitForEndAsync(store, elsewhere.Id);
-        var before = await server.Redis.GetServer(server.Redis.GetEndPoints()[0]).DatabaseSizeAsync();
+        var before = await QueueKeyNames.OfAsync(server.Redis, _queue, "other-" + _queue);
 
         var cycle = await Assert.ThrowsAsync<InvalidDependencyException>(() => store.EnqueueManyAsync([
             Step(0, dependsOn: [JobDependency.OnBatchJob(2)]), Step(1, dependsOn: [JobDependency.OnBatchJob(0)]), Step(2, dependsOn: [JobDependency.OnBatchJob(1)])]));
@@ -207,7 +207,7 @@ public sealed class WorkflowTests(RedisServerFixture server) : IClassFixture<Red
         Assert.Contains("cycle: 0 -> 2 -> 1 -> 0", cycle.Message);
         Assert.Contains("is not a job of queue", unknown.Message);
         Assert.Contains("another queue", otherQueue.Message);
-        Assert.Equal(before, await server.Redis.GetServer(server.Redis.GetEndPoints()[0]).DatabaseSizeAsync());
+        Assert.Equal(before, await QueueKeyNames.OfAsync(server.Redis, _queue, "other-" + _queue));
     }
 
     private static NewJob Step(int n, int sleepMs = 0, bool fail = false, IReadOnlyList<JobDependency>? dependsOn = null) =>
