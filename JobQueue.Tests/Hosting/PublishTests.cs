@@ -95,7 +95,7 @@ public sealed class PublishTests
     private static async Task<(int ExitCode, string Output)> PublishAsync(string output, params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[new Projects.JobQueue_AppHost().TargetPath, "publish", "--output", output, .. settings])
+        foreach (var arg in (string[])[new Projects.JobQueue_Tests_AppHost().TargetPath, "publish", "--output", output, .. settings])
         {
             start.ArgumentList.Add(arg);
         }

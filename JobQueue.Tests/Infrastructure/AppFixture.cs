@@ -50,7 +50,7 @@ public class AppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_Tests_AppHost>(
         [
             $"--Redis:DataDir={_dataDirectory}",
             $"--Queue:ProcessingTimeout={ProcessingTimeout}",

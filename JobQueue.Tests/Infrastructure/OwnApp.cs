@@ -23,7 +23,7 @@ public sealed class OwnApp : IAsyncDisposable
     public static async Task<OwnApp> StartAsync(params string[] args)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-own-" + Guid.NewGuid().ToString("N"));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_Tests_AppHost>(
             [$"--Redis:DataDir={dataDirectory}", "--Dashboard:Enabled=false", .. args]);
         var app = await builder.BuildAsync();
         await app.StartAsync();
