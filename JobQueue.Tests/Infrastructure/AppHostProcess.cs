@@ -5,11 +5,14 @@ using JobQueue.Hosting.Orchestration;
 namespace JobQueue.Tests.Infrastructure;
 
 /// <summary>
-/// The built AppHost run as its own process, the way <c>./run.sh</c> runs it, on the given API port and data
-/// directory and free ports for the rest (Redis, dashboard, OTLP); <paramref name="args"/> come last and win.
+/// The built Aspire AppHost (JobQueue.AppHost) run as its own process, the way <c>./run.sh</c> runs it, on the given API
+/// port and data directory and free ports for the rest (Redis, the dashboard, its OTLP receivers);
+/// <paramref name="args"/> come last and win.
 /// </summary>
 public sealed class AppHostProcess : IDisposable
 {
+    /// <summary>The AppHost, DCP, the dashboard and the services starting on 2 busy cores: measured 15-25 s.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
@@ -17,13 +20,14 @@ public sealed class AppHostProcess : IDisposable
     public AppHostProcess(string dataDirectory, int apiPort, params string[] args)
     {
         ApiPort = apiPort;
+        DashboardPort = PortAllocator.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
             {
                 new Projects.JobQueue_AppHost().TargetPath,
                 $"--Api:Port={apiPort}", $"--Redis:Port={PortAllocator.FreePort()}", $"--Redis:DataDir={dataDirectory}",
-                $"--Dashboard:Port={PortAllocator.FreePort()}", $"--Dashboard:OtlpGrpcPort={PortAllocator.FreePort()}",
+                $"--Dashboard:Port={DashboardPort}", $"--Dashboard:OtlpGrpcPort={PortAllocator.FreePort()}",
                 $"--Dashboard:OtlpHttpPort={PortAllocator.FreePort()}",
             },
             RedirectStandardOutput = true,
@@ -46,23 +50,29 @@ public sealed class AppHostProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    public int ApiPort { get; }
+
+    /// <summary>The Aspire dashboard's port (<c>--Dashboard:Port</c>).</summary>
+    public int DashboardPort { get; }
+
     /// <summary>What the AppHost printed so far, stdout and stderr, line by line.</summary>
     public IReadOnlyList<string> Output => [.. _output.Where(line => line.Length > 0)];
 
     /// <summary>Waits for the AppHost to exit by itself; its exit code.</summary>
     public async Task<int> ExitCodeAsync()
     {
-        await _process.WaitForExitAsync().WaitAsync(Timeout);
+        await _process.WaitForExitAsync().WaitAsync(StartTimeout);
         _process.WaitForExit(); // the output is drained
         return _process.ExitCode;
     }
 
-    public int ApiPort { get; }
+    public HttpClient CreateApiClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}"), Timeout = TimeSpan.FromSeconds(10) };
 
-    public HttpClient CreateApiClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}") };
-
-    /// <summary>Waits until the API answers, then lists the AppHost's child processes (redis, api, 3 workers, 1 emails worker).</summary>
-    public async Task<IReadOnlyList<int>> ChildrenOnceServingAsync()
+    /// <summary>
+    /// Waits until the API answers, then until every process of the app runs (DCP, the dashboard, redis-server, the API,
+    /// <paramref name="workers"/> worker processes of both pools (3 and 1 by default), with their launchers); all of them.
+    /// </summary>
+    public async Task<IReadOnlyList<AppHostProcessTree.Member>> ProcessesOnceServingAsync(int workers = 4)
     {
         using var http = CreateApiClient();
         await Eventually.WaitAsync(async () =>
@@ -71,39 +81,29 @@ public sealed class AppHostProcess : IDisposable
             {
                 return (await http.GetAsync("/health")).IsSuccessStatusCode;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 return false;
             }
-        }, healthy => healthy, Timeout, "the API to be healthy");
-        return await Eventually.WaitAsync(() => Task.FromResult(Children()), c => c.Count == 6, Timeout, "6 child processes");
+        }, healthy => healthy, StartTimeout, "the API to be healthy");
+        return await Eventually.WaitAsync(() => Task.FromResult(AppHostProcessTree.Of(Pid)), p => IsWholeApp(p, workers), Timeout,
+            $"DCP, the dashboard, redis-server, the API and {workers} workers to run");
     }
 
-    public async Task<int> StopAsync()
+    /// <summary>Sends <paramref name="signal"/> to the AppHost (Ctrl+C is <see cref="Signals.Interrupt"/>) and waits for it to exit; its exit code.</summary>
+    public async Task<int> StopAsync(int signal = Signals.Terminate)
     {
-        Signals.Send(Pid, Signals.Terminate);
+        Signals.Send(Pid, signal);
         await _process.WaitForExitAsync().WaitAsync(Timeout);
         return _process.ExitCode;
     }
 
     public void Kill() => Signals.Send(Pid, Signals.Kill);
 
-    /// <summary>Alive and not a zombie (a killed child this sandbox's init has not reaped yet is dead).</summary>
-    public static bool IsRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
     public void Dispose()
     {
+        // Whatever a failed test left: the AppHost stops its processes itself; DCP's are ended here if it could not.
+        var processes = AppHostProcessTree.Of(Pid);
         if (!_process.HasExited)
         {
             Signals.Send(Pid, Signals.Terminate);
@@ -111,11 +111,22 @@ public sealed class AppHostProcess : IDisposable
         }
 
         _process.Dispose();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (processes.Any(p => AppHostProcessTree.IsRunning(p.Pid)) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+        }
+
+        foreach (var process in processes.Where(p => AppHostProcessTree.IsRunning(p.Pid)))
+        {
+            Signals.Send(process.Pid, Signals.Kill);
+        }
     }
 
-    private IReadOnlyList<int> Children() =>
-        [.. Directory.GetDirectories($"/proc/{Pid}/task")
-            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Select(int.Parse)
-            .Distinct()];
+    private static bool IsWholeApp(IReadOnlyList<AppHostProcessTree.Member> processes, int workers)
+    {
+        int Count(string executable) => processes.Count(p => p.CommandLine.Split(' ')[0].EndsWith(executable, StringComparison.Ordinal));
+        return Count("/dcp") >= 1 && Count("/Aspire.Dashboard") == 1 && processes.Any(p => p.CommandLine.StartsWith("redis-server", StringComparison.Ordinal))
+            && Count("/JobQueue.Api") == 1 && Count("/JobQueue.Worker") == workers;
+    }
 }

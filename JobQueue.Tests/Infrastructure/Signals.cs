@@ -5,6 +5,7 @@ namespace JobQueue.Tests.Infrastructure;
 /// <summary>Signals to real processes: a crash (SIGKILL), a hang (SIGSTOP/SIGCONT), a polite stop (SIGTERM).</summary>
 internal static partial class Signals
 {
+    public const int Interrupt = 2;
     public const int Kill = 9;
     public const int Terminate = 15;
     public const int Stop = 19;

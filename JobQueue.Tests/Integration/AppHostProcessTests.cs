@@ -2,41 +2,94 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using JobQueue.Hosting.Orchestration;
 using JobQueue.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace JobQueue.Tests.Integration;
 
-/// <summary>The AppHost run as users run it, as its own process: stopping it, or killing it, leaves nothing behind.</summary>
-public sealed class AppHostProcessTests : IDisposable
+/// <summary>
+/// The Aspire AppHost run as users run it, as its own process: it serves jobs, it refuses a taken port in one line, and
+/// stopping it (Ctrl+C, SIGTERM) or killing it (SIGKILL) leaves no process of it behind: not DCP, the dashboard,
+/// redis-server, the API nor a worker.
+/// </summary>
+public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-apphost-" + Guid.NewGuid().ToString("N"));
+    /// <summary>What the issue asks: DCP stops a project with SIGTERM and kills it about 12 s later.</summary>
+    private static readonly TimeSpan NoOrphansWithin = TimeSpan.FromSeconds(30);
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "wt-aspire-apphost-" + Guid.NewGuid().ToString("N"));
     private readonly int _apiPort = PortAllocator.FreePort();
 
-    [Fact]
-    public async Task Sigterm_stops_every_process_the_apphost_started_and_it_exits_cleanly()
+    [Theory]
+    [InlineData(Signals.Interrupt, "Ctrl+C")]
+    [InlineData(Signals.Terminate, "SIGTERM")]
+    public async Task Stopping_the_apphost_stops_every_process_it_started_and_it_exits_cleanly(int signal, string how)
     {
         using var appHost = new AppHostProcess(_dataDirectory, _apiPort);
-        var children = await appHost.ChildrenOnceServingAsync();
+        var processes = await appHost.ProcessesOnceServingAsync();
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
 
-        var exitCode = await appHost.StopAsync();
+        var exitCode = await appHost.StopAsync(signal);
+        var exited = stopping.Elapsed;
+        await NoneRunningAsync(processes, how);
 
         Assert.Equal(0, exitCode);
-        Assert.DoesNotContain(children, AppHostProcess.IsRunning);
+        output.WriteLine($"{how}: the AppHost exited in {exited.TotalSeconds:F1} s, its last process in {stopping.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]
-    public async Task An_apphost_whose_port_is_taken_exits_at_once_with_one_line_naming_the_setting_and_starts_nothing()
+    public async Task Sigkill_of_the_apphost_takes_every_process_it_started_down_with_it()
     {
-        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, _apiPort);
-        squatter.Start();
         using var appHost = new AppHostProcess(_dataDirectory, _apiPort);
+        var processes = await appHost.ProcessesOnceServingAsync();
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+
+        appHost.Kill();
+
+        await NoneRunningAsync(processes, "SIGKILL");
+        output.WriteLine($"SIGKILL: its last process ended {killed.Elapsed.TotalSeconds:F1} s after the AppHost");
+    }
+
+    [Fact]
+    public async Task The_apphost_prints_the_aspire_dashboard_login_link_and_points_the_queue_dashboard_trace_links_at_it()
+    {
+        using var appHost = new AppHostProcess(_dataDirectory, _apiPort);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await appHost.ProcessesOnceServingAsync();
+        output.WriteLine($"Every process running and the API healthy after {started.Elapsed.TotalSeconds:F1} s");
+
+        Assert.Contains(appHost.Output, line => line.Contains($"Login to the dashboard at http://127.0.0.1:{appHost.DashboardPort}/login?t=", StringComparison.Ordinal));
+        using var http = appHost.CreateApiClient();
+        using var submitted = await http.PostAsJsonAsync("/jobs", new { payload = new { x = 1 } });
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString();
+        var job = await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>($"/jobs/{id}"),
+            j => j.GetProperty("status").GetString() == "done", Timeout, "the job to be done");
+        output.WriteLine($"A job posted and done after {started.Elapsed.TotalSeconds:F1} s");
+        var page = await http.GetStringAsync($"/dashboard/jobs/{id}");
+        Assert.Contains($"http://127.0.0.1:{appHost.DashboardPort}/traces/detail/", page);
+        using var dashboard = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        Assert.True((await dashboard.GetAsync($"http://127.0.0.1:{appHost.DashboardPort}/login")).IsSuccessStatusCode);
+        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("Api:Port")]
+    [InlineData("Redis:Port")]
+    [InlineData("Dashboard:Port")]
+    [InlineData("Dashboard:OtlpGrpcPort")]
+    public async Task An_apphost_whose_port_is_taken_exits_at_once_with_one_line_naming_the_setting_and_starts_nothing(string setting)
+    {
+        var port = PortAllocator.FreePort();
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        squatter.Start();
+        using var appHost = new AppHostProcess(_dataDirectory, setting == "Api:Port" ? port : _apiPort, $"--{setting}={port}");
 
         var exitCode = await appHost.ExitCodeAsync();
 
         Assert.Equal(1, exitCode);
-        Assert.Equal([$"error: Port {_apiPort} (Api:Port) is already in use by another process: choose another with --Api:Port=<port>."],
+        Assert.Equal([$"error: Port {port} ({setting}) is already in use by another process: choose another with --{setting}=<port>."],
             appHost.Output);
         Assert.False(Directory.Exists(_dataDirectory), "Redis was started (its data directory exists)");
+        Assert.Empty(AppHostProcessTree.Of(appHost.Pid));
     }
 
     [Fact]
@@ -49,19 +102,11 @@ public sealed class AppHostProcessTests : IDisposable
             using var second = new AppHostProcess(otherData, PortAllocator.FreePort(), "--Worker:Replicas=1");
             foreach (var appHost in new[] { first, second })
             {
+                // 1 worker and 1 emails worker each.
+                await appHost.ProcessesOnceServingAsync(workers: 2);
                 using var http = appHost.CreateApiClient();
-                await Eventually.WaitAsync(async () =>
-                {
-                    try
-                    {
-                        using var submitted = await http.PostAsJsonAsync("/jobs", new { payload = new { port = appHost.ApiPort } });
-                        return submitted.IsSuccessStatusCode ? (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString() : null;
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return null;
-                    }
-                }, id => id is not null, Timeout, $"the AppHost on {appHost.ApiPort} to take a job");
+                using var submitted = await http.PostAsJsonAsync("/jobs", new { payload = new { port = appHost.ApiPort } });
+                submitted.EnsureSuccessStatusCode();
             }
 
             foreach (var appHost in new[] { first, second })
@@ -85,24 +130,12 @@ public sealed class AppHostProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Sigkill_of_the_apphost_takes_every_process_it_started_down_with_it()
-    {
-        using var appHost = new AppHostProcess(_dataDirectory, _apiPort);
-        var children = await appHost.ChildrenOnceServingAsync();
-
-        appHost.Kill();
-
-        await Eventually.WaitAsync(() => Task.FromResult(children.Where(AppHostProcess.IsRunning).ToList()),
-            running => running.Count == 0, TimeSpan.FromSeconds(10), "the AppHost's children to die");
-    }
-
-    [Fact]
     public async Task Jobs_queued_before_a_restart_of_everything_are_processed_after_it()
     {
         var ids = new List<string>();
         using (var appHost = new AppHostProcess(_dataDirectory, _apiPort))
         {
-            await appHost.ChildrenOnceServingAsync();
+            await appHost.ProcessesOnceServingAsync();
             using var http = appHost.CreateApiClient();
             for (var i = 0; i < 20; i++)
             {
@@ -116,7 +149,7 @@ public sealed class AppHostProcessTests : IDisposable
 
         using (var restarted = new AppHostProcess(_dataDirectory, _apiPort))
         {
-            await restarted.ChildrenOnceServingAsync();
+            await restarted.ProcessesOnceServingAsync();
             using var http = restarted.CreateApiClient();
             foreach (var id in ids)
             {
@@ -124,6 +157,20 @@ public sealed class AppHostProcessTests : IDisposable
                     j => j.GetProperty("status").GetString() == "done", Timeout, $"job {id} after the restart");
                 Assert.InRange(job.GetProperty("attempts").GetInt32(), 1, 2);
             }
+        }
+    }
+
+    private async Task NoneRunningAsync(IReadOnlyList<AppHostProcessTree.Member> processes, string how)
+    {
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(processes.Where(p => AppHostProcessTree.IsRunning(p.Pid)).ToList()),
+                running => running.Count == 0, NoOrphansWithin, $"every process of the AppHost to end after {how}");
+        }
+        catch (Exception) when (processes.Any(p => AppHostProcessTree.IsRunning(p.Pid)))
+        {
+            output.WriteLine("Still running: " + string.Join("; ", processes.Where(p => AppHostProcessTree.IsRunning(p.Pid))));
+            throw;
         }
     }
 
