@@ -1,0 +1,112 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using JobQueue.Hosting.Orchestration;
+using StackExchange.Redis;
+// The test project also sees the imitation's JobQueue.Hosting types of the same names (global usings): these are Aspire's.
+using AspireApp = Aspire.Hosting.DistributedApplication;
+using AspireTestingBuilder = Aspire.Hosting.Testing.DistributedApplicationTestingBuilder;
+using RedisServerBuilder = Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.RedisServerResource>;
+
+namespace JobQueue.Tests.Hosting;
+
+/// <summary>
+/// JobQueue.Hosting.RedisServer on real Aspire (Aspire.Hosting.Testing): a tiny AppHost with one <c>AddRedisServer</c>,
+/// run by DCP as a real <c>redis-server</c>.
+/// </summary>
+public sealed class RedisServerIntegrationTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "wt-aspire-redis-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes: the suite runs on Linux
+    public async Task A_redis_server_resource_is_healthy_once_it_serves_with_its_password_and_AOF_in_its_data_directory()
+    {
+        await using var app = await StartAsync(redis => redis.WithAppendFsync("always"));
+
+        var connectionString = await app.GetConnectionStringAsync("redis");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+        var server = redis.GetServers()[0];
+
+        Assert.Equal("yes", (await server.ConfigGetAsync("appendonly")).Single().Value);
+        Assert.Equal("always", (await server.ConfigGetAsync("appendfsync")).Single().Value);
+        Assert.Equal(_dataDirectory, (await server.ConfigGetAsync("dir")).Single().Value);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dataDirectory, "redis.conf")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dataDirectory));
+    }
+
+    [Fact]
+    public async Task The_password_is_required_and_never_on_the_command_line()
+    {
+        await using var app = await StartAsync();
+        var options = ConfigurationOptions.Parse((await app.GetConnectionStringAsync("redis"))!);
+        var password = options.Password;
+        Assert.False(string.IsNullOrEmpty(password));
+
+        options.Password = null;
+        options.AbortOnConnectFail = true;
+        var refused = await Assert.ThrowsAsync<RedisConnectionException>(() => ConnectionMultiplexer.ConnectAsync(options));
+        Assert.Contains("NOAUTH", refused.Message);
+
+        var commandLines = Directory.EnumerateDirectories("/proc")
+            .Select(directory => Path.Combine(directory, "cmdline"))
+            .Select(path => { try { return File.ReadAllText(path); } catch (IOException) { return ""; } });
+        var port = ((System.Net.DnsEndPoint)options.EndPoints[0]).Port;
+        Assert.Contains(commandLines, line => line.StartsWith($"redis-server 127.0.0.1:{port}", StringComparison.Ordinal));
+        Assert.DoesNotContain(commandLines, line => line.Contains(password!, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_given_password_parameter_is_used_and_the_data_survives_a_restart_of_the_app()
+    {
+        await using (var first = await StartAsync(withPassword: "given-password-1"))
+        {
+            var connectionString = (await first.GetConnectionStringAsync("redis"))!;
+            Assert.Contains("password=given-password-1", connectionString);
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
+            await redis.GetDatabase().StringSetAsync("kept", "across restarts");
+        }
+
+        await using var second = await StartAsync(withPassword: "given-password-1");
+        await using var restarted = await ConnectionMultiplexer.ConnectAsync((await second.GetConnectionStringAsync("redis"))!);
+        Assert.Equal("across restarts", (string?)await restarted.GetDatabase().StringGetAsync("kept"));
+    }
+
+    [Fact]
+    public void An_appendfsync_policy_redis_does_not_know_is_refused_when_the_app_is_described()
+    {
+        var builder = AspireTestingBuilder.Create();
+        var redis = builder.AddRedisServer("redis");
+
+        var refused = Assert.Throws<ArgumentException>(() => redis.WithAppendFsync("sometimes"));
+
+        Assert.Contains("always, everysec, no", refused.Message);
+    }
+
+    /// <summary>Starts an app of one redis-server on a free port and waits until its health check passes (what WaitFor waits for).</summary>
+    private async Task<AspireApp> StartAsync(
+        Action<RedisServerBuilder>? configure = null, string? withPassword = null)
+    {
+        var builder = AspireTestingBuilder.Create();
+        var password = withPassword is null ? null : builder.AddParameter("redis-password", withPassword, secret: true);
+        var redis = builder.AddRedisServer("redis", PortAllocator.FreePort(), password).WithDataDirectory(_dataDirectory);
+        configure?.Invoke(redis);
+        var app = builder.Build();
+        using var timeout = new CancellationTokenSource(Timeout);
+        await app.StartAsync(timeout.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
+        return app;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+}
