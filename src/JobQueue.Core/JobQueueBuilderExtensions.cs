@@ -1,5 +1,6 @@
 using JobQueue;
 using JobQueue.Redis;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -13,7 +14,7 @@ public static class JobQueueBuilderExtensions
     /// Reads and writes the queues through the app's Redis client: the <see cref="IConnectionMultiplexer"/> the app already
     /// registered (Aspire's <c>AddRedisClient</c> with settings of its own), else Aspire's Redis client for the connection
     /// string <c>ConnectionStrings:{connectionName}</c> (as an AppHost injects it, or as any app sets it), with its
-    /// tracing and configuration keys (<c>Aspire:StackExchange:Redis</c>). Adds a health check (PING), binds and validates
+    /// configuration keys (<c>Aspire:StackExchange:Redis</c>; its span per command is off unless <c>DisableTracing</c> is false). Adds a health check (PING), binds and validates
     /// <see cref="QueueOptions"/>, and registers <see cref="QueueDirectory"/>, <see cref="JobStore"/>,
     /// <see cref="QueueInspector"/>, <see cref="QueueControls"/>, <see cref="DeadLetters"/>, <see cref="ScheduleStore"/>
     /// and the product's telemetry sources. Calling it again does nothing.
@@ -30,7 +31,13 @@ public static class JobQueueBuilderExtensions
             builder.AddRedisClient(connectionName,
                 // Aspire's health check asks every node of a Redis Cluster for CLUSTER INFO, which StackExchange.Redis
                 // refuses without admin mode: a PING through the app's own connection tells the same on both.
-                configureSettings: settings => settings.DisableHealthChecks = true,
+                configureSettings: settings =>
+                {
+                    settings.DisableHealthChecks = true;
+                    // A span per Redis command is opt-in (Aspire:StackExchange:Redis:DisableTracing=false): a job's own
+                    // spans (enqueue, claim, process, complete) tell its story, and the hot path runs several commands a job.
+                    settings.DisableTracing = builder.Configuration.GetValue("Aspire:StackExchange:Redis:DisableTracing", defaultValue: true);
+                },
                 configureOptions: options => RedisConnections.Configure(options, builder.Environment.ApplicationName));
         }
 
