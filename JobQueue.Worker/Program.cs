@@ -1,7 +1,7 @@
 using JobQueue.Worker.Handlers;
 
 // The worker the AppHost runs: the JobQueue.Processing engine with the built-in handlers. An app of your own
-// registers its handlers the same way (README, "Use it in your app").
+// registers its handlers the same way (docs/library.md, "Use it in your app").
 var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();

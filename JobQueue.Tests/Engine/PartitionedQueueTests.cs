@@ -46,6 +46,28 @@ public sealed class PartitionedQueueTests(RedisServerFixture server) : IClassFix
     }
 
     [Fact]
+    public async Task Pausing_counting_and_listing_a_queue_a_moment_after_a_pool_spread_it_reach_every_partition()
+    {
+        var directory = Directory();
+        var (store, controls, inspector) = (Store(directory), new QueueControls(server.Redis, directory), new QueueInspector(server.Redis, directory));
+        await directory.RegisterAsync(Queue);
+        await Db.SetAddAsync(Keys(0).Types, "count");
+        // The API has read the queue's figures and taken a job: its registry reads are fresh.
+        await inspector.StatsAsync(Queue);
+        await store.EnqueueAsync(new NewJob("count", "{}", Queue: Queue));
+
+        // A pool starts with the queue spread over 3 partitions, and a job lands in the last one.
+        await directory.RegisterAsync(Queue, 3);
+        await Db.SetAddAsync(Keys(2).Types, "count");
+        var spread = await Store().EnqueueAsync(new NewJob("count", "{}", Queue: Queue, Group: Enumerable.Range(0, 100).Select(i => $"g{i}").First(g => QueuePartitions.ForKey(g, 3) == 2)));
+        await controls.PauseAsync(Queue);
+
+        Assert.All(await Task.WhenAll(Enumerable.Range(0, 3).Select(i => Db.HashExistsAsync(Keys(i).Controls, "paused"))), Assert.True);
+        Assert.Equal(2, (await inspector.StatsAsync(Queue)).StreamLength);
+        Assert.Contains(spread.Job.Id, (await store.ListAsync(new JobFilter(), 50, cursor: null, Queue)).Jobs.Select(j => j.Id));
+    }
+
+    [Fact]
     public async Task A_group_and_an_idempotency_key_each_keep_to_one_partition_and_a_dependant_joins_its_dependency()
     {
         var store = await StoreWithPartitionsAsync(3);
@@ -150,7 +172,7 @@ public sealed class PartitionedQueueTests(RedisServerFixture server) : IClassFix
 
     private QueueDirectory Directory() => new(server.Redis, Options.Create(new QueueOptions { Name = Default }));
 
-    private JobStore Store() => new(server.Redis, Directory(), Options.Create(new QueueOptions { Name = Default }));
+    private JobStore Store(QueueDirectory? directory = null) => new(server.Redis, directory ?? Directory(), Options.Create(new QueueOptions { Name = Default }));
 
     /// <summary>A store whose queue is registered with its partitions and their job type, as its pool does when it starts.</summary>
     private async Task<JobStore> StoreWithPartitionsAsync(int partitions)

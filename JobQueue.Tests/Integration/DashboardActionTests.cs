@@ -46,7 +46,8 @@ public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser)
     [Fact]
     public async Task Canceling_a_running_job_from_the_jobs_list_stops_it_after_a_confirmation()
     {
-        var jobId = await app.SubmitAsync(new { type = "sleep", payload = new { ms = 3000 } });
+        // Long enough to be running still when a loaded machine has opened the page (its own time limit allows it).
+        var jobId = await app.SubmitAsync(new { type = "sleep", payload = new { ms = 20_000 }, timeout_ms = 30_000 });
         await app.WaitForStatusAsync(jobId, Timeout, "processing");
         var page = await Pages.NewPageAsync();
         await Pages.GoToAsync(page, "/jobs?status=processing");

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace JobQueue.Tests.Packaging;
 
 /// <summary>
-/// The packages a .NET team adds, made as the README's "Use it in your app" says (<c>dotnet pack -c Release -o
+/// The packages a .NET team adds, made as docs/library.md's "Use it in your app" says (<c>dotnet pack -c Release -o
 /// artifacts/packages</c>), then used by the sample app the way a team uses them: restored from that folder.
 /// </summary>
 public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerFixture redis, ITestOutputHelper output)
@@ -143,7 +143,7 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
             .Select(t => metadata.GetString(t.Namespace) + "." + metadata.GetString(t.Name))];
     }
 
-    /// <summary>Packs every package once for the class, into the folder the README names.</summary>
+    /// <summary>Packs every package once for the class, into the folder docs/library.md names.</summary>
     public sealed class PackedFixture : IAsyncLifetime
     {
         /// <summary>The version Directory.Build.props gives every package.</summary>

@@ -4,7 +4,7 @@ using JobQueue.Processing;
 namespace JobQueue.Worker.Handlers;
 
 /// <summary>
-/// A flow's parent (README, "Workflows"): returns <c>{"count": n, "results": {"&lt;job id&gt;": result, ...}}</c>, the results
+/// A flow's parent (docs/library.md, "Workflows"): returns <c>{"count": n, "results": {"&lt;job id&gt;": result, ...}}</c>, the results
 /// of the jobs it depended on that ended done.
 /// </summary>
 public sealed class CollectHandler : IJobHandler

@@ -2,7 +2,7 @@ namespace JobQueue;
 
 /// <summary>
 /// One attempt of a job as recorded in Redis by the scripts that start and end it (the job hash's <c>a:&lt;run&gt;</c> and
-/// <c>e:&lt;run&gt;</c>; see README, "Redis keys"): its <see cref="Attempt"/> in the job's current budget and its
+/// <c>e:&lt;run&gt;</c>; see docs/architecture.md, "Redis keys"): its <see cref="Attempt"/> in the job's current budget and its
 /// <see cref="Run"/> over the job's whole life (a manual retry starts a new budget, the runs go on), the consumer that ran it,
 /// when it started and ended (Redis's clock), how it ended (<see cref="Outcome"/>: one of the constants below), its error cut
 /// to 500 bytes, the trace it belongs to (the job's: every attempt continues the trace of its enqueue), and the registration

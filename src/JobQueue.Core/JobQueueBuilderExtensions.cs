@@ -2,7 +2,6 @@ using JobQueue;
 using JobQueue.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
@@ -12,22 +11,35 @@ namespace Microsoft.Extensions.Hosting;
 public static class JobQueueBuilderExtensions
 {
     /// <summary>
-    /// Connects to the queue's Redis (connection string <c>ConnectionStrings:{connectionName}</c>, as Aspire
-    /// injects it), binds and validates <see cref="QueueOptions"/>, and registers <see cref="QueueDirectory"/>, <see cref="JobStore"/>,
-    /// <see cref="QueueInspector"/>, <see cref="QueueControls"/>, <see cref="ScheduleStore"/>, a Redis health check and the product's telemetry sources.
-    /// Calling it again does nothing.
+    /// Reads and writes the queues through the app's Redis client: the <see cref="IConnectionMultiplexer"/> the app already
+    /// registered (Aspire's <c>AddRedisClient</c> with settings of its own), else Aspire's Redis client for the connection
+    /// string <c>ConnectionStrings:{connectionName}</c> (as an AppHost injects it, or as any app sets it), with its
+    /// configuration keys (<c>Aspire:StackExchange:Redis</c>; its span per command is off unless <c>DisableTracing</c> is false). Adds a health check (PING), binds and validates
+    /// <see cref="QueueOptions"/>, and registers <see cref="QueueDirectory"/>, <see cref="JobStore"/>,
+    /// <see cref="QueueInspector"/>, <see cref="QueueControls"/>, <see cref="DeadLetters"/>, <see cref="ScheduleStore"/>
+    /// and the product's telemetry sources. Calling it again does nothing.
     /// </summary>
     public static IHostApplicationBuilder AddJobQueue(this IHostApplicationBuilder builder, string connectionName = "redis")
     {
-        if (builder.Services.Any(s => s.ServiceType == typeof(RedisConnectionString)))
+        if (builder.Services.Any(s => s.ServiceType == typeof(JobStore)))
         {
             return builder;
         }
 
-        var connectionString = builder.Configuration.GetConnectionString(connectionName)
-            ?? throw new InvalidOperationException(
-                $"Connection string '{connectionName}' is missing: set ConnectionStrings__{connectionName} (the AppHost does).");
-        builder.Services.AddSingleton(new RedisConnectionString(connectionString));
+        if (!builder.Services.Any(s => s.ServiceType == typeof(IConnectionMultiplexer)))
+        {
+            builder.AddRedisClient(connectionName,
+                // Aspire's health check asks every node of a Redis Cluster for CLUSTER INFO, which StackExchange.Redis
+                // refuses without admin mode: a PING through the app's own connection tells the same on both.
+                configureSettings: settings =>
+                {
+                    settings.DisableHealthChecks = true;
+                    // A span per Redis command is opt-in (Aspire:StackExchange:Redis:DisableTracing=false): a job's own
+                    // spans (enqueue, claim, process, complete) tell its story, and the hot path runs several commands a job.
+                    settings.DisableTracing = builder.Configuration.GetValue("Aspire:StackExchange:Redis:DisableTracing", defaultValue: true);
+                },
+                configureOptions: options => RedisConnections.Configure(options, builder.Environment.ApplicationName));
+        }
 
         builder.Services.AddOptions<QueueOptions>()
             .BindConfiguration(QueueOptions.SectionName)
@@ -35,8 +47,6 @@ public static class JobQueueBuilderExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<JobPayloadJsonOptions>();
 
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
-            RedisConnections.Connect(connectionString, builder.Environment.ApplicationName));
         builder.Services.AddSingleton<QueueDirectory>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<QueueInspector>();
@@ -44,7 +54,7 @@ public static class JobQueueBuilderExtensions
         builder.Services.AddSingleton<DeadLetters>();
         builder.Services.AddSingleton<ScheduleStore>();
 
-        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(JobQueueTelemetry.Name))
             .WithMetrics(metrics => metrics.AddMeter(JobQueueTelemetry.Name));

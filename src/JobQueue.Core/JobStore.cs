@@ -238,7 +238,7 @@ public sealed class JobStore(
     private async Task<QueueKeys> PartitionOfAsync(IReadOnlyList<NewJob> jobs)
     {
         var queue = await queues.KnownAsync(jobs[0].Queue);
-        var partitions = await queues.PartitionsAsync(queue.Name);
+        var partitions = await queues.CachedPartitionsAsync(queue.Queue);
         if (partitions.Count == 1)
         {
             return queue;

@@ -40,19 +40,28 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
 
     /// <summary>
     /// The keys of each partition of <paramref name="queue"/> (null: the default queue), partition 0 first; one for a
-    /// queue that is not partitioned. Read from the registry at most every 10 seconds.
+    /// queue that is not partitioned. Read from the registry now: what pausing, listing and counting a queue need, so that
+    /// none misses a partition a pool registered a moment ago.
     /// </summary>
     public async Task<IReadOnlyList<QueueKeys>> PartitionsAsync(string? queue)
     {
         var keys = Keys(queue);
-        if (_partitions.TryGetValue(keys.Queue, out var known) && Environment.TickCount64 - known.ReadAt < PartitionsRefresh.TotalMilliseconds)
+        return [.. Enumerable.Range(0, await PartitionCountAsync(keys.Queue)).Select(i => Keys(QueuePartitions.NameOf(keys.Queue, i)))];
+    }
+
+    /// <summary>
+    /// <see cref="PartitionsAsync"/> read from the registry at most every 10 seconds, for the one caller on the hot path:
+    /// the choice of a new job's partition. A job sent to partition 0 meanwhile still runs (pools read every partition).
+    /// </summary>
+    public async Task<IReadOnlyList<QueueKeys>> CachedPartitionsAsync(string queue)
+    {
+        if (_partitions.TryGetValue(queue, out var known) && Environment.TickCount64 - known.ReadAt < PartitionsRefresh.TotalMilliseconds)
         {
             return known.Keys;
         }
 
-        var count = await PartitionCountAsync(keys.Queue);
-        IReadOnlyList<QueueKeys> partitions = [.. Enumerable.Range(0, count).Select(i => Keys(QueuePartitions.NameOf(keys.Queue, i)))];
-        _partitions[keys.Queue] = (partitions, Environment.TickCount64);
+        var partitions = await PartitionsAsync(queue);
+        _partitions[queue] = (partitions, Environment.TickCount64);
         return partitions;
     }
 

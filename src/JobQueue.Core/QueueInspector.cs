@@ -96,7 +96,7 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
         return (letters, entries.Count > limit ? letters[^1].EntryId : null);
     }
 
-    /// <summary>A job's hash as stored, field by field (see README, "Redis keys"); null if there is no such job.</summary>
+    /// <summary>A job's hash as stored, field by field (see docs/architecture.md, "Redis keys"); null if there is no such job.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> JobFieldsAsync(string jobId)
     {
         if (await queues.LocateAsync(jobId) is not { } keys)

@@ -15,8 +15,17 @@ public sealed record WorkerRegistration(
     string Consumer, string Pool, string Instance, string Host, int ProcessId,
     DateTimeOffset StartedAt, DateTimeOffset LastSeenAt, IReadOnlyList<string> Queues)
 {
+    /// <summary>How often a running worker registers again: its last seen lags by at most this.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether the worker said it stopped (a graceful shutdown) when it last registered.</summary>
     public bool Stopped { get; init; }
+
+    /// <summary>
+    /// Whether the worker is running as far as the registry can tell: it did not say it stopped, and it was seen within three
+    /// of its intervals (a worker that died, hung or lost Redis stops being seen).
+    /// </summary>
+    public bool IsAlive(DateTimeOffset now) => !Stopped && now - LastSeenAt < 3 * Interval;
 
     /// <summary>
     /// The registration as register_worker.lua stores it: JSON of everything but the consumer (the field's name) and the

@@ -58,11 +58,8 @@ public static class JobWorkerBuilderExtensions
         services.AddSingleton(sp =>
         {
             var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
-            // BZPOPMIN would stall every command queued behind it, so it gets a connection of its own.
-            return new WakeUpWaiter(RedisConnections.Connect(
-                sp.GetRequiredService<RedisConnectionString>().Value,
-                clientName + "-reader",
-                commandTimeout: worker.BlockTimeout + TimeSpan.FromSeconds(5)));
+            return new WakeUpWaiter(RedisConnections.ConnectBeside(
+                sp.GetRequiredService<IConnectionMultiplexer>(), clientName + "-reader", worker.BlockTimeout + TimeSpan.FromSeconds(5)));
         });
         services.AddSingleton<ConcurrencySlots>();
         services.AddSingleton<CompletionBatcher>();

@@ -4,7 +4,7 @@ using JobQueue.Benchmarks.Scenarios;
 
 namespace JobQueue.Benchmarks.Reporting;
 
-/// <summary>The results as one Markdown table (readable in a terminal, pasted as is into the README).</summary>
+/// <summary>The results as one Markdown table (readable in a terminal, pasted as is into docs/benchmarks.md).</summary>
 public static class ResultTable
 {
     private const string Ours = "JobQueue";

@@ -33,7 +33,7 @@ public sealed class QueueKeys(string queueName)
     /// <summary>Prefix of the job hashes (scripts that find jobs by id build their keys from it).</summary>
     public string JobPrefix => _prefix + "job:";
 
-    /// <summary>Hash holding one job's state (see README, "Redis keys").</summary>
+    /// <summary>Hash holding one job's state (see docs/architecture.md, "Redis keys").</summary>
     public RedisKey Job(string jobId) => JobPrefix + jobId;
 
     /// <summary>Hash of the jobs waiting for this one: dependant id → its policy, with '+' once the edge counted (see _dependencies.lua).</summary>
@@ -88,7 +88,7 @@ public sealed class QueueKeys(string queueName)
     /// </summary>
     public RedisChannel SchedulesChanged => RedisChannel.Literal(_prefix + "schedules-changed");
 
-    /// <summary>Hash of one schedule: its definition, <c>paused</c>, <c>next_due</c> and its last run (see README, "Redis keys").</summary>
+    /// <summary>Hash of one schedule: its definition, <c>paused</c>, <c>next_due</c> and its last run (see docs/architecture.md, "Redis keys").</summary>
     public RedisKey Schedule(string name) => _prefix + "schedule:" + name;
 
     /// <summary>

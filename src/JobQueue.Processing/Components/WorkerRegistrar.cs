@@ -21,9 +21,6 @@ public sealed class WorkerRegistrar(
     IOptions<QueueOptions> queueOptions,
     ILogger<WorkerRegistrar> logger) : BackgroundService
 {
-    /// <summary>How often the worker says it is still there: what a page's "last seen" lags by at most.</summary>
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-
     private WorkerRegistration? _registration;
 
     /// <summary>What this process registers (the same all its life, but for <see cref="WorkerRegistration.Stopped"/>).</summary>
@@ -32,7 +29,7 @@ public sealed class WorkerRegistrar(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var registered = false;
-        using var timer = new PeriodicTimer(Interval);
+        using var timer = new PeriodicTimer(WorkerRegistration.Interval);
         do
         {
             try

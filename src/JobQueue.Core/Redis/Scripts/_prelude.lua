@@ -45,7 +45,7 @@ end
 -- long as the longest default retention (a failed job's, 7 days), so a device that comes back within it misses nothing.
 local OWNER_INDEX_KEEP_MS = 7 * 24 * 3600 * 1000
 -- The event log's length when the queue's controls do not set it: off, because three more XADDs per job cost about
--- 8% of the drain benchmark's throughput (README, "Queue event feed"); a queue whose listeners need it turns it on.
+-- 8% of the drain benchmark's throughput (docs/http-api.md, "Queue event feed"); a queue whose listeners need it turns it on.
 local EVENT_LOG_DEFAULT_LENGTH = 0
 local event_log_length -- read once per script call: at the first change, or by a script that reads the controls anyway
 
