@@ -17,7 +17,7 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
         try
         {
             var (exitCode, console) = await Dotnet.RunAsync(
-                [new Projects.JobQueue_Benchmarks().TargetPath, "--smoke", "--out", outputDirectory], TimeSpan.FromMinutes(5));
+                [BuiltProject.AssemblyOf<Projects.JobQueue_Benchmarks>(), "--smoke", "--out", outputDirectory], TimeSpan.FromMinutes(5));
             output.WriteLine(console);
             Assert.True(exitCode == 0, $"the benchmark exited with {exitCode}:\n{console}");
 

@@ -1,11 +1,5 @@
-using Aspire.Hosting;
-using Aspire.Hosting.Testing;
-using JobQueue.Hosting.Orchestration;
+using JobQueue.Tests.Infrastructure;
 using StackExchange.Redis;
-// The test project also sees the imitation's JobQueue.Hosting types of the same names (global usings): these are Aspire's.
-using AspireApp = Aspire.Hosting.DistributedApplication;
-using AspireTestingBuilder = Aspire.Hosting.Testing.DistributedApplicationTestingBuilder;
-using RedisServerBuilder = Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.RedisServerResource>;
 
 namespace JobQueue.Tests.Hosting;
 
@@ -75,7 +69,7 @@ public sealed class RedisServerIntegrationTests : IAsyncLifetime
     [Fact]
     public void An_appendfsync_policy_redis_does_not_know_is_refused_when_the_app_is_described()
     {
-        var builder = AspireTestingBuilder.Create();
+        var builder = DistributedApplicationTestingBuilder.Create();
         var redis = builder.AddRedisServer("redis");
 
         var refused = Assert.Throws<ArgumentException>(() => redis.WithAppendFsync("sometimes"));
@@ -84,12 +78,12 @@ public sealed class RedisServerIntegrationTests : IAsyncLifetime
     }
 
     /// <summary>Starts an app of one redis-server on a free port and waits until its health check passes (what WaitFor waits for).</summary>
-    private async Task<AspireApp> StartAsync(
-        Action<RedisServerBuilder>? configure = null, string? withPassword = null)
+    private async Task<DistributedApplication> StartAsync(
+        Action<IResourceBuilder<RedisServerResource>>? configure = null, string? withPassword = null)
     {
-        var builder = AspireTestingBuilder.Create();
+        var builder = DistributedApplicationTestingBuilder.Create();
         var password = withPassword is null ? null : builder.AddParameter("redis-password", withPassword, secret: true);
-        var redis = builder.AddRedisServer("redis", PortAllocator.FreePort(), password).WithDataDirectory(_dataDirectory);
+        var redis = builder.AddRedisServer("redis", LocalRedis.FreePort(), password).WithDataDirectory(_dataDirectory);
         configure?.Invoke(redis);
         var app = builder.Build();
         using var timeout = new CancellationTokenSource(Timeout);

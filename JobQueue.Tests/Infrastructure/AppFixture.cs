@@ -6,9 +6,10 @@ using StackExchange.Redis;
 namespace JobQueue.Tests.Infrastructure;
 
 /// <summary>
-/// The whole distributed app (redis-server, 2 API replicas behind one port, 3 worker processes) started once through the
-/// AppHost's own Program, on free ports and a throwaway data directory, shared by the tests of the
-/// <see cref="AppCollection"/>. Timeouts are short (3 s processing, 4 s per attempt) so recovery tests run quickly.
+/// The whole distributed app (redis-server, 2 API replicas behind one port, 3 worker processes and the emails pool) started
+/// once from JobQueue.AppHost through Aspire's testing builder, on free ports and a throwaway data directory, shared by
+/// the tests of the <see cref="AppCollection"/>. Timeouts are short (3 s processing, 4 s per attempt) so recovery tests
+/// run quickly.
 /// </summary>
 public class AppFixture : IAsyncLifetime
 {
@@ -26,13 +27,19 @@ public class AppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The app's processes as Aspire's resource snapshots show them.</summary>
+    public AppResources Resources { get; private set; } = null!;
+
+    /// <summary>The Aspire dashboard's address the AppHost gives the queue dashboard's trace links.</summary>
+    public Uri Dashboard { get; private set; } = null!;
+
     /// <summary>The API through the AppHost's port (round-robin over the replicas).</summary>
     public HttpClient Api { get; private set; } = null!;
 
     public JobQueue.Client.JobQueueClient Client { get; private set; } = null!;
 
     /// <summary>One API replica directly (0 or 1), bypassing the proxy.</summary>
-    public Uri ApiReplica(int index) => App.ResourceNotifications.GetReplica($"api-{index}")!.Urls![0];
+    public Uri ApiReplica(int index) => Resources.Get("api", index).Url!;
 
     public ConnectionMultiplexer Redis { get; private set; } = null!;
 
@@ -50,7 +57,7 @@ public class AppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_Tests_AppHost>(
+        (App, Resources, Dashboard) = await AppHostUnderTest.StartAsync(
         [
             $"--Redis:DataDir={_dataDirectory}",
             $"--Queue:ProcessingTimeout={ProcessingTimeout}",
@@ -62,11 +69,6 @@ public class AppFixture : IAsyncLifetime
             "--Worker:JanitorInterval=00:00:02",
             .. Settings,
         ]);
-        App = await builder.BuildAsync();
-        await App.StartAsync();
-        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await App.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
-        await App.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, startup.Token);
         Api = TestReport.ApiClient(App);
         Client = new JobQueue.Client.JobQueueClient(Api);
         Redis = await ConnectionMultiplexer.ConnectAsync((await App.GetConnectionStringAsync("redis"))!);
@@ -87,6 +89,7 @@ public class AppFixture : IAsyncLifetime
 
         if (App is not null)
         {
+            await Resources.DisposeAsync();
             await App.DisposeAsync();
         }
 
@@ -134,10 +137,10 @@ public class AppFixture : IAsyncLifetime
             text.AppendLine($"consumer {consumer.Name}: {consumer.PendingMessageCount} pending, idle {consumer.IdleTimeInMilliseconds} ms");
         }
 
-        foreach (var replica in App.ResourceNotifications.GetReplicas("worker"))
+        foreach (var replica in Resources.Of("worker"))
         {
-            text.AppendLine($"{replica.ReplicaName} {replica.State} pid {replica.Pid}:");
-            foreach (var line in App.ResourceLogs.GetLines(replica.ReplicaName, 15))
+            text.AppendLine($"{replica.Id} {replica.State} pid {replica.Pid}:");
+            foreach (var line in await Resources.LinesAsync(replica.Id, 15))
             {
                 text.AppendLine("    " + line.Text);
             }
@@ -154,19 +157,17 @@ public class AppFixture : IAsyncLifetime
         ((string)(await Db.HashGetAsync(Keys.Job(jobId), "traceparent"))!).Split('-')[1];
 
     /// <summary>The worker replica running as process <paramref name="pid"/>.</summary>
-    public string WorkerReplicaOf(int pid) =>
-        App.ResourceNotifications.GetReplicas("worker").Single(r => r.Pid == pid).ReplicaName;
+    public string WorkerReplicaOf(int pid) => Resources.OfPid("worker", pid).Id;
 
     /// <summary>Starts again every worker replica a test stopped or killed.</summary>
     public async Task RestoreWorkersAsync()
     {
-        foreach (var replica in App.ResourceNotifications.GetReplicas("worker"))
+        foreach (var replica in Resources.Of("worker").Where(r => r.State != KnownResourceStates.Running))
         {
-            await App.ResourceCommands.ExecuteCommandAsync(replica.ReplicaName, ResourceCommandService.Start);
+            await Resources.StartAsync(replica.Id);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await App.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, timeout.Token);
+        await Resources.WaitAllRunningAsync("worker", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>The pid of the worker holding a pending entry: consumer names end with the process id.</summary>

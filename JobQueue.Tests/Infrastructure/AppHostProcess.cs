@@ -1,6 +1,5 @@
 using System.Diagnostics;
 
-using JobQueue.Hosting.Orchestration;
 
 namespace JobQueue.Tests.Infrastructure;
 
@@ -20,15 +19,15 @@ public sealed class AppHostProcess : IDisposable
     public AppHostProcess(string dataDirectory, int apiPort, params string[] args)
     {
         ApiPort = apiPort;
-        DashboardPort = PortAllocator.FreePort();
+        DashboardPort = LocalRedis.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
             {
-                new Projects.JobQueue_AppHost().TargetPath,
-                $"--Api:Port={apiPort}", $"--Redis:Port={PortAllocator.FreePort()}", $"--Redis:DataDir={dataDirectory}",
-                $"--Dashboard:Port={DashboardPort}", $"--Dashboard:OtlpGrpcPort={PortAllocator.FreePort()}",
-                $"--Dashboard:OtlpHttpPort={PortAllocator.FreePort()}",
+                BuiltProject.AssemblyOf(Projects.JobQueue_AppHost.ProjectPath),
+                $"--Api:Port={apiPort}", $"--Redis:Port={LocalRedis.FreePort()}", $"--Redis:DataDir={dataDirectory}",
+                $"--Dashboard:Port={DashboardPort}", $"--Dashboard:OtlpGrpcPort={LocalRedis.FreePort()}",
+                $"--Dashboard:OtlpHttpPort={LocalRedis.FreePort()}",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,

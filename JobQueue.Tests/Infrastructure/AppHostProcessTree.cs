@@ -38,6 +38,30 @@ public static class AppHostProcessTree
             .Select(pid => new Member(pid, processes[pid].CommandLine))];
     }
 
+    /// <summary>
+    /// The process that does the work behind a resource's pid: for a project, DCP starts <c>dotnet run --no-build</c>,
+    /// which starts the app as its child (null until it has); any other process is itself.
+    /// </summary>
+    public static int? AppOf(int pid)
+    {
+        var processes = ReadAll();
+        if (!processes.TryGetValue(pid, out var process))
+        {
+            return null;
+        }
+
+        if (!process.CommandLine.StartsWith("dotnet run ", StringComparison.Ordinal))
+        {
+            return pid;
+        }
+
+        return processes.Values.FirstOrDefault(p => p.ParentPid == pid)?.Pid;
+    }
+
+    /// <summary>The redis-server serving <paramref name="port"/> on loopback (its command line names its address).</summary>
+    public static int Listening(int port) =>
+        ReadAll().Values.Single(p => p.CommandLine.StartsWith($"redis-server 127.0.0.1:{port}", StringComparison.Ordinal)).Pid;
+
     /// <summary>Alive and not a zombie (a killed process this sandbox's init has not reaped yet is dead).</summary>
     public static bool IsRunning(int pid)
     {

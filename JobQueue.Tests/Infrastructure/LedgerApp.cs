@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace JobQueue.Tests.Infrastructure;
 
 /// <summary>
-/// An app composed by the test from the hosting layer, as an AppHost would: redis-server, the API and
+/// An app composed by the test on Aspire's testing builder, as an AppHost would: redis-server, the API and
 /// <see cref="WorkerReplicas"/> processes of the test worker (tests/JobQueue.Tests.Worker), whose
 /// <c>ledger-sleep</c> handler counts every run it makes in <see cref="LedgerKey"/>, apart from the queue's records. On
 /// one redis-server, or with <c>cluster: true</c> on a local 3-master Redis Cluster.
@@ -17,10 +17,13 @@ public sealed class LedgerApp : IAsyncDisposable
 
     private readonly string _dataDirectory;
 
-    private LedgerApp(string dataDirectory, DistributedApplication app, ConnectionMultiplexer redis) =>
-        (_dataDirectory, App, Redis, Api) = (dataDirectory, app, redis, TestReport.ApiClient(app));
+    private LedgerApp(string dataDirectory, DistributedApplication app, AppResources resources, ConnectionMultiplexer redis) =>
+        (_dataDirectory, App, Resources, Redis, Api) = (dataDirectory, app, resources, redis, TestReport.ApiClient(app));
 
     public DistributedApplication App { get; }
+
+    /// <summary>The app's processes as Aspire's resource snapshots show them.</summary>
+    public AppResources Resources { get; }
 
     public HttpClient Api { get; }
 
@@ -59,20 +62,17 @@ public sealed class LedgerApp : IAsyncDisposable
         int partitions = 1)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-ledger-" + Guid.NewGuid().ToString("N"));
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            RandomizePorts = true,
-            EchoResourceOutput = false,
-            EnvironmentName = "Development",
-        });
+        var builder = DistributedApplicationTestingBuilder.Create("--environment", "Development");
         IResourceBuilder<IResourceWithConnectionString> redis = cluster
-            ? builder.AddRedisCluster("redis", masters: 3, replicasPerMaster: 0).WithDataDirectory(dataDirectory)
-            : builder.AddRedis("redis").WithDataDirectory(dataDirectory);
-        builder.AddProject<Projects.JobQueue_Api>("api")
-            .WithHttpEndpoint()
+            ? builder.AddRedisServerCluster("redis", masters: 3, replicasPerMaster: 0).WithDataDirectory(dataDirectory)
+            : builder.AddRedisServer("redis", LocalRedis.FreePort()).WithDataDirectory(dataDirectory);
+        builder.AddProject<Projects.JobQueue_Api>("api", launchProfileName: null)
+            .WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/health")
+            .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
             .WithReference(redis).WaitFor(redis);
-        var workers = builder.AddProject<Projects.JobQueue_Tests_Worker>(Worker)
+        var workers = builder.AddProject<Projects.JobQueue_Tests_Worker>(Worker, launchProfileName: null)
+            .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
             .WithReference(redis).WaitFor(redis)
             .WithEnvironment("Queue__ProcessingTimeout", processingTimeout.ToString())
             .WithReplicas(WorkerReplicas);
@@ -82,19 +82,21 @@ public sealed class LedgerApp : IAsyncDisposable
         }
 
         configureWorkers?.Invoke(builder, redis, workers);
-        var app = builder.Build();
-        await app.StartAsync();
-        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var app = await builder.BuildAsync();
+        var resources = new AppResources(app);
+        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await app.StartAsync(startup.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
         if (configureWorkers is null)
         {
-            await app.ResourceNotifications.WaitForResourceAsync(Worker, KnownResourceStates.Running, startup.Token);
+            await resources.WaitAllRunningAsync(Worker, TimeSpan.FromSeconds(120));
         }
-        var connection = await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString);
+
+        var connection = await ConnectionMultiplexer.ConnectAsync((await app.GetConnectionStringAsync("redis"))!);
         var queue = new QueueOptions().Name;
         // As the pool does when it starts; done here too, so the API spreads the very first job.
         await new QueueDirectory(connection, Options.Create(new QueueOptions())).RegisterAsync(queue, partitions);
-        return new LedgerApp(dataDirectory, app, connection)
+        return new LedgerApp(dataDirectory, app, resources, connection)
         {
             Partitions = [.. Enumerable.Range(0, partitions).Select(i => new QueueKeys(QueuePartitions.NameOf(queue, i)))],
         };
@@ -103,13 +105,12 @@ public sealed class LedgerApp : IAsyncDisposable
     /// <summary>Starts again every worker replica a test stopped or killed.</summary>
     public async Task RestoreWorkersAsync()
     {
-        foreach (var replica in App.ResourceNotifications.GetReplicas(Worker))
+        foreach (var replica in Resources.Of(Worker).Where(r => r.State != KnownResourceStates.Running))
         {
-            await App.ResourceCommands.ExecuteCommandAsync(replica.ReplicaName, ResourceCommandService.Start);
+            await Resources.StartAsync(replica.Id);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await App.ResourceNotifications.WaitForResourceAsync(Worker, KnownResourceStates.Running, timeout.Token);
+        await Resources.WaitAllRunningAsync(Worker, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>The key of the ledger <paramref name="name"/> (its other keys add <c>:pool</c>, <c>:starts</c>, ...): the name is a hash tag.</summary>
@@ -123,6 +124,7 @@ public sealed class LedgerApp : IAsyncDisposable
     {
         Api.Dispose();
         await Redis.DisposeAsync();
+        await Resources.DisposeAsync();
         await App.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }

@@ -158,7 +158,7 @@ public sealed class LocalRedis : IAsyncDisposable
         return [.. ports];
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

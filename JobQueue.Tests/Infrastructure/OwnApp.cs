@@ -3,17 +3,20 @@ using StackExchange.Redis;
 namespace JobQueue.Tests.Infrastructure;
 
 /// <summary>
-/// A whole app of its own (through the AppHost's Program, like <see cref="AppFixture"/>) for a test that
-/// needs settings or faults the shared app must not see: a throwaway data directory, no dashboard.
+/// A whole app of its own (JobQueue.AppHost through Aspire's testing builder, like <see cref="AppFixture"/>) for a test
+/// that needs settings or faults the shared app must not see: a throwaway data directory.
 /// </summary>
 public sealed class OwnApp : IAsyncDisposable
 {
     private readonly string _dataDirectory;
 
-    private OwnApp(string dataDirectory, DistributedApplication app, HttpClient api, ConnectionMultiplexer redis) =>
-        (_dataDirectory, App, Api, Redis) = (dataDirectory, app, api, redis);
+    private OwnApp(string dataDirectory, DistributedApplication app, AppResources resources, HttpClient api, ConnectionMultiplexer redis) =>
+        (_dataDirectory, App, Resources, Api, Redis) = (dataDirectory, app, resources, api, redis);
 
     public DistributedApplication App { get; }
+
+    /// <summary>The app's processes as Aspire's resource snapshots show them.</summary>
+    public AppResources Resources { get; }
 
     public HttpClient Api { get; }
 
@@ -23,21 +26,16 @@ public sealed class OwnApp : IAsyncDisposable
     public static async Task<OwnApp> StartAsync(params string[] args)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-own-" + Guid.NewGuid().ToString("N"));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_Tests_AppHost>(
-            [$"--Redis:DataDir={dataDirectory}", "--Dashboard:Enabled=false", .. args]);
-        var app = await builder.BuildAsync();
-        await app.StartAsync();
-        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
-        await app.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, startup.Token);
+        var (app, resources, _) = await AppHostUnderTest.StartAsync([$"--Redis:DataDir={dataDirectory}", .. args]);
         var redis = await ConnectionMultiplexer.ConnectAsync((await app.GetConnectionStringAsync("redis")) + ",allowAdmin=true");
-        return new OwnApp(dataDirectory, app, TestReport.ApiClient(app), redis);
+        return new OwnApp(dataDirectory, app, resources, TestReport.ApiClient(app), redis);
     }
 
     public async ValueTask DisposeAsync()
     {
         Api.Dispose();
         await Redis.DisposeAsync();
+        await Resources.DisposeAsync();
         await App.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }

@@ -30,7 +30,7 @@ public sealed class WorkerChaos(LedgerApp app)
     /// <summary>SIGKILLs one running worker at random, unless it is the last one running; true if it killed one.</summary>
     public bool KillRandomWorkerButTheLast()
     {
-        var running = app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
+        var running = app.Resources.Of(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
         if (running.Count <= 1)
         {
             return false;

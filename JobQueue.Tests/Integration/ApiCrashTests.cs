@@ -46,7 +46,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output) : IAsyncLifetime
         })));
 
         await Task.Delay(1000);
-        Signals.Send(_own.App.ResourceNotifications.GetReplica("api-0")!.Pid!.Value, Signals.Kill);
+        Signals.Send(_own.Resources.Get("api", 0).Pid!.Value, Signals.Kill);
         await burst;
 
         // Whole means: every job in the index has its hash, and every hash its stream entry until it ends.
@@ -72,7 +72,7 @@ public sealed class ApiCrashTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_device_whose_api_replica_is_killed_resumes_on_another_and_gets_every_job_of_its_owner_in_its_final_state()
     {
         const string Owner = "user-crash";
-        var before = await FeedDevice.ConnectAsync(_own.App.ResourceNotifications.GetReplica("api-0")!.Urls![0], Owner, TestTokens.For(Owner));
+        var before = await FeedDevice.ConnectAsync(_own.Resources.Get("api", 0).Url!, Owner, TestTokens.For(Owner));
         var options = Options.Create(new QueueOptions());
         var store = new JobStore(_own.Redis, new QueueDirectory(_own.Redis, options), options);
 
@@ -89,13 +89,13 @@ public sealed class ApiCrashTests(ITestOutputHelper output) : IAsyncLifetime
         });
 
         await Task.Delay(1000);
-        Signals.Send(_own.App.ResourceNotifications.GetReplica("api-0")!.Pid!.Value, Signals.Kill);
+        Signals.Send(_own.Resources.Get("api", 0).Pid!.Value, Signals.Kill);
         await Eventually.WaitAsync(() => Task.FromResult(before.State), s => s != WebSocketState.Open, TimeSpan.FromSeconds(10), "the device to lose its replica");
         var lastSeen = before.Received[^1].At;
         await before.DisposeAsync();
         await submitting;
 
-        await using var after = await FeedDevice.ConnectAsync(_own.App.ResourceNotifications.GetReplica("api-1")!.Urls![0], Owner, TestTokens.For(Owner), lastSeen);
+        await using var after = await FeedDevice.ConnectAsync(_own.Resources.Get("api", 1).Url!, Owner, TestTokens.For(Owner), lastSeen);
         var seenFinal = before.Latest.Where(j => j.Value.IsFinished).Select(j => j.Key).ToHashSet();
         await after.WaitForFinalAsync(ids.Where(id => !seenFinal.Contains(id)), TimeSpan.FromSeconds(60));
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using JobQueue.Hosting.Orchestration;
 using JobQueue.Tests.Infrastructure;
 
 namespace JobQueue.Tests.Integration;
@@ -13,9 +12,9 @@ public sealed class ApiWithoutRedisTests
     public async Task Api_started_during_a_Redis_outage_answers_503_then_accepts_jobs_once_Redis_is_up()
     {
         const string password = "outage-test-password";
-        var redisPort = PortAllocator.FreePort();
-        var apiPort = PortAllocator.FreePort();
-        var start = new ProcessStartInfo("dotnet", [new Projects.JobQueue_Api().TargetPath])
+        var redisPort = LocalRedis.FreePort();
+        var apiPort = LocalRedis.FreePort();
+        var start = new ProcessStartInfo("dotnet", [BuiltProject.AssemblyOf<Projects.JobQueue_Api>()])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -42,9 +41,9 @@ public sealed class ApiWithoutRedisTests
                 Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             }
 
-            var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions());
-            builder.AddRedis("redis", redisPort).WithDataDirectory(dataDirectory).WithPassword(password);
-            await using var redis = builder.Build();
+            var builder = DistributedApplicationTestingBuilder.Create();
+            builder.AddRedisServer("redis", redisPort, builder.AddParameter("redis-password", password, secret: true)).WithDataDirectory(dataDirectory);
+            await using var redis = await builder.BuildAsync();
             await redis.StartAsync();
 
             await Eventually.WaitAsync(async () =>

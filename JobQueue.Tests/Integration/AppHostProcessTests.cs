@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using JobQueue.Hosting.Orchestration;
 using JobQueue.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -17,7 +16,7 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
     /// <summary>What the issue asks: DCP stops a project with SIGTERM and kills it about 12 s later.</summary>
     private static readonly TimeSpan NoOrphansWithin = TimeSpan.FromSeconds(30);
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "wt-aspire-apphost-" + Guid.NewGuid().ToString("N"));
-    private readonly int _apiPort = PortAllocator.FreePort();
+    private readonly int _apiPort = LocalRedis.FreePort();
 
     [Theory]
     [InlineData(Signals.Interrupt, "Ctrl+C")]
@@ -78,7 +77,7 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
     [InlineData("Dashboard:OtlpGrpcPort")]
     public async Task An_apphost_whose_port_is_taken_exits_at_once_with_one_line_naming_the_setting_and_starts_nothing(string setting)
     {
-        var port = PortAllocator.FreePort();
+        var port = LocalRedis.FreePort();
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
         squatter.Start();
         using var appHost = new AppHostProcess(_dataDirectory, setting == "Api:Port" ? port : _apiPort, $"--{setting}={port}");
@@ -113,7 +112,7 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
         try
         {
             using var first = new AppHostProcess(_dataDirectory, _apiPort, "--Worker:Replicas=1");
-            using var second = new AppHostProcess(otherData, PortAllocator.FreePort(), "--Worker:Replicas=1");
+            using var second = new AppHostProcess(otherData, LocalRedis.FreePort(), "--Worker:Replicas=1");
             foreach (var appHost in new[] { first, second })
             {
                 // 1 worker and 1 emails worker each.

@@ -279,8 +279,7 @@ public sealed class BadInputTests(AppFixture app)
         Assert.Equal(400, JsonDocument.Parse(response.Body).RootElement.GetProperty("status").GetInt32());
         Assert.Equal((long)keysBefore, (long)await app.Db.ExecuteAsync("DBSIZE"));
         await Task.Delay(TimeSpan.FromSeconds(1)); // the log lines of the request reach the AppHost
-        var logged = app.App.ResourceNotifications.GetReplicas("api")
-            .SelectMany(replica => app.App.ResourceLogs.GetLines(replica.ReplicaName, 500))
+        var logged = (await app.Resources.LinesOfAllAsync("api", 500))
             .Where(line => line.Time >= sent && (line.Text.Contains("fail:", StringComparison.Ordinal)
                 || line.Text.Contains("warn:", StringComparison.Ordinal) || line.Text.Contains("crit:", StringComparison.Ordinal)))
             .Select(line => line.Text).ToList();
@@ -362,8 +361,7 @@ public sealed class BadInputTests(AppFixture app)
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var errors = app.App.ResourceNotifications.GetReplicas("api")
-            .SelectMany(replica => app.App.ResourceLogs.GetLines(replica.ReplicaName, 200))
+        var errors = (await app.Resources.LinesOfAllAsync("api", 200))
             // The API's log is shared with the collection's other tests: look for what a hang-up logged before it was handled.
             .Where(line => line.Text.Contains("ConnectionResetException", StringComparison.Ordinal)
                 || line.Text.Contains("Unexpected end of request content", StringComparison.Ordinal))

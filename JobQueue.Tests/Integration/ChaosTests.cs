@@ -80,7 +80,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.WaitAsync(() => Chaos.CountAsync(ids, "scheduled"), n => n == Backing, TimeSpan.FromSeconds(30),
             "every job to fail once and back off");
 
-        foreach (var worker in app.App.ResourceNotifications.GetReplicas(LedgerApp.Worker))
+        foreach (var worker in app.Resources.Of(LedgerApp.Worker))
         {
             Signals.Send(worker.Pid!.Value, Signals.Kill);
         }

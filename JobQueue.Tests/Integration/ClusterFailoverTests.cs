@@ -42,10 +42,8 @@ internal static class ClusterFailover
     /// <summary>How many jobs answered 202 are not in Redis once the cluster recovered (reported in the test report).</summary>
     public static async Task<int> KillTheDefaultQueuesMasterUnderLoadAsync(AppFixture app, string setting)
     {
-        var cluster = app.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<RedisClusterResource>().Single();
         var master = app.Redis.GetServer(app.Keys.Stream);
-        var node = cluster.Ports.ToList().IndexOf(((IPEndPoint)master.EndPoint).Port);
-        var victim = app.App.ResourceNotifications.GetReplica($"redis-{node}")!;
+        var victim = app.Resources.Listening(((IPEndPoint)master.EndPoint).Port);
 
         var accepted = new ConcurrentBag<(string Id, TimeSpan At)>();
         var refused = new ConcurrentDictionary<string, int>();
@@ -107,7 +105,7 @@ internal static class ClusterFailover
         Assert.DoesNotContain(refused.Keys, answer => answer.StartsWith("500"));
 
         // The old master comes back as a replica of the one that replaced it.
-        await app.App.ResourceCommands.ExecuteCommandAsync(victim.ReplicaName, ResourceCommandService.Start);
+        await app.Resources.StartAsync(victim.Id);
         return lost;
     }
 

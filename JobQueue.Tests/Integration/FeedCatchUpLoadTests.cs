@@ -191,7 +191,7 @@ public sealed class FeedCatchUpLoadTests : IAsyncLifetime
     }
 
     /// <summary>Resident memory of the API process, in bytes.</summary>
-    private long ApiRss() => _own.App.ResourceNotifications.GetReplica("api")?.Pid is { } pid ? Process.GetProcessById(pid).WorkingSet64 : 0;
+    private long ApiRss() => _own.Resources.Get("api", 0).Pid is { } pid ? Process.GetProcessById(pid).WorkingSet64 : 0;
 
     private static long Mib(long bytes) => bytes / 1024 / 1024;
 

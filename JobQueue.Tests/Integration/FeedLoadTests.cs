@@ -64,10 +64,10 @@ public sealed class FeedLoadTests : IAsyncLifetime
     }
 
     /// <summary>Resident memory of both API replicas, in bytes.</summary>
-    private Uri ApiReplica(int index) => _own.App.ResourceNotifications.GetReplica($"api-{index}")!.Urls![0];
+    private Uri ApiReplica(int index) => _own.Resources.Get("api", index).Url!;
 
     private long ApiMemory() => Enumerable.Range(0, 2).Sum(i =>
-        _own.App.ResourceNotifications.GetReplica($"api-{i}")?.Pid is { } pid
+        _own.Resources.Get("api", i).Pid is { } pid
             ? System.Diagnostics.Process.GetProcessById(pid).WorkingSet64
             : 0);
 }

@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using JobQueue.Client;
-using JobQueue.Hosting.Dashboard.Telemetry;
 using JobQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -68,8 +67,7 @@ public sealed class JobOperationsTests(AppFixture app)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("canceled", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         // The worker stopped the handler (long before its 30 s) and let go of the stream entry.
-        var telemetry = app.App.Services.GetRequiredService<TelemetryStore>();
-        await Eventually.WaitAsync(() => Task.FromResult(telemetry.Logs("worker", text: $"Job {job.JobId} (sleep) was canceled")),
+        await Eventually.WaitAsync(async () => (await app.Resources.LinesOfAllAsync("worker", 500)).Where(l => l.Text.Contains($"Job {job.JobId} (sleep) was canceled", StringComparison.Ordinal)).ToList(),
             logs => logs.Count > 0, TimeSpan.FromSeconds(10), "the worker to report the handler stopped");
         var entryId = (string)(await app.Db.HashGetAsync(app.Keys.Job(job.JobId), "entry_id"))!;
         await Eventually.WaitAsync(async () => (await app.Db.StreamRangeAsync(app.Keys.Stream, entryId, entryId)).Length,

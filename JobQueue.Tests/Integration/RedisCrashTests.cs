@@ -24,7 +24,7 @@ public sealed class RedisCrashTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Every_accepted_job_survives_redis_being_killed_and_restarted()
     {
         var notifications = _own.App.ResourceNotifications;
-        var workers = notifications.GetReplicas("worker").Select(w => w.Pid).ToList();
+        var workers = _own.Resources.Of("worker").Select(w => w.Pid).ToList();
         var accepted = new ConcurrentBag<string>();
         var refused = 0;
         using var submitting = new CancellationTokenSource();
@@ -54,9 +54,9 @@ public sealed class RedisCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
         await Task.Delay(1500);
         var beforeKill = accepted.Count;
-        Signals.Send(notifications.GetReplica("redis")!.Pid!.Value, Signals.Kill);
+        Signals.Send(_own.Resources.Get("redis", 0).Pid!.Value, Signals.Kill);
         await Task.Delay(1500);
-        await _own.App.ResourceCommands.ExecuteCommandAsync("redis", ResourceCommandService.Start);
+        await _own.Resources.StartAsync(_own.Resources.Get("redis", 0).Id);
         using (var restart = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             await notifications.WaitForResourceHealthyAsync("redis", restart.Token);
@@ -81,6 +81,6 @@ public sealed class RedisCrashTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"redis crash: {accepted.Count} jobs accepted ({beforeKill} before the kill), {refused} refused while Redis was down, all accepted jobs done");
         Assert.True(refused > 0, "no submission met the outage");
         Assert.True(accepted.Count > beforeKill, "no submission was accepted after the restart");
-        Assert.Equal(workers, notifications.GetReplicas("worker").Select(w => w.Pid));
+        Assert.Equal(workers, _own.Resources.Of("worker").Select(w => w.Pid));
     }
 }

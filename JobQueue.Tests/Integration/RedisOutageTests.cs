@@ -9,8 +9,8 @@ public sealed class RedisOutageTests(AppFixture app)
     [Fact]
     public async Task While_redis_hangs_the_api_answers_503_and_everything_resumes_by_itself_afterwards()
     {
-        var redisPid = app.App.ResourceNotifications.GetReplica("redis")!.Pid!.Value;
-        var workers = app.App.ResourceNotifications.GetReplicas("worker").Select(w => w.Pid).ToList();
+        var redisPid = app.Resources.Get("redis", 0).Pid!.Value;
+        var workers = app.Resources.Of("worker").Select(w => w.Pid).ToList();
 
         Signals.Send(redisPid, Signals.Stop);
         HttpResponseMessage response;
@@ -33,7 +33,7 @@ public sealed class RedisOutageTests(AppFixture app)
         }
 
         // Workers backed off during the outage and read again without a restart.
-        var after = app.App.ResourceNotifications.GetReplicas("worker");
+        var after = app.Resources.Of("worker");
         Assert.All(after, w => Assert.Equal(KnownResourceStates.Running, w.State));
         Assert.Equal(workers, after.Select(w => w.Pid));
         var jobId = await app.SubmitAsync(new { payload = new { after = "outage" } });

@@ -97,7 +97,7 @@ public sealed class ScheduleApiTests(AppFixture app)
         // parsed it (and of every worker restarted after), since it stayed in Redis.
         var name = NewName();
         var cron = string.Join(",", Enumerable.Repeat("0", 100_000)) + " * * * *";
-        var workers = app.App.ResourceNotifications.GetReplicas("worker").Select(r => r.Pid).ToList();
+        var workers = app.Resources.Of("worker").Select(r => r.Pid).ToList();
         var due = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds();
         await app.Db.HashSetAsync(app.Keys.Schedule(name), [
             new("cron", cron), new("time_zone", "UTC"), new("misfire", "catch_up"), new("type", "echo"), new("payload", "{}"),
@@ -119,7 +119,7 @@ public sealed class ScheduleApiTests(AppFixture app)
             // The workers are the ones that were running, and they still run jobs.
             var job = await app.SubmitAsync(new { type = "echo", payload = new { after = name } });
             Assert.Equal("done", (await app.WaitForTerminalAsync(job, Timeout)).GetProperty("status").GetString());
-            Assert.Equal(workers, app.App.ResourceNotifications.GetReplicas("worker").Select(r => r.Pid).ToList());
+            Assert.Equal(workers, app.Resources.Of("worker").Select(r => r.Pid).ToList());
 
             // Written again with a timetable, it fires.
             using var put = await app.Api.PutAsJsonAsync($"/schedules/{name}", new { cron = "* * * * * *", job = new { type = "echo", payload = 1 } });

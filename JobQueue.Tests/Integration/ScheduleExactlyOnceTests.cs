@@ -19,13 +19,13 @@ public sealed class ScheduleExactlyOnceTests : IAsyncLifetime
     {
         var marker = Guid.NewGuid().ToString("N");
         var body = new { cron = "* * * * * *", job = new { type = "echo", payload = new { marker } } };
-        using var replica0 = new HttpClient { BaseAddress = _own.App.ResourceNotifications.GetReplica("api-0")!.Urls![0] };
-        using var replica1 = new HttpClient { BaseAddress = _own.App.ResourceNotifications.GetReplica("api-1")!.Urls![0] };
+        using var replica0 = new HttpClient { BaseAddress = _own.Resources.Get("api", 0).Url! };
+        using var replica1 = new HttpClient { BaseAddress = _own.Resources.Get("api", 1).Url! };
         // Both replicas declare it, as every replica of an app that declares its schedules at start does.
         await Task.WhenAll(replica0.PutAsJsonAsync("/schedules/every-second", body), replica1.PutAsJsonAsync("/schedules/every-second", body));
 
         await Task.Delay(TimeSpan.FromSeconds(10));
-        Signals.Send(_own.App.ResourceNotifications.GetReplica("worker-0")!.Pid!.Value, Signals.Kill);
+        Signals.Send(_own.Resources.Get("worker", 0).Pid!.Value, Signals.Kill);
         await Task.Delay(TimeSpan.FromSeconds(20));
         Assert.Equal(HttpStatusCode.NoContent, (await replica1.DeleteAsync("/schedules/every-second")).StatusCode);
 

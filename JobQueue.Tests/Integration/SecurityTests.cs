@@ -85,7 +85,7 @@ public sealed class SecurityTests : IAsyncLifetime
     [Fact]
     public async Task Outside_development_the_api_will_not_start_without_a_key()
     {
-        var start = new ProcessStartInfo("dotnet", [new Projects.JobQueue_Api().TargetPath])
+        var start = new ProcessStartInfo("dotnet", [BuiltProject.AssemblyOf<Projects.JobQueue_Api>()])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -19,14 +19,15 @@ public sealed class UnhandledTypeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { RandomizePorts = true, EnvironmentName = "Development" });
-        var redis = builder.AddRedis("redis").WithDataDirectory(_dataDirectory);
-        builder.AddProject<Projects.JobQueue_Api>("api").WithHttpEndpoint().WithHttpHealthCheck("/health").WithReference(redis).WaitFor(redis);
-        _app = builder.Build();
-        await _app.StartAsync();
-        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var builder = DistributedApplicationTestingBuilder.Create();
+        var redis = builder.AddRedisServer("redis", Infrastructure.LocalRedis.FreePort()).WithDataDirectory(_dataDirectory);
+        builder.AddProject<Projects.JobQueue_Api>("api", launchProfileName: null).WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
+            .WithEnvironment("DOTNET_ENVIRONMENT", "Development").WithReference(redis).WaitFor(redis);
+        _app = await builder.BuildAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await _app.StartAsync(startup.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
-        _redis = await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString + ",allowAdmin=true");
+        _redis = await ConnectionMultiplexer.ConnectAsync(await _app.GetConnectionStringAsync("redis") + ",allowAdmin=true");
         _api = Infrastructure.TestReport.ApiClient(_app);
         await _redis.GetDatabase().SetAddAsync(new QueueKeys("jobs").Types, "echo");
     }

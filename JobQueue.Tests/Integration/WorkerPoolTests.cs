@@ -149,7 +149,7 @@ public sealed class WorkerPoolTests(AppFixture app)
     }
 
     private HashSet<int> PoolPids(string pool) =>
-        app.App.ResourceNotifications.GetReplicas(pool).Where(r => r.Pid is not null).Select(r => r.Pid!.Value).ToHashSet();
+        app.Resources.Of(pool).Where(r => r.Pid is not null).Select(r => r.Pid!.Value).ToHashSet();
 
     private async Task<HashSet<int>> ConsumerPidsAsync(QueueKeys keys) =>
         (await app.Db.StreamConsumerInfoAsync(keys.Stream, QueueKeys.ConsumerGroup))
@@ -158,17 +158,17 @@ public sealed class WorkerPoolTests(AppFixture app)
 
     private async Task StopEmailsPoolAsync()
     {
-        foreach (var replica in app.App.ResourceNotifications.GetReplicas(AppFixture.EmailsPool))
+        foreach (var replica in app.Resources.Of(AppFixture.EmailsPool))
         {
-            await app.App.ResourceCommands.ExecuteCommandAsync(replica.ReplicaName, ResourceCommandService.Stop);
+            await app.Resources.StopAsync(replica.Id);
         }
     }
 
     private async Task StartEmailsPoolAsync()
     {
-        foreach (var replica in app.App.ResourceNotifications.GetReplicas(AppFixture.EmailsPool))
+        foreach (var replica in app.Resources.Of(AppFixture.EmailsPool))
         {
-            await app.App.ResourceCommands.ExecuteCommandAsync(replica.ReplicaName, ResourceCommandService.Start);
+            await app.Resources.StartAsync(replica.Id);
         }
 
         using var timeout = new CancellationTokenSource(Timeout);

@@ -1,0 +1,42 @@
+namespace JobQueue.Tests.Infrastructure;
+
+/// <summary>
+/// JobQueue.AppHost started through Aspire's testing builder: DCP runs redis-server, the API and the worker pools as
+/// they run under <c>./run.sh</c>, on free ports (the AppHost's own port settings, so a port another test holds is never
+/// chosen) and without the Aspire dashboard.
+/// </summary>
+public static class AppHostUnderTest
+{
+    /// <summary>DCP, redis-server and every <c>dotnet run</c> launcher starting on 2 busy cores.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Starts the app with <paramref name="args"/> (they come last and win) and waits until the API is healthy and every worker runs.</summary>
+    /// <returns>The app, its processes, and where the AppHost says its dashboard is (the queue dashboard's trace links point there).</returns>
+    public static async Task<(DistributedApplication App, AppResources Resources, Uri Dashboard)> StartAsync(IEnumerable<string> args)
+    {
+        var dashboard = new Uri($"http://127.0.0.1:{LocalRedis.FreePort()}");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
+        [
+            $"--Api:Port={LocalRedis.FreePort()}", $"--Redis:Port={LocalRedis.FreePort()}",
+            $"--Dashboard:Port={dashboard.Port}", $"--Dashboard:OtlpGrpcPort={LocalRedis.FreePort()}",
+            $"--Dashboard:OtlpHttpPort={LocalRedis.FreePort()}",
+            .. args,
+        ]);
+        var app = await builder.BuildAsync();
+        var resources = new AppResources(app);
+        try
+        {
+            using var startup = new CancellationTokenSource(StartTimeout);
+            await app.StartAsync(startup.Token);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
+            await resources.WaitAllRunningAsync("worker", StartTimeout);
+            return (app, resources, dashboard);
+        }
+        catch
+        {
+            await resources.DisposeAsync();
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Reflection;
+
+namespace JobQueue.Tests.Infrastructure;
+
+/// <summary>
+/// The built assembly of a project the tests run as a plain process (<c>dotnet &lt;dll&gt;</c>), as <c>./test.sh</c>
+/// built it: the same configuration as the tests.
+/// </summary>
+public static class BuiltProject
+{
+    private static readonly string Configuration =
+        typeof(BuiltProject).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+
+    /// <summary>The assembly of the project at <paramref name="projectPath"/> (its .csproj).</summary>
+    public static string AssemblyOf(string projectPath) =>
+        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(projectPath) + ".dll");
+
+    public static string AssemblyOf<TProject>() where TProject : IProjectMetadata, new() => AssemblyOf(new TProject().ProjectPath);
+}
