@@ -160,15 +160,7 @@ public class AppFixture : IAsyncLifetime
     public string WorkerReplicaOf(int pid) => Resources.OfPid("worker", pid).Id;
 
     /// <summary>Starts again every worker replica a test stopped or killed.</summary>
-    public async Task RestoreWorkersAsync()
-    {
-        foreach (var replica in Resources.Of("worker").Where(r => r.State != KnownResourceStates.Running))
-        {
-            await Resources.StartAsync(replica.Id);
-        }
-
-        await Resources.WaitAllRunningAsync("worker", TimeSpan.FromSeconds(30));
-    }
+    public Task RestoreWorkersAsync() => Resources.RestoreAsync("worker", TimeSpan.FromSeconds(60));
 
     /// <summary>The pid of the worker holding a pending entry: consumer names end with the process id.</summary>
     public async Task<int?> HolderPidAsync(string jobId)

@@ -9,7 +9,7 @@ namespace JobQueue.Tests.Infrastructure;
 /// of its <c>dotnet run</c> launcher, so <see cref="Replica.Pid"/> is the launcher's child: the app itself, which a
 /// test signals.
 /// </summary>
-public sealed class AppResources : IAsyncDisposable
+public sealed partial class AppResources : IAsyncDisposable
 {
     private readonly DistributedApplication _app;
     private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new();
@@ -64,6 +64,41 @@ public sealed class AppResources : IAsyncDisposable
 
     public Task StartAsync(string id) => RunAsync(id, KnownResourceCommands.StartCommand);
 
+    /// <summary>
+    /// Starts again every replica of <paramref name="resource"/> a test stopped or killed, until all run. DCP notices a
+    /// killed process a moment after the kill, so a replica still shown running may end later: it is started then.
+    /// </summary>
+    public async Task RestoreAsync(string resource, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        // A start takes a moment to show in the snapshot: one start per replica every 10 s, not one per poll.
+        var started = new Dictionary<string, DateTime>();
+        while (true)
+        {
+            var replicas = Of(resource);
+            if (replicas.Count > 0 && replicas.All(r => r.State == KnownResourceStates.Running && r.Pid is not null))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout} restoring {resource}: {string.Join(", ", replicas)}");
+            }
+
+            foreach (var replica in replicas.Where(r => KnownResourceStates.TerminalStates.Contains(r.State)))
+            {
+                if (!started.TryGetValue(replica.Id, out var at) || DateTime.UtcNow - at > TimeSpan.FromSeconds(10))
+                {
+                    started[replica.Id] = DateTime.UtcNow;
+                    await StartAsync(replica.Id);
+                }
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Waits until every replica of <paramref name="resource"/> runs with its app process started.</summary>
     public Task WaitAllRunningAsync(string resource, TimeSpan timeout) =>
         Eventually.WaitAsync(() => Task.FromResult(Of(resource)), replicas => replicas.Count > 0 && replicas.All(r => r.State == KnownResourceStates.Running && r.Pid is not null),
@@ -91,6 +126,8 @@ public sealed class AppResources : IAsyncDisposable
 
     private static ConsoleLine ToConsoleLine(string content)
     {
+        // Aspire lets projects colour their console for its dashboard; a test reads the words ("fail:", not "\e[41mfail").
+        content = AnsiEscape().Replace(content, "");
         var space = content.IndexOf(' ', StringComparison.Ordinal);
         return space > 0 && DateTimeOffset.TryParse(content[..space], System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.AssumeUniversal, out var time)
@@ -132,4 +169,7 @@ public sealed class AppResources : IAsyncDisposable
             : null;
         return new Replica(update.ResourceId, snapshot.State?.Text, pid, snapshot.ExitCode, url);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("\x1B\\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex AnsiEscape();
 }

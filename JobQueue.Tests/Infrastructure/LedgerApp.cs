@@ -103,15 +103,7 @@ public sealed class LedgerApp : IAsyncDisposable
     }
 
     /// <summary>Starts again every worker replica a test stopped or killed.</summary>
-    public async Task RestoreWorkersAsync()
-    {
-        foreach (var replica in Resources.Of(Worker).Where(r => r.State != KnownResourceStates.Running))
-        {
-            await Resources.StartAsync(replica.Id);
-        }
-
-        await Resources.WaitAllRunningAsync(Worker, TimeSpan.FromSeconds(30));
-    }
+    public Task RestoreWorkersAsync() => Resources.RestoreAsync(Worker, TimeSpan.FromSeconds(60));
 
     /// <summary>The key of the ledger <paramref name="name"/> (its other keys add <c>:pool</c>, <c>:starts</c>, ...): the name is a hash tag.</summary>
     public static string LedgerKey(string name) => $"ledger:{{{name}}}";
