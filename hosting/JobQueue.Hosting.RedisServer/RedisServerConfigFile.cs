@@ -54,6 +54,6 @@ internal static class RedisServerConfigFile
     }
 
     /// <summary>A value as redis.conf reads a double-quoted string (backslash escapes).</summary>
-    private static string Quote(string value) =>
+    public static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
