@@ -10,19 +10,23 @@ try
     var config = builder.Configuration;
     var dashboard = builder.UseDashboardPorts();
 
-    if (config.GetValue("Redis:Cluster:Masters", 0) > 0)
-    {
-        throw new DistributedApplicationException(
-            "Redis:Cluster:Masters is not supported by this AppHost yet (moving to Aspire, issue 30): run without it.");
-    }
-
-    // Only a password the user set becomes a parameter here; otherwise AddRedisServer generates one.
+    // One redis-server, or with --Redis:Cluster:Masters=3 a local Redis Cluster (nodes from Redis:Port on, data in
+    // <Redis:DataDir>-cluster): the services get every node in their connection string and run unchanged; each queue
+    // lives on the master of its hash tag's slot.
+    // Only a password the user set becomes a parameter here; otherwise the integration generates one.
     var redisPassword = config["Redis:Password"] is { Length: > 0 } password
         ? builder.AddParameter("redis-password", password, secret: true)
         : null;
-    var redis = builder.AddRedisServer("redis", builder.GetPort("Redis:Port", 6379), redisPassword)
-        .WithDataDirectory(config["Redis:DataDir"] ?? Path.Combine(builder.AppHostDirectory, ".data", "redis"))
-        .WithAppendFsync(config["Redis:AppendFsync"] ?? "everysec");
+    var redisDataDirectory = config["Redis:DataDir"] ?? Path.Combine(builder.AppHostDirectory, ".data", "redis");
+    var redisAppendFsync = config["Redis:AppendFsync"] ?? "everysec";
+    IResourceBuilder<IResourceWithConnectionString> redis = config.GetValue("Redis:Cluster:Masters", 0) is > 0 and var masters
+        ? builder.AddRedisServerCluster("redis", masters, config.GetValue("Redis:Cluster:ReplicasPerMaster", 1),
+                builder.GetPort("Redis:Port", 6379), redisPassword)
+            .WithDataDirectory(redisDataDirectory + "-cluster")
+            .WithAppendFsync(redisAppendFsync)
+        : builder.AddRedisServer("redis", builder.GetPort("Redis:Port", 6379), redisPassword)
+            .WithDataDirectory(redisDataDirectory)
+            .WithAppendFsync(redisAppendFsync);
 
     // Each service without its launch profile (whose fixed URL and connection string are for running it alone).
     IResourceBuilder<ProjectResource> AddService<TProject>(string name) where TProject : IProjectMetadata, new() =>

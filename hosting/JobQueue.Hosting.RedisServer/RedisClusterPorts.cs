@@ -6,10 +6,15 @@ namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
 /// The ports of a cluster's nodes when none is given: free ones the first time, then the same ones, read from
-/// <c>{dataDirectory}/ports</c>, since the nodes know each other by port (<c>nodes.conf</c>).
+/// <c>{dataDirectory}/ports</c>, since the nodes know each other by port (<c>nodes.conf</c>): a restarted app whose
+/// nodes came back on other ports would find its cluster unable to reach itself.
 /// </summary>
 internal static class RedisClusterPorts
 {
+    // A node also listens on its port + 10000 (the cluster bus), which must stay a valid port.
+    private const int Lowest = 20000;
+    private const int Highest = 55000;
+
     public static int[] LoadOrChoose(string dataDirectory, int count)
     {
         var path = Path.Combine(dataDirectory, "ports");
@@ -22,23 +27,20 @@ internal static class RedisClusterPorts
             }
         }
 
-        // Below 55536: a node also listens on its port + 10000 (the cluster bus).
-        int[] ports = [.. Enumerable.Range(0, count).Select(_ => FreeNodePort())];
-        RedisServerConfigFile.CreateDirectory(dataDirectory);
-        RedisServerConfigFile.Write(path, [string.Join(',', ports.Select(port => port.ToString(CultureInfo.InvariantCulture)))]);
-        return ports;
-    }
-
-    private static int FreeNodePort()
-    {
-        while (true)
+        var ports = new List<int>(count);
+        while (ports.Count < count)
         {
-            var port = Random.Shared.Next(20000, 55000);
-            if (IsFree(port) && IsFree(port + 10000))
+            var port = Random.Shared.Next(Lowest, Highest);
+            // Neither the port nor its bus port may be taken, by another program or by another node of this cluster.
+            if (ports.All(other => Math.Abs(other - port) is not (0 or 10000)) && IsFree(port) && IsFree(port + 10000))
             {
-                return port;
+                ports.Add(port);
             }
         }
+
+        RedisServerConfigFile.CreateDirectory(dataDirectory);
+        RedisServerConfigFile.Write(path, [string.Join(',', ports.Select(port => port.ToString(CultureInfo.InvariantCulture)))]);
+        return [.. ports];
     }
 
     private static bool IsFree(int port)

@@ -38,7 +38,7 @@ public static class RedisServerBuilderExtensions
 
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new RedisServerHealthCheck(name, redis.ConnectionStringExpression, requireClusterOk: false), failureStatus: null, tags: null));
+            healthCheckKey, _ => new RedisServerHealthCheck(name, redis.ConnectionStringExpression), failureStatus: null, tags: null));
 
         // The configuration (with the password) is written just before each start, when the parameter's value is known.
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, async (_, cancellationToken) =>

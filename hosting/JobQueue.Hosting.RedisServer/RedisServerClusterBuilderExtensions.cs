@@ -1,9 +1,8 @@
 using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Eventing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 
 namespace Aspire.Hosting;
 
@@ -13,16 +12,16 @@ public static class RedisServerClusterBuilderExtensions
     /// <summary>
     /// Adds a Redis Cluster: <paramref name="masters"/> masters (3 or more, as <c>redis-cli --cluster create</c> asks)
     /// with <paramref name="replicasPerMaster"/> replicas each, every node a <c>redis-server</c> resource (a child of the
-    /// cluster: <c>{name}-0</c>, <c>{name}-1</c>, ...) on loopback with one password and AOF on. Once the nodes run, the
-    /// cluster is formed (the first time; later runs find it in their data); it is healthy when every slot is served,
-    /// so <c>WaitFor(cluster)</c> waits for that.
+    /// cluster: <c>{name}-0</c>, <c>{name}-1</c>, ...) on loopback with one password and AOF on. Once the nodes answer,
+    /// the cluster is formed (the first time; later runs find it in their data); it is healthy when every slot is
+    /// served, so <c>WaitFor(cluster)</c> waits for that.
     /// </summary>
     /// <param name="builder">The <see cref="IDistributedApplicationBuilder"/>.</param>
     /// <param name="name">The resource's name; the connection string's name in the projects that reference it.</param>
     /// <param name="masters">How many masters share the slots.</param>
     /// <param name="replicasPerMaster">How many replicas each master has (a replica takes over when its master fails).</param>
     /// <param name="basePort">Node 0's port, the others following it; <see langword="null"/>: free ports, kept in the data directory for the next run.</param>
-    /// <param name="password">The password parameter; <see langword="null"/> generates one.</param>
+    /// <param name="password">The password parameter; <see langword="null"/> generates one (secret, letters and digits only).</param>
     public static IResourceBuilder<RedisServerClusterResource> AddRedisServerCluster(
         this IDistributedApplicationBuilder builder,
         [ResourceName] string name,
@@ -53,38 +52,34 @@ public static class RedisServerClusterBuilderExtensions
             AddNode(builder, clusterBuilder, index);
         }
 
-        // The ports are decided once the data directory is known (WithDataDirectory comes after this call).
-        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, startCancellation) =>
         {
+            // The ports are decided here, once the data directory is known (WithDataDirectory comes after this call).
             var ports = basePort is { } first ? [.. Enumerable.Range(first, nodeCount)] : RedisClusterPorts.LoadOrChoose(cluster.DataDirectory, nodeCount);
             foreach (var node in cluster.Nodes)
             {
-                var endpoint = node.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == RedisServerResource.PrimaryEndpointName);
+                var endpoint = node.Annotations.OfType<EndpointAnnotation>().Single(a => a.Name == RedisServerResource.PrimaryEndpointName);
                 endpoint.Port = ports[node.Index];
                 endpoint.TargetPort = ports[node.Index];
             }
 
-            return Task.CompletedTask;
-        });
-
-        builder.Eventing.Subscribe<InitializeResourceEvent>(cluster, (e, cancellationToken) =>
-        {
-            // Not awaited here: the nodes this waits for start after initialization.
-            _ = RedisClusterFormation.RunAsync(cluster, e.Notifications, e.Logger, cancellationToken);
+            // In the background, for the app's lifetime: the nodes it waits for start after this event. (Not from the
+            // cluster's InitializeResourceEvent as a first attempt did: the token that event hands its handlers is the
+            // orchestrator's start call's, while the formation must outlive that call.)
+            var formation = new RedisClusterFormation(cluster,
+                e.Services.GetRequiredService<ResourceNotificationService>(),
+                e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(cluster));
+            _ = formation.RunAsync(e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             return Task.CompletedTask;
         });
 
         var healthCheckKey = $"{name}_check";
-        var firstNode = cluster.Nodes[0];
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey,
-            _ => new RedisServerHealthCheck(name,
-                ReferenceExpression.Create($"{firstNode.PrimaryEndpoint.Property(EndpointProperty.HostAndPort)},password={cluster.PasswordParameter}"),
-                requireClusterOk: true),
-            failureStatus: null, tags: null));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, _ => new RedisServerClusterHealthCheck(cluster), failureStatus: null, tags: null));
         return clusterBuilder.WithHealthCheck(healthCheckKey);
     }
 
-    /// <summary>Keeps every node's data in <c>{path}/node-{i}</c> (mode 0700).</summary>
+    /// <summary>Keeps every node's data in <c>{path}/node-{i}</c>, and the nodes' ports in <c>{path}/ports</c> (mode 0700).</summary>
     public static IResourceBuilder<RedisServerClusterResource> WithDataDirectory(this IResourceBuilder<RedisServerClusterResource> builder, string path)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -93,7 +88,8 @@ public static class RedisServerClusterBuilderExtensions
         builder.Resource.DataDirectory = Path.GetFullPath(path, builder.ApplicationBuilder.AppHostDirectory);
         foreach (var node in builder.Resource.Nodes)
         {
-            builder.ApplicationBuilder.CreateResourceBuilder(node).WithWorkingDirectory(NodeDirectory(builder.Resource, node.Index));
+            node.DataDirectory = NodeDirectory(builder.Resource, node.Index);
+            builder.ApplicationBuilder.CreateResourceBuilder(node).WithWorkingDirectory(node.DataDirectory);
         }
 
         return builder;
@@ -107,34 +103,38 @@ public static class RedisServerClusterBuilderExtensions
         return builder;
     }
 
-    private static void AddNode(IDistributedApplicationBuilder builder, IResourceBuilder<RedisServerClusterResource> cluster, int index)
+    private static void AddNode(IDistributedApplicationBuilder builder, IResourceBuilder<RedisServerClusterResource> clusterBuilder, int index)
     {
-        var node = new RedisServerClusterNodeResource($"{cluster.Resource.Name}-{index}", cluster.Resource, index, NodeDirectory(cluster.Resource, index));
-        cluster.Resource.AddNode(node);
+        var cluster = clusterBuilder.Resource;
+        var node = new RedisServerClusterNodeResource($"{cluster.Name}-{index}", cluster, index, NodeDirectory(cluster, index));
+        cluster.AddNode(node);
 
+        // The configuration (with the password) is written before each start, a restart by a command included.
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(node, async (_, cancellationToken) =>
         {
             RedisServerExecutable.ThrowIfMissing("redis-server");
-            var password = await cluster.Resource.PasswordParameter.GetValueAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new DistributedApplicationException($"The password parameter of '{cluster.Resource.Name}' has no value.");
-            var directory = NodeDirectory(cluster.Resource, index);
-            RedisServerConfigFile.CreateDirectory(cluster.Resource.DataDirectory);
-            RedisServerConfigFile.CreateDirectory(directory);
-            RedisServerConfigFile.Write(Path.Combine(directory, "redis.conf"),
+            var password = await cluster.PasswordParameter.GetValueAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new DistributedApplicationException($"The password parameter of '{cluster.Name}' has no value.");
+            RedisServerConfigFile.CreateDirectory(cluster.DataDirectory);
+            RedisServerConfigFile.CreateDirectory(node.DataDirectory);
+            RedisServerConfigFile.Write(ConfigPath(node),
             [
-                .. RedisServerConfigFile.CommonLines(directory, password, cluster.Resource.AppendFsync),
+                .. RedisServerConfigFile.CommonLines(node.DataDirectory, password, cluster.AppendFsync),
+                // A replica authenticates to its master with the same password.
                 $"masterauth {RedisServerConfigFile.Quote(password)}",
                 "cluster-enabled yes",
                 "cluster-config-file nodes.conf",
-                $"cluster-node-timeout {((long)cluster.Resource.NodeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}",
+                $"cluster-node-timeout {((long)cluster.NodeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}",
+                // With a timeout this short Redis's default factor (10) would bar a replica that lost its master for
+                // more than ~30 s (a master being restarted) from ever taking over, leaving its slots unserved.
+                "cluster-replica-validity-factor 0",
             ]);
         });
 
-        var nodeHealthCheckKey = $"{node.Name}_check";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(nodeHealthCheckKey,
+        var healthCheckKey = $"{node.Name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey,
             _ => new RedisServerHealthCheck(node.Name,
-                ReferenceExpression.Create($"{node.PrimaryEndpoint.Property(EndpointProperty.HostAndPort)},password={cluster.Resource.PasswordParameter}"),
-                requireClusterOk: false),
+                ReferenceExpression.Create($"{node.PrimaryEndpoint.Property(EndpointProperty.HostAndPort)},password={cluster.PasswordParameter}")),
             failureStatus: null, tags: null));
 
         builder.AddResource(node)
@@ -142,13 +142,15 @@ public static class RedisServerClusterBuilderExtensions
             .WithEndpoint(scheme: "redis", name: RedisServerResource.PrimaryEndpointName, isProxied: false)
             .WithArgs(context =>
             {
-                context.Args.Add(Path.Combine(NodeDirectory(cluster.Resource, index), "redis.conf"));
+                context.Args.Add(ConfigPath(node));
                 context.Args.Add("--port");
                 context.Args.Add(node.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
             })
-            .WithHealthCheck(nodeHealthCheckKey)
-            .WithParentRelationship(cluster);
+            .WithHealthCheck(healthCheckKey)
+            .WithParentRelationship(clusterBuilder);
     }
 
     private static string NodeDirectory(RedisServerClusterResource cluster, int index) => Path.Combine(cluster.DataDirectory, $"node-{index}");
+
+    private static string ConfigPath(RedisServerClusterNodeResource node) => Path.Combine(node.DataDirectory, "redis.conf");
 }

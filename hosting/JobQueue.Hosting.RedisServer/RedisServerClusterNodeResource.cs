@@ -3,9 +3,12 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <summary>
 /// One <c>redis-server</c> of a <see cref="RedisServerClusterResource"/>, in cluster mode on a port of its own kept
 /// across runs (a cluster's nodes know each other by port). Shown under its cluster through a parent relationship, not
-/// <see cref="IResourceWithParent"/>: that would give it the cluster's health check, which waits for what the node's
-/// own health lets happen (the cluster formed once every node answers).
+/// <see cref="IResourceWithParent"/>: that would make the node wait on the cluster's health, which waits for the nodes.
 /// </summary>
+/// <param name="name">The node's resource name, <c>{cluster}-{index}</c>.</param>
+/// <param name="cluster">The cluster the node belongs to.</param>
+/// <param name="index">The node's number in its cluster, 0 first.</param>
+/// <param name="dataDirectory">Where the node keeps its data, <c>nodes.conf</c> and generated <c>redis.conf</c>.</param>
 public sealed class RedisServerClusterNodeResource(string name, RedisServerClusterResource cluster, int index, string dataDirectory)
     : ExecutableResource(name, "redis-server", dataDirectory)
 {
@@ -18,7 +21,7 @@ public sealed class RedisServerClusterNodeResource(string name, RedisServerClust
     public int Index { get; } = index;
 
     /// <summary>Where the node keeps its data, <c>nodes.conf</c> and generated <c>redis.conf</c>.</summary>
-    public string DataDirectory { get; } = dataDirectory;
+    public string DataDirectory { get; internal set; } = dataDirectory;
 
     /// <summary>The node's endpoint.</summary>
     public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, RedisServerResource.PrimaryEndpointName);

@@ -4,11 +4,13 @@ using StackExchange.Redis;
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
-/// Healthy when the server accepts the password and answers PING (not while it is still loading its AOF), and, for a
-/// cluster, when it sees every slot served (<c>cluster_state:ok</c>); so <c>WaitFor</c> starts a dependent only once
-/// Redis serves it.
+/// Healthy when the server accepts the password and answers PING (not while it is still loading its AOF), so
+/// <c>WaitFor(redis)</c> starts a dependent only once Redis serves it. Also a cluster node's check: a node answers
+/// PING before its cluster is formed, which is what the formation waits for.
 /// </summary>
-internal sealed class RedisServerHealthCheck(string resourceName, ReferenceExpression connectionString, bool requireClusterOk) : IHealthCheck
+/// <param name="resourceName">The resource checked, for the messages.</param>
+/// <param name="connectionString">How to reach the server (one endpoint, with the password).</param>
+internal sealed class RedisServerHealthCheck(string resourceName, ReferenceExpression connectionString) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -26,14 +28,8 @@ internal sealed class RedisServerHealthCheck(string resourceName, ReferenceExpre
         try
         {
             await using var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-            var server = connection.GetServer(options.EndPoints[0]);
-            await server.PingAsync().ConfigureAwait(false);
-            if (requireClusterOk && RedisClusterInfo.Field(
-                    (string?)await server.ExecuteAsync("CLUSTER", "INFO").ConfigureAwait(false), "cluster_state") != "ok")
-            {
-                return HealthCheckResult.Unhealthy($"{resourceName} is not a formed cluster with every slot served yet.");
-            }
-
+            // The server itself rather than a database: a cluster node with no slots yet has no database to route to.
+            await connection.GetServers()[0].PingAsync().ConfigureAwait(false);
             return HealthCheckResult.Healthy();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
