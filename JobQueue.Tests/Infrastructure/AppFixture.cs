@@ -52,6 +52,12 @@ public class AppFixture : IAsyncLifetime
 
     public const string EmailsPool = "emails-worker";
 
+    /// <summary>The telemetry the Aspire dashboard received (the shared app runs it; the cluster variants do not).</summary>
+    public AspireDashboardTelemetry Telemetry { get; private set; } = null!;
+
+    /// <summary>Whether the Aspire dashboard runs, for <see cref="Telemetry"/>.</summary>
+    protected virtual bool WithDashboard => true;
+
     /// <summary>AppHost settings a derived fixture adds (they come last and win).</summary>
     protected virtual IEnumerable<string> Settings => [];
 
@@ -68,7 +74,12 @@ public class AppFixture : IAsyncLifetime
             $"--Api:Feeds:SigningKey={TestTokens.SigningKey}",
             "--Worker:JanitorInterval=00:00:02",
             .. Settings,
-        ]);
+        ], dashboard: WithDashboard);
+        if (WithDashboard)
+        {
+            Telemetry = await AspireDashboardTelemetry.FromAppAsync(App);
+        }
+
         Api = TestReport.ApiClient(App);
         Client = new JobQueue.Client.JobQueueClient(Api);
         Redis = await ConnectionMultiplexer.ConnectAsync((await App.GetConnectionStringAsync("redis"))!);
@@ -82,6 +93,7 @@ public class AppFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Api?.Dispose();
+        Telemetry?.Dispose();
         if (Redis is not null)
         {
             await Redis.DisposeAsync();
@@ -179,6 +191,8 @@ public class AppFixture : IAsyncLifetime
 /// <summary>The same app on a local 3-master Redis Cluster with a replica per master (<c>--Redis:Cluster:Masters=3</c>).</summary>
 public sealed class ClusterAppFixture : AppFixture
 {
+    protected override bool WithDashboard => false;
+
     protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=1", "--EmailsWorker:Partitions=3"];
 }
 
@@ -188,12 +202,16 @@ public sealed class ClusterAppFixture : AppFixture
 /// </summary>
 public sealed class ReplicatedClusterAppFixture : AppFixture
 {
+    protected override bool WithDashboard => false;
+
     protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=2", "--Queue:ReplicationAcks=1"];
 }
 
 /// <summary>The same cluster with the default <c>Queue:ReplicationAcks=0</c>: a job is accepted once its master has it.</summary>
 public sealed class UnreplicatedClusterAppFixture : AppFixture
 {
+    protected override bool WithDashboard => false;
+
     protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=2"];
 }
 

@@ -3,22 +3,26 @@ namespace JobQueue.Tests.Infrastructure;
 /// <summary>
 /// JobQueue.AppHost started through Aspire's testing builder: DCP runs redis-server, the API and the worker pools as
 /// they run under <c>./run.sh</c>, on free ports (the AppHost's own port settings, so a port another test holds is never
-/// chosen) and without the Aspire dashboard.
+/// chosen); the Aspire dashboard only for a test that reads telemetry from it.
 /// </summary>
 public static class AppHostUnderTest
 {
     /// <summary>DCP, redis-server and every <c>dotnet run</c> launcher starting on 2 busy cores.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
-    /// <summary>Starts the app with <paramref name="args"/> (they come last and win) and waits until the API is healthy and every worker runs.</summary>
+    /// <summary>
+    /// Starts the app with <paramref name="args"/> (they come last and win) and waits until the API is healthy and every
+    /// worker runs; with <paramref name="dashboard"/>, the Aspire dashboard runs too and receives the app's telemetry.
+    /// </summary>
     /// <returns>The app, its processes, and where the AppHost says its dashboard is (the queue dashboard's trace links point there).</returns>
-    public static async Task<(DistributedApplication App, AppResources Resources, Uri Dashboard)> StartAsync(IEnumerable<string> args)
+    public static async Task<(DistributedApplication App, AppResources Resources, Uri Dashboard)> StartAsync(IEnumerable<string> args, bool dashboard = false)
     {
-        var dashboard = new Uri($"http://127.0.0.1:{LocalRedis.FreePort()}");
+        var dashboardUrl = new Uri($"http://127.0.0.1:{LocalRedis.FreePort()}");
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobQueue_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = dashboard },
         [
             $"--Api:Port={LocalRedis.FreePort()}", $"--Redis:Port={LocalRedis.FreePort()}",
-            $"--Dashboard:Port={dashboard.Port}", $"--Dashboard:OtlpGrpcPort={LocalRedis.FreePort()}",
+            $"--Dashboard:Port={dashboardUrl.Port}", $"--Dashboard:OtlpGrpcPort={LocalRedis.FreePort()}",
             $"--Dashboard:OtlpHttpPort={LocalRedis.FreePort()}",
             .. args,
         ]);
@@ -30,7 +34,7 @@ public static class AppHostUnderTest
             await app.StartAsync(startup.Token);
             await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
             await resources.WaitAllRunningAsync("worker", StartTimeout);
-            return (app, resources, dashboard);
+            return (app, resources, dashboardUrl);
         }
         catch
         {

@@ -104,8 +104,8 @@ public sealed class AspireDashboardTelemetry : IDisposable
     /// From an app run by Aspire.Hosting.Testing with its dashboard on (<c>EnableDashboard = true</c>) and started:
     /// waits for the dashboard (<c>GetDashboardUrlAsync</c>), then <see cref="FromLoginUrlAsync"/>.
     /// </summary>
-    public static async Task<AspireDashboardTelemetry> FromAppAsync(global::Aspire.Hosting.DistributedApplication app, CancellationToken cancellationToken = default) =>
-        await FromLoginUrlAsync(await global::Aspire.Hosting.Testing.DistributedApplicationHostingTestingExtensions.GetDashboardUrlAsync(app, cancellationToken));
+    public static async Task<AspireDashboardTelemetry> FromAppAsync(DistributedApplication app, CancellationToken cancellationToken = default) =>
+        await FromLoginUrlAsync(await app.GetDashboardUrlAsync(cancellationToken));
 
     /// <summary>The link an AppHost prints (<c>Login to the dashboard at http://...</c>), from its output; null before it does.</summary>
     public static Uri? LoginUrlIn(IEnumerable<string> appHostOutput) => appHostOutput

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using JobQueue.Hosting.Orchestration;
 using JobQueue.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -126,7 +125,7 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
 
         public async Task InitializeAsync()
         {
-            _appHost = new AppHostProcess(_dataDirectory, PortAllocator.FreePort());
+            _appHost = new AppHostProcess(_dataDirectory, LocalRedis.FreePort());
             try
             {
                 await _appHost.ProcessesOnceServingAsync();
