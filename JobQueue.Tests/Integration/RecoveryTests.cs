@@ -124,7 +124,7 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
         Assert.Equal(1, job.GetProperty("attempts").GetInt32());
         var exited = await Eventually.WaitAsync(
             () => Task.FromResult(app.Resources.Get(replica)),
-            r => r.State == KnownResourceStates.Exited, Timeout, $"{replica} to exit");
+            r => KnownResourceStates.TerminalStates.Contains(r.State), Timeout, $"{replica} to exit");
         Assert.Equal(0, exited.ExitCode);
     }
 
