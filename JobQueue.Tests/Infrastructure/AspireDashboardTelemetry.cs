@@ -38,15 +38,21 @@ namespace JobQueue.Tests.Infrastructure;
 /// <para>
 /// From an app run by <c>Aspire.Hosting.Testing</c> (13.6): create the builder with the dashboard on,
 /// <c>DistributedApplicationTestingBuilder.CreateAsync&lt;Projects.JobQueue_AppHost&gt;(new
-/// DistributedApplicationTestingBuilderOptions { EnableDashboard = true }, args)</c> (it is off by default; the older
-/// way, <c>CreateAsync&lt;T&gt;(args, (options, _) =&gt; options.DisableDashboard = false)</c>, also works), start the
-/// app, then <see cref="FromAppAsync"/>: <c>app.GetDashboardUrlAsync()</c> waits for the <c>aspire-dashboard</c>
-/// resource to be healthy and answers its login link (<c>http://127.0.0.1:&lt;port&gt;/login?t=&lt;browser token&gt;</c>),
-/// whose token this client trades for the API key. The same values are in the app's configuration:
-/// <c>AppHost:BrowserToken</c> and <c>AppHost:DashboardApiKey</c>, the address being the <c>http</c> endpoint of the
-/// resource <c>aspire-dashboard</c> (<c>app.GetEndpoint("aspire-dashboard", "http")</c>). JobQueue.AppHost sets the
-/// dashboard's address itself from <c>--Dashboard:Port</c> (18888 unless given) and its OTLP ports from
-/// <c>--Dashboard:OtlpGrpcPort</c>/<c>--Dashboard:OtlpHttpPort</c> (4317, 4318): a test passes free ones.
+/// DistributedApplicationTestingBuilderOptions { EnableDashboard = true }, args)</c> (it is off by default; the
+/// options-callback overload, <c>CreateAsync&lt;T&gt;(args, (options, _) =&gt; options.DisableDashboard = false)</c>,
+/// should also turn it on, per Aspire.Hosting.Testing's source, but is not what AspireDashboardTestingBuilderTests
+/// runs), start the app, then <see cref="FromAppAsync"/>: <c>app.GetDashboardUrlAsync()</c> waits for the
+/// <c>aspire-dashboard</c> resource to be healthy and answers its login link
+/// (<c>http://localhost:&lt;port&gt;/login?t=&lt;browser token&gt;</c>), whose token this client trades for the API key.
+/// The same values are in the app's configuration, <c>AppHost:BrowserToken</c> and <c>AppHost:DashboardApiKey</c>, the
+/// address being the <c>http</c> endpoint of the resource <c>aspire-dashboard</c>
+/// (<c>app.GetEndpoint("aspire-dashboard", "http")</c>). JobQueue.AppHost binds the dashboard to
+/// <c>--Dashboard:Port</c> (18888 unless given) and its OTLP receivers to <c>--Dashboard:OtlpGrpcPort</c> and
+/// <c>--Dashboard:OtlpHttpPort</c> (4317, 4318), each refused when taken: a test passes free ones. Under the testing
+/// builder the dashboard is then NOT reached on <c>--Dashboard:Port</c> but on a random port
+/// (<c>DcpPublisher:RandomizePorts</c>, as for the API's port): so the queue dashboard's trace links, which
+/// JobQueue.AppHost builds from <c>--Dashboard:Port</c> (<c>Api__Dashboard__TraceUrlTemplate</c>), point where no
+/// dashboard is; read the address from the app, never from the arguments.
 /// </para>
 /// <para>Telemetry reaches the dashboard in batches, a second or few after the fact: poll (<see cref="Eventually"/>).</para>
 /// </remarks>
