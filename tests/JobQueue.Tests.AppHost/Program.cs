@@ -51,14 +51,7 @@ try
     {
         emails.WithEnvironment("Worker__Partitions__emails", partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
-    // Or sized by its queue: --EmailsWorker:Autoscaling:MaxReplicas=4 (from MinReplicas, 0 by default, one per JobsPerReplica).
-    if (config.GetValue("EmailsWorker:Autoscaling:MaxReplicas", 0) is > 0 and var maxReplicas)
-    {
-        emails.WithAutoscaling(redis, config.GetValue("EmailsWorker:Autoscaling:MinReplicas", 0), maxReplicas,
-            config.GetValue("EmailsWorker:Autoscaling:JobsPerReplica", 100), policy => policy with { Queues = ["emails"] });
-        // The API makes the queue ready itself where no AppHost runs (published): it accepts emails before a worker ever ran.
-        api.WithEnvironment("Api__Queues__0", "emails");
-    }
+    // Autoscaling (--EmailsWorker:Autoscaling:*) and publishing moved to the Aspire AppHost, JobQueue.AppHost (docs/scaling.md).
 
     builder.AddDashboard(queueDashboard: api, queueDashboardPath: config["Api:Dashboard:Path"] ?? "/dashboard");
 
