@@ -9,15 +9,13 @@ public sealed record ReplicaState(string ResourceId, string? State, int? Pid, in
 /// The replicas of the autoscaled pools, from Aspire's resource snapshots (<see cref="ResourceNotificationService.WatchAsync"/>,
 /// one snapshot per replica, each with its own resource id), and what the autoscaler asked of them that Aspire has not
 /// shown yet: a replica told to start counts as active until it shows starting or running, one told to stop counts as
-/// stopping (neither active nor free to start) until it shows a terminal state. Without this, a poll made before
+/// stopping (neither active nor free to start) until it shows a stopped state. Without this, a poll made before
 /// Aspire's next snapshot would start or stop the same replica twice.
 /// </summary>
 internal sealed class ReplicaTracker
 {
     private static readonly TimeSpan RequestExpiry = TimeSpan.FromSeconds(60);
     private static readonly string[] ActiveStates = [KnownResourceStates.Starting, KnownResourceStates.Running, KnownResourceStates.Waiting];
-    private static readonly string[] TerminalStates =
-        [KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.FailedToStart, KnownResourceStates.NotStarted];
 
     private readonly ConcurrentDictionary<string, (IResource Resource, ReplicaState State)> _replicas = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _starting = new();
@@ -41,7 +39,7 @@ internal sealed class ReplicaTracker
                 _starting.TryRemove(e.ResourceId, out _);
             }
 
-            if (IsTerminal(state.State))
+            if (IsStopped(state.State))
             {
                 _stopping.TryRemove(e.ResourceId, out _);
             }
@@ -71,5 +69,9 @@ internal sealed class ReplicaTracker
 
     private static bool IsActiveState(string? state) => state is not null && ActiveStates.Contains(state);
 
-    private static bool IsTerminal(string? state) => state is not null && TerminalStates.Contains(state);
+    /// <summary>
+    /// Neither running nor on its way: what Aspire's own start command accepts (a terminal state, NotStarted, or DCP's
+    /// "Unknown", which a stopped executable shows).
+    /// </summary>
+    private static bool IsStopped(string? state) => state is not null && !IsActiveState(state) && state != KnownResourceStates.Stopping;
 }
