@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
+using JobQueue.Hosting.Autoscaling;
+using JobQueue.Hosting.Kubernetes;
 using Microsoft.Extensions.Hosting;
 
 try
@@ -69,11 +71,21 @@ try
         emails.WithEnvironment("Worker__Partitions__emails", partitions.ToString(CultureInfo.InvariantCulture));
     }
 
-    if (config.GetSection("EmailsWorker:Autoscaling").Exists())
+    // Or sized by its queue: --EmailsWorker:Autoscaling:MaxReplicas=4 (from MinReplicas, 0 by default, one per JobsPerReplica, 100).
+    if (config.GetValue("EmailsWorker:Autoscaling:MaxReplicas", 0) is > 0 and var maxReplicas)
     {
-        throw new DistributedApplicationException(
-            "EmailsWorker:Autoscaling is not supported by this AppHost yet (moving to Aspire, issue 30): use --EmailsWorker:Replicas=<n>.");
+        emails.WithAutoscaling(redis, config.GetValue("EmailsWorker:Autoscaling:MinReplicas", 0), maxReplicas,
+            config.GetValue("EmailsWorker:Autoscaling:JobsPerReplica", 100), policy => policy with { Queues = ["emails"] });
+        // The API makes the queue ready itself where no AppHost runs (published): it accepts emails before a worker ever ran.
+        api.WithEnvironment("Api__Queues__0", "emails");
     }
+    else if (config.GetSection("EmailsWorker:Autoscaling").Exists())
+    {
+        throw new DistributedApplicationException("EmailsWorker:Autoscaling needs MaxReplicas (1 or more): --EmailsWorker:Autoscaling:MaxReplicas=<n>.");
+    }
+
+    // Kubernetes manifests and KEDA: --operation publish --step publish-kubernetes --output-path <dir> (docs/scaling.md).
+    builder.AddKubernetesPublishing();
 
     builder.Build().Run();
     return 0;

@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using JobQueue.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace JobQueue.Tests.Hosting;
 
 /// <summary>
-/// <c>JobQueue.AppHost publish --output &lt;dir&gt;</c>: the app model as Kubernetes manifests, read back as YAML and checked
-/// field by field (there is no cluster here to apply them to): what a cluster and KEDA need, and no secret value.
+/// The Aspire AppHost's Kubernetes publishing, <c>JobQueue.AppHost --operation publish --step publish-kubernetes
+/// --output-path &lt;dir&gt;</c> (JobQueue.Hosting.Kubernetes, an Aspire pipeline step): the app model as Kubernetes
+/// manifests, read back as YAML and checked field by field (there is no cluster here to apply them to): what a cluster
+/// and KEDA need, and no secret value.
 /// </summary>
 public sealed class PublishTests
 {
@@ -95,7 +98,8 @@ public sealed class PublishTests
     private static async Task<(int ExitCode, string Output)> PublishAsync(string output, params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[new Projects.JobQueue_Tests_AppHost().TargetPath, "publish", "--output", output, .. settings])
+        string[] args = [BuiltProject.AssemblyOf(Projects.JobQueue_AppHost.ProjectPath), "--operation", "publish", "--step", "publish-kubernetes", "--output-path", output];
+        foreach (var arg in (string[])[.. args, .. settings])
         {
             start.ArgumentList.Add(arg);
         }

@@ -24,6 +24,9 @@ public static class AppHostUnderTest
             $"--Api:Port={LocalRedis.FreePort()}", $"--Redis:Port={LocalRedis.FreePort()}",
             $"--Dashboard:Port={dashboardUrl.Port}", $"--Dashboard:OtlpGrpcPort={LocalRedis.FreePort()}",
             $"--Dashboard:OtlpHttpPort={LocalRedis.FreePort()}",
+            // The AppHost's own port settings, not ports the testing builder makes up: the app is tested as it is
+            // configured (and the queue dashboard's trace links, made from Dashboard:Port, reach the dashboard).
+            "--DcpPublisher:RandomizePorts=false",
             .. args,
         ]);
         var app = await builder.BuildAsync();

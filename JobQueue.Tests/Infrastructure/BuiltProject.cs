@@ -11,9 +11,16 @@ public static class BuiltProject
     private static readonly string Configuration =
         typeof(BuiltProject).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
-    /// <summary>The assembly of the project at <paramref name="projectPath"/> (its .csproj).</summary>
-    public static string AssemblyOf(string projectPath) =>
-        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(projectPath) + ".dll");
+    /// <summary>
+    /// The assembly of the project at <paramref name="projectPath"/>: its .csproj, or its directory (what an AppHost's
+    /// own <c>Projects.X.ProjectPath</c> gives).
+    /// </summary>
+    public static string AssemblyOf(string projectPath)
+    {
+        var directory = Directory.Exists(projectPath) ? projectPath : Path.GetDirectoryName(projectPath)!;
+        var name = Directory.Exists(projectPath) ? Path.GetFileName(projectPath.TrimEnd('/')) : Path.GetFileNameWithoutExtension(projectPath);
+        return Path.Combine(directory, "bin", Configuration, "net10.0", name + ".dll");
+    }
 
     public static string AssemblyOf<TProject>() where TProject : IProjectMetadata, new() => AssemblyOf(new TProject().ProjectPath);
 }

@@ -91,19 +91,6 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(AppHostProcessTree.Of(appHost.Pid));
     }
 
-    [Theory]
-    [InlineData("--EmailsWorker:Autoscaling:MaxReplicas=4", "EmailsWorker:Autoscaling")]
-    public async Task A_setting_the_aspire_apphost_does_not_support_yet_is_refused_in_one_line_rather_than_ignored(string arg, string setting)
-    {
-        using var appHost = new AppHostProcess(_dataDirectory, _apiPort, arg);
-
-        var exitCode = await appHost.ExitCodeAsync();
-
-        Assert.Equal(1, exitCode);
-        Assert.StartsWith($"error: {setting} is not supported by this AppHost yet", Assert.Single(appHost.Output));
-        Assert.False(Directory.Exists(_dataDirectory), "Redis was started (its data directory exists)");
-    }
-
     [Fact]
     public async Task Two_apphosts_on_different_ports_run_side_by_side_and_each_runs_its_own_jobs()
     {

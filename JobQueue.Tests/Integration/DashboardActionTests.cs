@@ -263,9 +263,14 @@ public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("\"story\": \"whole\"");
         await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("whole");
         await Assertions.Expect(page.Locator($"#owner-jobs a[href='jobs/{earlier}']")).ToBeVisibleAsync();
-        // The AppHost points the link at the trace's page in the Aspire dashboard (AspireDashboardTests open such a page).
         await Assertions.Expect(page.Locator("#job-trace")).ToHaveAttributeAsync("href", new Uri(app.Dashboard, $"/traces/detail/{traceId}").ToString());
         await BrowserFixture.ScreenshotAsync(page, "job");
+
+        // The link opens the trace in the Aspire dashboard (logged in there), with the worker's spans.
+        var traces = await page.Context.NewPageAsync();
+        await traces.GotoAsync((await app.App.GetDashboardUrlAsync()).ToString());
+        await traces.GotoAsync(await page.Locator("#job-trace").GetAttributeAsync("href") ?? "");
+        await Assertions.Expect(traces.Locator("td[title^='worker-'][title$=': handle echo']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using JobQueue.Hosting.Publishing;
+using JobQueue.Hosting.Kubernetes;
 using JobQueue.Redis;
 
 namespace JobQueue.Hosting.Autoscaling;

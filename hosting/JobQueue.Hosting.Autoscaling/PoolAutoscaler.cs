@@ -11,7 +11,9 @@ namespace JobQueue.Hosting.Autoscaling;
 /// <summary>
 /// Scales each <see cref="ScaledPool"/> to its queues' demand, as KEDA's redis-streams scaler with an HPA would: every
 /// poll it reads the demand, starts replicas at once when more are recommended, and stops some (SIGTERM: their running
-/// jobs finish) only when every recommendation of the stabilisation window is lower. A replica that dies is replaced at
+/// jobs finish) only when every recommendation of the stabilisation window is lower. Replicas are Aspire's: the pool has
+/// <c>WithReplicas(max)</c> and <c>WithExplicitStart()</c>, their states come from <see cref="ResourceNotificationService"/>
+/// and they start and stop through <see cref="ResourceCommandService"/> (<c>resource-start</c>, <c>resource-stop</c>). A replica that dies is replaced at
 /// the next poll. Before the first poll it makes scale-to-zero safe: each queue is registered (so the API accepts its
 /// jobs) and has its consumer group, and while it runs it promotes due scheduled jobs itself, so a pool of zero workers
 /// still sees them as demand. Decisions go to the log, to <see cref="AutoscalerLog"/> (the dashboard) and to the meter
@@ -28,13 +30,27 @@ internal sealed class PoolAutoscaler(
     private static readonly Meter Meter = new("JobQueue.Hosting.Autoscaling");
     private static readonly Counter<long> Decisions = Meter.CreateCounter<long>("jobqueue.autoscaler.decisions", description: "Changes of a pool's size");
 
+    private readonly ReplicaTracker _replicas = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         log.Pools = [.. pools];
         Meter.CreateObservableGauge("jobqueue.autoscaler.replicas",
-            () => log.Pools.Select(p => new Measurement<int>(Active(p).Count, new KeyValuePair<string, object?>("pool", p.Name))),
+            () => log.Pools.Select(p => new Measurement<int>(_replicas.Active(p.Resource).Count, new KeyValuePair<string, object?>("pool", p.Name))),
             description: "Replicas of each autoscaled pool running or starting");
-        await Task.WhenAll(log.Pools.Select(pool => RunAsync(pool, stoppingToken)));
+        var watching = WatchAsync(stoppingToken);
+        await Task.WhenAll(log.Pools.Select(pool => RunAsync(pool, stoppingToken)).Append(watching));
+    }
+
+    private async Task WatchAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await _replicas.WatchAsync(notifications, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task RunAsync(ScaledPool pool, CancellationToken stopping)
@@ -42,7 +58,9 @@ internal sealed class PoolAutoscaler(
         try
         {
             await notifications.WaitForResourceHealthyAsync(pool.Redis.Name, stopping);
-            await using var redis = await RedisConnections.ConnectAsync(pool.Redis.ConnectionString, $"autoscaler-{pool.Name}");
+            var connectionString = await pool.Redis.GetConnectionStringAsync(stopping)
+                ?? throw new InvalidOperationException($"{pool.Redis.Name} has no connection string.");
+            await using var redis = await RedisConnections.ConnectAsync(connectionString, $"autoscaler-{pool.Name}");
             var options = new QueueOptions { Name = configuration["Queue:Name"] ?? new QueueOptions().Name };
             var queues = new QueueDirectory(redis, Options.Create(options));
             var names = pool.Policy.Queues;
@@ -103,10 +121,10 @@ internal sealed class PoolAutoscaler(
         }
     }
 
-    private async Task ScaleAsync(ScaledPool pool, QueueDemand demand, Queue<(DateTimeOffset At, int Replicas)> recommendations)
+    private Task ScaleAsync(ScaledPool pool, QueueDemand demand, Queue<(DateTimeOffset At, int Replicas)> recommendations)
     {
         var now = DateTimeOffset.UtcNow;
-        var active = Active(pool);
+        var active = _replicas.Active(pool.Resource);
         var recommended = pool.Policy.Recommend(demand, active.Count);
         recommendations.Enqueue((now, recommended));
         while (recommendations.Peek().At < now - pool.Policy.ScaleDownStabilization)
@@ -119,7 +137,7 @@ internal sealed class PoolAutoscaler(
         log.Add(pool.Name, new ReplicaSample(now, active.Count, demand.Jobs));
         if (target == active.Count)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var reason = target > active.Count
@@ -130,23 +148,39 @@ internal sealed class PoolAutoscaler(
         logger.LogInformation("Autoscaler: {Pool} from {From} to {To} replicas: {Reason}", pool.Name, active.Count, target, reason);
         if (target > active.Count)
         {
-            var idle = notifications.GetReplicas(pool.Name).Where(r => !IsActive(r) && r.State != KnownResourceStates.Stopping).Take(target - active.Count);
-            foreach (var replica in idle)
+            foreach (var replica in _replicas.Idle(pool.Resource).Take(target - active.Count))
             {
-                await commands.ExecuteCommandAsync(replica.ReplicaName, ResourceCommandService.Start);
+                _replicas.Starting(replica.ResourceId);
+                _ = CommandAsync(pool, replica.ResourceId, KnownResourceCommands.StartCommand);
             }
         }
         else
         {
             // The newest replicas go first; each drains its running jobs after SIGTERM (not awaited: a poll never waits on it).
-            foreach (var replica in active.OrderByDescending(r => r.ReplicaName, StringComparer.Ordinal).Take(active.Count - target))
+            foreach (var replica in active.OrderByDescending(r => r.ResourceId, StringComparer.Ordinal).Take(active.Count - target))
             {
-                _ = commands.ExecuteCommandAsync(replica.ReplicaName, ResourceCommandService.Stop);
+                _replicas.Stopping(replica.ResourceId);
+                _ = CommandAsync(pool, replica.ResourceId, KnownResourceCommands.StopCommand);
             }
         }
+
+        return Task.CompletedTask;
     }
 
-    private List<ResourceSnapshot> Active(ScaledPool pool) => [.. notifications.GetReplicas(pool.Name).Where(IsActive)];
-
-    private static bool IsActive(ResourceSnapshot replica) => replica.State is KnownResourceStates.Running or KnownResourceStates.Starting;
+    /// <summary>Runs one of Aspire's commands on a replica (never awaited by a poll: a start waits for the replica to start).</summary>
+    private async Task CommandAsync(ScaledPool pool, string resourceId, string command)
+    {
+        try
+        {
+            var result = await commands.ExecuteCommandAsync(resourceId, command);
+            if (!result.Success && !result.Canceled)
+            {
+                logger.LogWarning("Autoscaler of {Pool}: {Command} of {Replica} failed: {Reason}", pool.Name, command, resourceId, result.Message);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Autoscaler of {Pool}: {Command} of {Replica} failed", pool.Name, command, resourceId);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 namespace JobQueue.Hosting.Autoscaling;
 
 /// <summary>A worker pool the AppHost scales: its resource, the Redis its queues live in, and its policy.</summary>
-public sealed record ScaledPool(ExecutableResource Resource, IResourceWithConnectionString Redis, AutoscalingPolicy Policy)
+public sealed record ScaledPool(ProjectResource Resource, IResourceWithConnectionString Redis, AutoscalingPolicy Policy)
 {
     public string Name => Resource.Name;
 }

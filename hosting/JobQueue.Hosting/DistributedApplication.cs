@@ -42,9 +42,11 @@ public sealed class DistributedApplication(IHost host) : IHost, IAsyncDisposable
 
     public DistributedApplicationExecutionContext ExecutionContext => Services.GetRequiredService<DistributedApplicationExecutionContext>();
 
-    /// <summary>Runs the app until Ctrl+C or SIGTERM; in publish mode writes its manifests instead and returns.</summary>
+    /// <summary>Runs the app until Ctrl+C or SIGTERM. Publishing moved to the Aspire AppHost (JobQueue.Hosting.Kubernetes, docs/scaling.md).</summary>
     public Task RunAsync(CancellationToken cancellationToken = default) =>
-        ExecutionContext.IsPublishMode ? Publishing.KubernetesPublisher.PublishAsync(Model, ExecutionContext.OutputPath, Services) : host.RunAsync(cancellationToken);
+        ExecutionContext.IsPublishMode
+            ? throw new DistributedApplicationException("publish moved to JobQueue.AppHost: --operation publish --step publish-kubernetes --output-path <dir> (docs/scaling.md).")
+            : host.RunAsync(cancellationToken);
 
     public void Run() => RunAsync().GetAwaiter().GetResult();
 

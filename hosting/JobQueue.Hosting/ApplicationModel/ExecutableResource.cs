@@ -33,9 +33,6 @@ public class ExecutableResource(string name, string command, string workingDirec
 
     public List<Action<EnvironmentCallbackContext>> EnvironmentCallbacks { get; } = [];
 
-    /// <summary>What integrations add to this resource's Kubernetes manifests when the app is published (a KEDA ScaledObject, say).</summary>
-    public List<Action<Publishing.KubernetesResourceContext>> ManifestCallbacks { get; } = [];
-
     public List<ResourceEndpoint> Endpoints { get; } = [];
 
     /// <summary>Resources that must be healthy before this one starts.</summary>

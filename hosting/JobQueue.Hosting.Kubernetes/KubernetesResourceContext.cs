@@ -1,14 +1,16 @@
-namespace JobQueue.Hosting.Publishing;
+using Aspire.Hosting.ApplicationModel;
+
+namespace JobQueue.Hosting.Kubernetes;
 
 /// <summary>
-/// One resource's manifests while they are written, for <see cref="ExecutableResource.ManifestCallbacks"/> to extend:
-/// its Deployment and container (as YAML-shaped dictionaries), the documents written after them, and the Secret every
+/// One resource's manifests while they are written, for a <see cref="KubernetesManifestAnnotation"/> to extend: its
+/// Deployment and container (as YAML-shaped dictionaries), the documents written after them, and the Secret every
 /// secret value is referenced from.
 /// </summary>
 public sealed class KubernetesResourceContext(
-    ExecutableResource resource, Dictionary<string, object?> deployment, Dictionary<string, object?> container, string secretName)
+    IResource resource, Dictionary<string, object?> deployment, Dictionary<string, object?> container, string secretName)
 {
-    public ExecutableResource Resource => resource;
+    public IResource Resource => resource;
 
     public Dictionary<string, object?> Deployment => deployment;
 
@@ -40,4 +42,10 @@ public sealed class KubernetesResourceContext(
         Env().Add(new Dictionary<string, object?> { ["name"] = variable, ["value"] = value });
 
     private List<object?> Env() => (List<object?>)(container.TryGetValue("env", out var env) ? env! : container["env"] = new List<object?>());
+}
+
+/// <summary>Extends a resource's Kubernetes manifests when they are published (see <see cref="KubernetesPublishingExtensions.WithKubernetesManifest{T}"/>).</summary>
+public sealed class KubernetesManifestAnnotation(Action<KubernetesResourceContext> configure) : IResourceAnnotation
+{
+    public Action<KubernetesResourceContext> Configure => configure;
 }
