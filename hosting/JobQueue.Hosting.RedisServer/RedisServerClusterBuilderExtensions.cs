@@ -63,9 +63,9 @@ public static class RedisServerClusterBuilderExtensions
                 endpoint.TargetPort = ports[node.Index];
             }
 
-            // In the background, for the app's lifetime: the nodes it waits for start after this event. (Not from the
-            // cluster's InitializeResourceEvent as a first attempt did: the token that event hands its handlers is the
-            // orchestrator's start call's, while the formation must outlive that call.)
+            // In the background, for the app's lifetime (not this event's token, which belongs to the start): the
+            // nodes it waits for only start after this event, and nothing else would form a resource the orchestrator
+            // does not run.
             var formation = new RedisClusterFormation(cluster,
                 e.Services.GetRequiredService<ResourceNotificationService>(),
                 e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(cluster));
