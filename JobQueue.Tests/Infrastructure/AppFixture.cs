@@ -193,7 +193,8 @@ public sealed class ClusterAppFixture : AppFixture
 {
     protected override bool WithDashboard => false;
 
-    protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=1", "--EmailsWorker:Partitions=3"];
+    protected override IEnumerable<string> Settings =>
+        ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=1", "--EmailsWorker:Partitions=3", $"--Redis:Port={LocalRedis.FreeClusterPorts(6)}"];
 }
 
 /// <summary>
@@ -204,7 +205,8 @@ public sealed class ReplicatedClusterAppFixture : AppFixture
 {
     protected override bool WithDashboard => false;
 
-    protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=2", "--Queue:ReplicationAcks=1"];
+    protected override IEnumerable<string> Settings =>
+        ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=2", "--Queue:ReplicationAcks=1", $"--Redis:Port={LocalRedis.FreeClusterPorts(9)}"];
 }
 
 /// <summary>The same cluster with the default <c>Queue:ReplicationAcks=0</c>: a job is accepted once its master has it.</summary>
@@ -212,7 +214,8 @@ public sealed class UnreplicatedClusterAppFixture : AppFixture
 {
     protected override bool WithDashboard => false;
 
-    protected override IEnumerable<string> Settings => ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=2"];
+    protected override IEnumerable<string> Settings =>
+        ["--Redis:Cluster:Masters=3", "--Redis:Cluster:ReplicasPerMaster=2", $"--Redis:Port={LocalRedis.FreeClusterPorts(9)}"];
 }
 
 [CollectionDefinition(Name)]

@@ -158,6 +158,22 @@ public sealed class LocalRedis : IAsyncDisposable
         return [.. ports];
     }
 
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive ports free now on loopback, with their cluster bus ports 10000
+    /// above: for an AppHost whose cluster takes its nodes' ports from <c>Redis:Port</c> on.
+    /// </summary>
+    public static int FreeClusterPorts(int count)
+    {
+        while (true)
+        {
+            var first = Random.Shared.Next(20000, IPEndPoint.MaxPort - 10000 - count);
+            if (Enumerable.Range(first, count).All(port => IsFree(port) && IsFree(port + 10000)))
+            {
+                return first;
+            }
+        }
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
