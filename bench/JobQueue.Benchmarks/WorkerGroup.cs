@@ -18,8 +18,6 @@ public sealed partial class WorkerGroup : IAsyncDisposable
 
     private WorkerGroup(IReadOnlyList<ServiceProcess> workers) => _workers = workers;
 
-    public int Count => _workers.Count;
-
     /// <summary>
     /// Starts <paramref name="replicas"/> processes of <paramref name="command"/> and waits until each waits for
     /// jobs in a blocking Redis command (XREADGROUP BLOCK, BZPOPMIN): then they are ready.

@@ -27,7 +27,7 @@ public static partial class HttpEnqueue
             "/queue", // /health is mapped in Development only, as in Aspire's service defaults
             new()
             {
-                // As a deployed API runs (and as the hosting layer ran it: with the benchmark's default environment).
+                // As a deployed API runs, and as the API has always been measured here.
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["ConnectionStrings__redis"] = redis.ConnectionString,
