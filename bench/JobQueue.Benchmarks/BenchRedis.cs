@@ -1,4 +1,5 @@
 using System.Globalization;
+using JobQueue.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace JobQueue.Benchmarks;
@@ -10,17 +11,15 @@ namespace JobQueue.Benchmarks;
 public sealed class BenchRedis : IAsyncDisposable
 {
     private readonly string _dataDirectory;
-    private readonly DistributedApplication _app;
+    private readonly LocalRedis _server;
 
-    private BenchRedis(string dataDirectory, DistributedApplication app, RedisResource resource, ConnectionMultiplexer admin) =>
-        (_dataDirectory, _app, Resource, Admin) = (dataDirectory, app, resource, admin);
+    private BenchRedis(string dataDirectory, LocalRedis server, ConnectionMultiplexer admin) =>
+        (_dataDirectory, _server, Admin) = (dataDirectory, server, admin);
 
-    public RedisResource Resource { get; }
-
-    public string ConnectionString => Resource.ConnectionString;
+    public string ConnectionString => _server.ConnectionString;
 
     /// <summary>The same server as a URL, for the Node side.</summary>
-    public string Url => $"redis://:{Uri.EscapeDataString(Resource.Password)}@127.0.0.1:{Resource.Endpoint.Port}";
+    public string Url => $"redis://:{Uri.EscapeDataString(_server.Password)}@127.0.0.1:{_server.Ports[0]}";
 
     /// <summary>With admin commands (FLUSHALL, INFO, CONFIG RESETSTAT).</summary>
     public ConnectionMultiplexer Admin { get; }
@@ -30,14 +29,9 @@ public sealed class BenchRedis : IAsyncDisposable
     public static async Task<BenchRedis> StartAsync()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-" + Guid.NewGuid().ToString("N"));
-        var builder = BenchApps.CreateBuilder();
-        var redis = builder.AddRedis("redis").WithDataDirectory(dataDirectory);
-        var app = builder.Build();
-        await app.StartAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
-        var admin = await ConnectionMultiplexer.ConnectAsync(redis.Resource.ConnectionString + ",allowAdmin=true");
-        return new BenchRedis(dataDirectory, app, redis.Resource, admin);
+        var server = await LocalRedis.StartServerAsync(dataDirectory);
+        var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+        return new BenchRedis(dataDirectory, server, admin);
     }
 
     public async Task FlushAsync() => await Server.FlushAllDatabasesAsync();
@@ -78,7 +72,7 @@ public sealed class BenchRedis : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Admin.DisposeAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using JobQueue.Benchmarks.Modes;
 using JobQueue.Redis;
+using JobQueue.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -47,19 +48,11 @@ public static class ClusterDrain
     {
         var cluster = shape.Cluster;
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-cluster-" + Guid.NewGuid().ToString("N"));
-        var builder = BenchApps.CreateBuilder();
-        IResourceBuilder<IResourceWithConnectionString> redis = cluster
-            ? builder.AddRedisCluster("redis", masters: 3, replicasPerMaster: 0).WithDataDirectory(dataDirectory)
-            : builder.AddRedis("redis").WithDataDirectory(dataDirectory);
-        await using (var app = builder.Build())
+        await using (var redis = cluster
+            ? await LocalRedis.StartClusterAsync(dataDirectory, masters: 3, replicasPerMaster: 0)
+            : await LocalRedis.StartServerAsync(dataDirectory))
         {
-            await app.StartAsync();
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-            {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
-            }
-
-            var connectionString = redis.Resource.ConnectionString;
+            var connectionString = redis.ConnectionString;
             await using var connection = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
             var options = Options.Create(new QueueOptions { Name = "jobs" });
             var directory = new QueueDirectory(connection, options);

@@ -25,20 +25,12 @@ public static class DashboardPages
     public static async Task<int> RunAsync(string[] args)
     {
         var jobs = args.Length > 0 ? int.Parse(args[0]) : 100_000;
-        var builder = BenchApps.CreateBuilder();
-        var redis = builder.AddRedis("redis").WithDataDirectory(Path.Combine(Path.GetTempPath(), "jobqueue-bench-" + Guid.NewGuid().ToString("N")));
-        await using var app = builder.Build();
-        await app.StartAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
-        }
-
+        await using var redis = await BenchRedis.StartAsync();
         var fill = Stopwatch.StartNew();
-        var (firstId, createdAt) = await FillAsync(redis.Resource.ConnectionString, jobs);
+        var (firstId, createdAt) = await FillAsync(redis.ConnectionString, jobs);
         Console.WriteLine($"Dashboard pages with {jobs:N0} jobs in one queue (filled in {fill.Elapsed.TotalSeconds:F1} s), {Loads} loads each, server-rendered HTML:");
 
-        await using var web = await StartDashboardAsync(redis.Resource.ConnectionString);
+        await using var web = await StartDashboardAsync(redis.ConnectionString);
         var root = web.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(root + "/dashboard/") };
         var from = Uri.EscapeDataString(createdAt.AddSeconds(-1).UtcDateTime.ToString("s"));

@@ -47,57 +47,43 @@ public static class StartupDrain
 
     private static async Task RunAsync(string name, string directory, int jobs)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-startup-redis-" + Guid.NewGuid().ToString("N"));
-        var builder = BenchApps.CreateBuilder();
-        var redis = builder.AddRedis("redis").WithDataDirectory(dataDirectory);
-        await using (var app = builder.Build())
+        await using var redis = await BenchRedis.StartAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var options = Options.Create(new QueueOptions());
+        var store = new JobStore(connection, new QueueDirectory(connection, options), options);
+        for (var filled = 0; filled < jobs; filled += 1000)
         {
-            await app.StartAsync();
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-            {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync("redis", timeout.Token);
-            }
-
-            var connectionString = redis.Resource.ConnectionString;
-            await using var connection = await ConnectionMultiplexer.ConnectAsync(connectionString);
-            var options = Options.Create(new QueueOptions());
-            var store = new JobStore(connection, new QueueDirectory(connection, options), options);
-            for (var filled = 0; filled < jobs; filled += 1000)
-            {
-                await store.EnqueueManyAsync([.. Enumerable.Range(0, Math.Min(1000, jobs - filled)).Select(i => new NewJob("echo", $$"""{"i": {{i}}}"""))]);
-            }
-
-            var stats = new QueueKeys(options.Value.Name).Stats;
-            var environment = new Dictionary<string, string>
-            {
-                ["ConnectionStrings__redis"] = connectionString,
-                ["Worker__Concurrency"] = "16",
-                ["DOTNET_ENVIRONMENT"] = "Production",
-            };
-            var clock = Stopwatch.StartNew();
-            await using var worker = await WorkerGroup.StartAsync(_ => Task.FromResult(true),
-                "dotnet", directory, [Path.Combine(directory, "JobQueue.Worker.dll")], 1, environment);
-            var (first, after1, after2) = (TimeSpan.Zero, 0L, 0L);
-            long done;
-            while ((done = (long?)await connection.GetDatabase().HashGetAsync(stats, "done") ?? 0) < jobs)
-            {
-                var now = clock.Elapsed;
-                first = first == TimeSpan.Zero && done > 0 ? now : first;
-                after1 = now < TimeSpan.FromSeconds(1) ? done : after1;
-                after2 = now < TimeSpan.FromSeconds(2) ? done : after2;
-                if (now > TimeSpan.FromMinutes(2))
-                {
-                    throw new TimeoutException($"{name}: {done} of {jobs} jobs done after 2 minutes. The worker's console:\n{worker.Console()}");
-                }
-
-                await Task.Delay(5);
-            }
-
-            var all = clock.Elapsed;
-            Console.WriteLine($"| {name} | {first.TotalMilliseconds:F0} | {after1:N0} | {after2:N0} | {all.TotalMilliseconds:F0} | {worker.CpuSeconds():F2} |");
+            await store.EnqueueManyAsync([.. Enumerable.Range(0, Math.Min(1000, jobs - filled)).Select(i => new NewJob("echo", $$"""{"i": {{i}}}"""))]);
         }
 
-        Directory.Delete(dataDirectory, recursive: true);
+        var stats = new QueueKeys(options.Value.Name).Stats;
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__redis"] = redis.ConnectionString,
+            ["Worker__Concurrency"] = "16",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        var clock = Stopwatch.StartNew();
+        await using var worker = await WorkerGroup.StartAsync(_ => Task.FromResult(true),
+            "dotnet", directory, [Path.Combine(directory, "JobQueue.Worker.dll")], 1, environment);
+        var (first, after1, after2) = (TimeSpan.Zero, 0L, 0L);
+        long done;
+        while ((done = (long?)await connection.GetDatabase().HashGetAsync(stats, "done") ?? 0) < jobs)
+        {
+            var now = clock.Elapsed;
+            first = first == TimeSpan.Zero && done > 0 ? now : first;
+            after1 = now < TimeSpan.FromSeconds(1) ? done : after1;
+            after2 = now < TimeSpan.FromSeconds(2) ? done : after2;
+            if (now > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException($"{name}: {done} of {jobs} jobs done after 2 minutes. The worker's console:\n{worker.Console()}");
+            }
+
+            await Task.Delay(5);
+        }
+
+        var all = clock.Elapsed;
+        Console.WriteLine($"| {name} | {first.TotalMilliseconds:F0} | {after1:N0} | {after2:N0} | {all.TotalMilliseconds:F0} | {worker.CpuSeconds():F2} |");
     }
 
     private static async Task PublishAsync(string root, string output, bool readyToRun)

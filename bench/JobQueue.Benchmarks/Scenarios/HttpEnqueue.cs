@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using System.Text.RegularExpressions;
 using JobQueue.Benchmarks.Modes;
 using JobQueue.Redis;
+using JobQueue.Tests.Infrastructure;
 
 namespace JobQueue.Benchmarks.Scenarios;
 
@@ -17,20 +19,21 @@ public static partial class HttpEnqueue
 
     public static async Task<IReadOnlyList<HttpResult>> RunAsync(BenchRedis redis, BenchSettings settings)
     {
-        var ceiling = await RunTargetAsync("Kestrel ceiling", settings, builder => builder
-            .AddExecutable("target", "dotnet", AppContext.BaseDirectory, typeof(KestrelCeiling).Assembly.Location, "ceiling")
-            .WithHttpEndpoint()
-            .WithHttpHealthCheck()
-            .WithEnvironment(context => context.EnvironmentVariables["ASPNETCORE_URLS"] = $"http://127.0.0.1:{context.Replica.Ports["http"]}"),
+        var ceiling = await RunTargetAsync("Kestrel ceiling", settings, AppContext.BaseDirectory,
+            [typeof(KestrelCeiling).Assembly.Location, "ceiling"], "/health", [],
             (name, url) => WrkAsync(name, url, settings.HttpDuration, settings));
 
-        var api = await RunTargetAsync("JobQueue API", settings, builder => builder
-            .AddProject<Projects.JobQueue_Api>("target")
-            .WithHttpEndpoint()
-            .WithHttpHealthCheck("/queue") // /health is mapped in Development only, as in Aspire's service defaults
-            .WithEnvironment("ConnectionStrings__redis", redis.ConnectionString)
-            .WithEnvironment("Api__AllowAnonymous", "true")
-            .WithEnvironment("Api__SubmitRateLimit", "1000000"),
+        var api = await RunTargetAsync("JobQueue API", settings, Path.GetDirectoryName(ApiAssembly)!, [ApiAssembly],
+            "/queue", // /health is mapped in Development only, as in Aspire's service defaults
+            new()
+            {
+                // As a deployed API runs, and as the API has always been measured here.
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__redis"] = redis.ConnectionString,
+                ["Api__AllowAnonymous"] = "true",
+                ["Api__SubmitRateLimit"] = "1000000",
+            },
             async (name, url) =>
             {
                 // Only the measured run's jobs are counted (and checked against its accepted requests).
@@ -44,25 +47,22 @@ public static partial class HttpEnqueue
         return [ceiling, api];
     }
 
-    private static async Task<HttpResult> RunTargetAsync(string name, BenchSettings settings,
-        Action<IDistributedApplicationBuilder> addTarget, Func<string, Uri, Task<HttpResult>> measure)
+    /// <summary>JobQueue.Api's assembly, built beside the benchmark (a ProjectReference of it), as recorded at build time.</summary>
+    private static string ApiAssembly => typeof(HttpEnqueue).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "ApiAssembly").Value!;
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="args"/></c> on a free loopback port, waits until <paramref name="readyPath"/>
+    /// answers, loads it for the warm-up, then measures it.
+    /// </summary>
+    private static async Task<HttpResult> RunTargetAsync(string name, BenchSettings settings, string workingDirectory, string[] args,
+        string readyPath, Dictionary<string, string> environment, Func<string, Uri, Task<HttpResult>> measure)
     {
-        var builder = BenchApps.CreateBuilder();
-        addTarget(builder);
-        await using var app = builder.Build();
-        await app.StartAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("target", timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"{name} did not become healthy. Its console:\n" +
-                string.Join('\n', app.ResourceLogs.GetLines("target", 30).Select(l => l.Text)));
-        }
-        var url = app.ResourceNotifications.GetReplica("target")!.Urls![0];
-        var jobsUrl = new Uri(url, "/jobs");
+        var root = new Uri($"http://127.0.0.1:{LocalRedis.FreePort()}");
+        environment["ASPNETCORE_URLS"] = root.GetLeftPart(UriPartial.Authority);
+        await using var target = await ServiceProcess.StartAsync("dotnet", workingDirectory, args, environment);
+        await target.WaitForHttpAsync(new Uri(root, readyPath), TimeSpan.FromSeconds(60));
+        var jobsUrl = new Uri(root, "/jobs");
         await WrkAsync(name, jobsUrl, settings.HttpWarmUp, settings);
         var result = await measure(name, jobsUrl);
         Console.WriteLine($"  http     {name,-16} {result.RequestsPerSecond,9:N0} req/s  ({result.Errors} errors or non-2xx)");
