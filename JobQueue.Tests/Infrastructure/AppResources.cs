@@ -65,6 +65,19 @@ public sealed partial class AppResources : IAsyncDisposable
     public Task StartAsync(string id) => RunAsync(id, KnownResourceCommands.StartCommand);
 
     /// <summary>
+    /// Starts again, without waiting for them, the replicas of <paramref name="resource"/> that DCP reports ended: what a
+    /// supervisor does, while the test goes on killing.
+    /// </summary>
+    public async Task StartEndedAsync(string resource)
+    {
+        foreach (var replica in Of(resource).Where(r => KnownResourceStates.TerminalStates.Contains(r.State)))
+        {
+            // One already starting (its snapshot not yet updated) refuses a second start: the next round sees it run.
+            await _app.ResourceCommands.ExecuteCommandAsync(replica.Id, KnownResourceCommands.StartCommand);
+        }
+    }
+
+    /// <summary>
     /// Starts again every replica of <paramref name="resource"/> a test stopped or killed, until all run. DCP notices a
     /// killed process a moment after the kill, so a replica still shown running may end later: it is started then.
     /// </summary>

@@ -9,7 +9,7 @@ public sealed class WorkerChaos(LedgerApp app)
 {
     /// <summary>
     /// Until every job has ended (killing for 2 minutes at most): SIGKILLs a random worker but the last, waits a second,
-    /// brings the killed one back (as a supervisor would); returns how many it killed.
+    /// starts the killed ones again (as a supervisor would, without waiting for them); returns how many it killed.
     /// </summary>
     public async Task<int> KillAWorkerEverySecondUntilEveryJobEndsAsync(string[] ids)
     {
@@ -20,7 +20,7 @@ public sealed class WorkerChaos(LedgerApp app)
             kills += KillRandomWorkerButTheLast() ? 1 : 0;
 
             await Task.Delay(1000);
-            await app.RestoreWorkersAsync();
+            await app.Resources.StartEndedAsync(LedgerApp.Worker);
         }
 
         await Eventually.WaitAsync(() => UnfinishedAsync(ids), unfinished => unfinished == 0, TimeSpan.FromSeconds(60), "every job to end");

@@ -8,22 +8,40 @@ namespace JobQueue.Tests.Integration;
 
 /// <summary>
 /// Workers SIGKILLed at random while thousands of jobs run: none is lost, none runs more than twice, none is
-/// recorded done twice. The test worker's handler keeps a ledger of every run, apart from the queue's own records.
+/// recorded done twice. The test worker's handler keeps a ledger of every run, apart from the queue's own records. The
+/// tests share one app: each starts with every worker running and the queue unlimited, and counts only its own jobs.
 /// </summary>
-public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ChaosTests(ChaosTests.SharedApp shared, ITestOutputHelper output) : IClassFixture<ChaosTests.SharedApp>, IAsyncLifetime
 {
     private const int Jobs = 2000;
-    private LedgerApp app = null!;
+    private readonly LedgerApp app = shared.App;
+    private long _doneBefore;
 
-    public async Task InitializeAsync() => app = await LedgerApp.StartAsync(processingTimeout: TimeSpan.FromSeconds(2));
+    public sealed class SharedApp : IAsyncLifetime
+    {
+        public LedgerApp App { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+        public async Task InitializeAsync() => App = await LedgerApp.StartAsync(processingTimeout: TimeSpan.FromSeconds(2));
+
+        public async Task DisposeAsync() => await App.DisposeAsync();
+    }
+
+    public async Task InitializeAsync()
+    {
+        await app.RestoreWorkersAsync();
+        (await app.Api.PutAsJsonAsync("/queues/jobs/limits", new { })).EnsureSuccessStatusCode();
+        _doneBefore = await Chaos.DoneTotalAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>The successes the queue recorded since this test began (its jobs are the only ones).</summary>
+    private async Task<long> DoneRecordedAsync() => await Chaos.DoneTotalAsync() - _doneBefore;
 
     [Fact]
     public async Task Killing_a_random_worker_every_second_loses_no_job_and_runs_none_more_than_twice()
     {
         var ledger = "chaos-" + Guid.NewGuid().ToString("N");
-        var totalsBefore = await Chaos.DoneTotalAsync();
         var clock = Stopwatch.StartNew();
         var ids = new string[Jobs];
         await Parallel.ForAsync(0, Jobs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
@@ -38,7 +56,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             // Every other round killed workers come back (as a supervisor would bring them); in between they stay down.
             if (kills % 2 == 0)
             {
-                await app.RestoreWorkersAsync();
+                await app.Resources.StartEndedAsync(LedgerApp.Worker);
             }
         }
 
@@ -50,7 +68,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var failed = jobs.Count(j => j[0] == "failed");
         var maxAttempts = jobs.Max(j => (int)j[1]);
         var maxRuns = runs.Values.DefaultIfEmpty(0).Max();
-        var doneRecorded = await Chaos.DoneTotalAsync() - totalsBefore;
+        var doneRecorded = await DoneRecordedAsync();
 
         TestReport.Add($"Worker chaos: {Jobs} jobs submitted, {done} completed, {failed} failed, {Jobs - done - failed} lost, " +
             $"{doneRecorded - done} duplicate successes, max attempts {maxAttempts}, max handler runs {maxRuns}, {kills} workers killed");
@@ -124,10 +142,10 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var starts = (await app.Db.SortedSetRangeByScoreWithScoresAsync(LedgerApp.LedgerKey(ledger) + ":starts")).Select(e => (long)e.Score).ToList();
         var busiestSecond = starts.Max(start => starts.Count(s => s >= start && s < start + 1000));
         TestReport.Add($"Worker chaos under limits (concurrency 3, 40 starts/s, 1 per group of 5): {Limited} jobs, {done} done, " +
-            $"{Limited - done - statuses.Count(s => s == "failed")} lost, {await Chaos.DoneTotalAsync() - done} duplicate successes, " +
+            $"{Limited - done - statuses.Count(s => s == "failed")} lost, {await DoneRecordedAsync() - done} duplicate successes, " +
             $"max handler runs {runs.Values.Max()}, most starts in any second {busiestSecond}, {kills} workers killed");
         Assert.Equal(Limited, done + statuses.Count(s => s == "failed"));
-        Assert.Equal(done, await Chaos.DoneTotalAsync());
+        Assert.Equal(done, await DoneRecordedAsync());
         Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 1, 2));
         Assert.InRange(busiestSecond, 1, 80); // a fixed window admits at most twice its rate into any one second
         Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");
@@ -170,10 +188,10 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         var done = jobs.Count(j => j[0] == "done");
         var failed = jobs.Count(j => j[0] == "failed");
         TestReport.Add($"Worker chaos under flows ({Flows} parents of {Children} children each): {ids.Length} jobs, {done} done, {failed} failed " +
-            $"(a child killed on both attempts fails its parent), {ids.Length - done - failed} lost, {await Chaos.DoneTotalAsync() - done} duplicate successes, " +
+            $"(a child killed on both attempts fails its parent), {ids.Length - done - failed} lost, {await DoneRecordedAsync() - done} duplicate successes, " +
             $"{early} parents started before their last child ended, {wrong} parents in the wrong state, max handler runs {runs.Values.Max()}, {kills} workers killed");
         Assert.Equal(ids.Length, done + failed);
-        Assert.Equal(done, await Chaos.DoneTotalAsync());
+        Assert.Equal(done, await DoneRecordedAsync());
         Assert.Equal((0, 0), (early, wrong));
         Assert.All(ids, id => Assert.InRange(runs.GetValueOrDefault(id), 0, 2));
         Assert.True(kills >= 2, $"only {kills} kills happened; the run was too short to prove anything");

@@ -9,15 +9,21 @@ namespace JobQueue.Tests.Integration;
 /// The jobs API behind an API key and a submission rate limit (an app of its own: key "s3cret", 5 submissions/s), whose
 /// feeds (an owner's, and with RequireTokenForJobs a job's) take a feed token instead.
 /// </summary>
-public sealed class SecurityTests : IAsyncLifetime
+public sealed class SecurityTests(SecurityTests.SecuredApp app) : IClassFixture<SecurityTests.SecuredApp>
 {
     private const string Key = "s3cret-" + "for-tests";
-    private OwnApp _own = null!;
+    private readonly OwnApp _own = app.Own;
 
-    public async Task InitializeAsync() => _own = await OwnApp.StartAsync($"--Api:ApiKey={Key}", "--Api:SubmitRateLimit=5", "--Worker:Replicas=1",
-        $"--Api:Feeds:SigningKey={TestTokens.SigningKey}", "--Api:Feeds:RequireTokenForJobs=true");
+    /// <summary>The app the tests share: each reads only what it wrote.</summary>
+    public sealed class SecuredApp : IAsyncLifetime
+    {
+        public OwnApp Own { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _own.DisposeAsync();
+        public async Task InitializeAsync() => Own = await OwnApp.StartAsync($"--Api:ApiKey={Key}", "--Api:SubmitRateLimit=5", "--Worker:Replicas=1",
+            $"--Api:Feeds:SigningKey={TestTokens.SigningKey}", "--Api:Feeds:RequireTokenForJobs=true");
+
+        public async Task DisposeAsync() => await Own.DisposeAsync();
+    }
 
     [Fact]
     public async Task Without_the_right_api_key_nothing_but_health_answers()
@@ -66,6 +72,7 @@ public sealed class SecurityTests : IAsyncLifetime
     [Fact]
     public async Task Submissions_over_the_rate_limit_get_429_with_retry_after_and_write_nothing()
     {
+        var before = await _own.Redis.GetDatabase().SortedSetLengthAsync("{jobs}:jobs");
         var responses = new List<HttpResponseMessage>();
         for (var i = 0; i < 30; i++)
         {
@@ -78,7 +85,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.All(limited, r => Assert.NotNull(r.Headers.RetryAfter));
         Assert.All(limited, r => Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType));
         Assert.Equal(30, accepted + limited.Count);
-        Assert.Equal(accepted, (int)await _own.Redis.GetDatabase().SortedSetLengthAsync("{jobs}:jobs"));
+        Assert.Equal(accepted, (int)(await _own.Redis.GetDatabase().SortedSetLengthAsync("{jobs}:jobs") - before));
         responses.ForEach(r => r.Dispose());
     }
 
