@@ -30,7 +30,8 @@ public sealed class WorkerChaos(LedgerApp app)
     /// <summary>SIGKILLs one running worker at random, unless it is the last one running; true if it killed one.</summary>
     public bool KillRandomWorkerButTheLast()
     {
-        var running = app.Resources.Of(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running).ToList();
+        // Running with its app process up: one just killed shows Running until DCP notices, without a process.
+        var running = app.Resources.Of(LedgerApp.Worker).Where(w => w.State == KnownResourceStates.Running && w.Pid is not null).ToList();
         if (running.Count <= 1)
         {
             return false;

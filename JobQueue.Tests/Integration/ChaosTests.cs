@@ -45,7 +45,7 @@ public sealed class ChaosTests(ChaosTests.SharedApp shared, ITestOutputHelper ou
         var clock = Stopwatch.StartNew();
         var ids = new string[Jobs];
         await Parallel.ForAsync(0, Jobs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
-            ids[i] = await Chaos.SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(5, 150), ledger } }));
+            ids[i] = await Chaos.SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(10, 300), ledger } }));
 
         var kills = 0;
         while (await Chaos.UnfinishedAsync(ids) > 0 && clock.Elapsed < TimeSpan.FromMinutes(3))

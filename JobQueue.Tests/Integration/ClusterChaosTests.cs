@@ -22,7 +22,7 @@ public sealed class ClusterChaosTests : IAsyncLifetime
         var ledger = "cluster-chaos-" + Guid.NewGuid().ToString("N");
         var ids = new string[Jobs];
         await Parallel.ForAsync(0, Jobs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
-            ids[i] = await chaos.SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(5, 150), ledger } }));
+            ids[i] = await chaos.SubmitAsync(new { type = "ledger-sleep", payload = new { ms = Random.Shared.Next(10, 300), ledger } }));
 
         var kills = await chaos.KillAWorkerEverySecondUntilEveryJobEndsAsync(ids);
 

@@ -52,7 +52,10 @@ public sealed class RedisServerClusterResource(string name, ParameterResource pa
             var builder = new ReferenceExpressionBuilder();
             foreach (var node in _nodes)
             {
-                builder.AppendFormatted(node.PrimaryEndpoint.Property(EndpointProperty.HostAndPort));
+                // The address the nodes announce in CLUSTER NODES (the cluster is formed on 127.0.0.1): a client given
+                // "localhost" would see each node twice, under both names.
+                builder.AppendLiteral("127.0.0.1:");
+                builder.AppendFormatted(node.PrimaryEndpoint.Property(EndpointProperty.Port));
                 builder.AppendLiteral(",");
             }
 
