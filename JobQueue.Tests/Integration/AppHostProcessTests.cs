@@ -18,13 +18,21 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "wt-aspire-apphost-" + Guid.NewGuid().ToString("N"));
     private readonly int _apiPort = LocalRedis.FreePort();
 
-    [Fact]
-    public async Task Sigterm_to_the_apphost_stops_every_process_it_started_and_it_exits_cleanly()
+    [Theory]
+    [InlineData(Signals.Interrupt, "Ctrl+C")]
+    [InlineData(Signals.Terminate, "SIGTERM")]
+    public async Task Stopping_the_apphost_stops_every_process_it_started_and_it_exits_cleanly(int signal, string how)
     {
         using var appHost = new AppHostProcess(_dataDirectory, _apiPort);
         var processes = await appHost.ProcessesOnceServingAsync();
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
 
-        await StopAndAssertNoneLeftAsync(appHost, processes, Signals.Terminate, "SIGTERM");
+        var exitCode = await appHost.StopAsync(signal);
+        var exited = stopping.Elapsed;
+        await NoneRunningAsync(processes, how);
+
+        Assert.Equal(0, exitCode);
+        output.WriteLine($"{how}: the AppHost exited in {exited.TotalSeconds:F1} s, its last process in {stopping.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]
@@ -99,12 +107,12 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Ctrl_c_stops_every_process_and_jobs_queued_before_are_processed_once_everything_starts_again()
+    public async Task Jobs_queued_before_a_restart_of_everything_are_processed_after_it()
     {
         var ids = new List<string>();
         using (var appHost = new AppHostProcess(_dataDirectory, _apiPort))
         {
-            var processes = await appHost.ProcessesOnceServingAsync();
+            await appHost.ProcessesOnceServingAsync();
             using var http = appHost.CreateApiClient();
             for (var i = 0; i < 20; i++)
             {
@@ -113,7 +121,7 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
                 ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!);
             }
 
-            await StopAndAssertNoneLeftAsync(appHost, processes, Signals.Interrupt, "Ctrl+C");
+            Assert.Equal(0, await appHost.StopAsync());
         }
 
         using (var restarted = new AppHostProcess(_dataDirectory, _apiPort))
@@ -127,17 +135,6 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
                 Assert.InRange(job.GetProperty("attempts").GetInt32(), 1, 2);
             }
         }
-    }
-
-    private async Task StopAndAssertNoneLeftAsync(AppHostProcess appHost, IReadOnlyList<AppHostProcessTree.Member> processes, int signal, string how)
-    {
-        var stopping = System.Diagnostics.Stopwatch.StartNew();
-        var exitCode = await appHost.StopAsync(signal);
-        var exited = stopping.Elapsed;
-        await NoneRunningAsync(processes, how);
-
-        Assert.Equal(0, exitCode);
-        output.WriteLine($"{how}: the AppHost exited in {exited.TotalSeconds:F1} s, its last process in {stopping.Elapsed.TotalSeconds:F1} s");
     }
 
     private async Task NoneRunningAsync(IReadOnlyList<AppHostProcessTree.Member> processes, string how)
