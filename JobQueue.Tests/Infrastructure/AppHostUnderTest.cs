@@ -29,6 +29,11 @@ public static class AppHostUnderTest
             "--DcpPublisher:RandomizePorts=false",
             .. args,
         ]);
+        if (!dashboard)
+        {
+            AppHostUnderTest.ExportNoTelemetry(builder.Resources);
+        }
+
         var app = await builder.BuildAsync();
         var resources = new AppResources(app);
         try
@@ -44,6 +49,21 @@ public static class AppHostUnderTest
             await resources.DisposeAsync();
             await app.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Without a dashboard, Aspire still points every project's OTLP exporter at where the dashboard would be, and its
+    /// exporters then retry in memory (<c>OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory</c>): under a load test the API
+    /// grew by the telemetry it could not send. No endpoint, no exporter (JobQueue.ServiceDefaults adds one only for an
+    /// endpoint), as in a deployment without a collector.
+    /// </summary>
+    public static void ExportNoTelemetry(IResourceCollection resources)
+    {
+        foreach (var project in resources.OfType<ProjectResource>())
+        {
+            // Runs after Aspire's own callback (added with the project), so it removes what that one set.
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
         }
     }
 }
