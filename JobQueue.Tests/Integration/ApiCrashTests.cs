@@ -88,7 +88,8 @@ public sealed class ApiCrashTests(ITestOutputHelper output) : IAsyncLifetime
             }
         });
 
-        await Task.Delay(1000);
+        // The device must have something to resume from: on a loaded machine its first update can take over a second.
+        await Eventually.WaitAsync(() => Task.FromResult(before.Received.Count), n => n > 0, TimeSpan.FromSeconds(30), "the device's first update");
         Signals.Send(_own.Resources.Get("api", 0).Pid!.Value, Signals.Kill);
         await Eventually.WaitAsync(() => Task.FromResult(before.State), s => s != WebSocketState.Open, TimeSpan.FromSeconds(10), "the device to lose its replica");
         var lastSeen = before.Received[^1].At;
