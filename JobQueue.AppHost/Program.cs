@@ -56,6 +56,18 @@ try
         api.WithUrl(ReferenceExpression.Create($"{api.GetEndpoint("http")}{path}"), "Queue dashboard");
     }
 
+    // The queues, as resources under Redis in Aspire's dashboard: live figures, health, and commands (pause, resume,
+    // retry or purge dead letters, run a schedule now); each links to its page in the API's queue dashboard.
+    var jobsQueue = builder.AddJobQueue("jobs", redis, queueName: config["Queue:Name"] ?? "jobs");
+    var emailsQueue = builder.AddJobQueue("emails", redis)
+        .WithDeadLetterAlert(config.GetValue("EmailsWorker:DeadLetterAlert", 100));
+    if (config.GetValue("Api:Dashboard:Enabled", true))
+    {
+        var path = config["Api:Dashboard:Path"] ?? "/dashboard";
+        jobsQueue.WithQueueDashboard(api, path);
+        emailsQueue.WithQueueDashboard(api, path);
+    }
+
     AddService<Projects.JobQueue_Worker>("worker")
         .WithEnvironment(config.GetSection("Worker"))
         .WithReplicas(config.GetValue("Worker:Replicas", 3));
@@ -63,7 +75,7 @@ try
     // A second worker pool: processes of their own, scaled on their own, reading only the emails queue, so a
     // burst of emails never waits behind other work (and other work never behind emails).
     var emails = AddService<Projects.JobQueue_Worker>("emails-worker")
-        .WithEnvironment("Worker__Queues__emails", "1")
+        .WithReference(emailsQueue)
         .WithReplicas(config.GetValue("EmailsWorker:Replicas", 1));
     // Spread over several hash tags, so that on a Redis Cluster one queue uses several masters: --EmailsWorker:Partitions=3.
     if (config.GetValue("EmailsWorker:Partitions", 1) is > 1 and var partitions)
@@ -74,8 +86,8 @@ try
     // Or sized by its queue: --EmailsWorker:Autoscaling:MaxReplicas=4 (from MinReplicas, 0 by default, one per JobsPerReplica, 100).
     if (config.GetValue("EmailsWorker:Autoscaling:MaxReplicas", 0) is > 0 and var maxReplicas)
     {
-        emails.WithAutoscaling(redis, config.GetValue("EmailsWorker:Autoscaling:MinReplicas", 0), maxReplicas,
-            config.GetValue("EmailsWorker:Autoscaling:JobsPerReplica", 100), policy => policy with { Queues = ["emails"] });
+        emails.WithAutoscaling(emailsQueue, config.GetValue("EmailsWorker:Autoscaling:MinReplicas", 0), maxReplicas,
+            config.GetValue("EmailsWorker:Autoscaling:JobsPerReplica", 100));
         // The API makes the queue ready itself where no AppHost runs (published): it accepts emails before a worker ever ran.
         api.WithEnvironment("Api__Queues__0", "emails");
     }

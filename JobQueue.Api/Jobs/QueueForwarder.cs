@@ -55,8 +55,7 @@ internal sealed class QueueForwarder(
     {
         foreach (var name in options.Value.Queues.Prepend(queues.DefaultName).Distinct())
         {
-            await queues.RegisterAsync(name);
-            await new JobConsumer(redis, queues.Keys(name), queueOptions.Value, "api").EnsureGroupAsync();
+            await queues.PrepareAsync(name);
         }
     }
 }

@@ -20,10 +20,13 @@ public sealed class AppHostProcess : IDisposable
     {
         ApiPort = apiPort;
         DashboardPort = LocalRedis.FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        // Through env(1), which execs dotnet with SIGINT back at its default: a test host started in the background by a
+        // shell ignores SIGINT, the AppHost would inherit that, and Ctrl+C would not stop it.
+        var start = new ProcessStartInfo("env")
         {
             ArgumentList =
             {
+                "--default-signal=INT", "dotnet",
                 BuiltProject.AssemblyOf(Projects.JobQueue_AppHost.ProjectPath),
                 $"--Api:Port={apiPort}", $"--Redis:Port={LocalRedis.FreePort()}", $"--Redis:DataDir={dataDirectory}",
                 $"--Dashboard:Port={DashboardPort}", $"--Dashboard:OtlpGrpcPort={LocalRedis.FreePort()}",

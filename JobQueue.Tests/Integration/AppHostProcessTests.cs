@@ -19,36 +19,6 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
     private readonly int _apiPort = LocalRedis.FreePort();
 
     [Theory]
-    [InlineData(Signals.Interrupt, "Ctrl+C")]
-    [InlineData(Signals.Terminate, "SIGTERM")]
-    public async Task Stopping_the_apphost_stops_every_process_it_started_and_it_exits_cleanly(int signal, string how)
-    {
-        using var appHost = new AppHostProcess(_dataDirectory, _apiPort);
-        var processes = await appHost.ProcessesOnceServingAsync();
-        var stopping = System.Diagnostics.Stopwatch.StartNew();
-
-        var exitCode = await appHost.StopAsync(signal);
-        var exited = stopping.Elapsed;
-        await NoneRunningAsync(processes, how);
-
-        Assert.Equal(0, exitCode);
-        output.WriteLine($"{how}: the AppHost exited in {exited.TotalSeconds:F1} s, its last process in {stopping.Elapsed.TotalSeconds:F1} s");
-    }
-
-    [Fact]
-    public async Task Sigkill_of_the_apphost_takes_every_process_it_started_down_with_it()
-    {
-        using var appHost = new AppHostProcess(_dataDirectory, _apiPort);
-        var processes = await appHost.ProcessesOnceServingAsync();
-        var killed = System.Diagnostics.Stopwatch.StartNew();
-
-        appHost.Kill();
-
-        await NoneRunningAsync(processes, "SIGKILL");
-        output.WriteLine($"SIGKILL: its last process ended {killed.Elapsed.TotalSeconds:F1} s after the AppHost");
-    }
-
-    [Theory]
     [InlineData("Api:Port")]
     [InlineData("Redis:Port")]
     [InlineData("Dashboard:Port")]
@@ -70,31 +40,34 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Two_apphosts_on_different_ports_run_side_by_side_and_each_runs_its_own_jobs()
+    public async Task Two_apphosts_run_side_by_side_each_its_own_jobs_and_a_sigkill_of_one_takes_all_its_processes_down_and_not_the_others()
     {
         var otherData = _dataDirectory + "-other";
         try
         {
             using var first = new AppHostProcess(_dataDirectory, _apiPort, "--Worker:Replicas=1");
             using var second = new AppHostProcess(otherData, LocalRedis.FreePort(), "--Worker:Replicas=1");
+            var processes = new Dictionary<AppHostProcess, IReadOnlyList<AppHostProcessTree.Member>>();
             foreach (var appHost in new[] { first, second })
             {
                 // 1 worker and 1 emails worker each.
-                await appHost.ProcessesOnceServingAsync(workers: 2);
-                using var http = appHost.CreateApiClient();
-                using var submitted = await http.PostAsJsonAsync("/jobs", new { payload = new { port = appHost.ApiPort } });
-                submitted.EnsureSuccessStatusCode();
+                processes[appHost] = await appHost.ProcessesOnceServingAsync(workers: 2);
+                await SubmitAsync(appHost);
             }
 
             foreach (var appHost in new[] { first, second })
             {
-                using var http = appHost.CreateApiClient();
-                var queue = await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>("/queue"),
-                    q => q.GetProperty("completed").GetInt64() == 1, Timeout, $"the job on {appHost.ApiPort} to be done");
-                Assert.Equal(1, queue.GetProperty("completed").GetInt64());
+                await CompletedAsync(appHost, 1);
             }
 
-            Assert.Equal(0, await first.StopAsync());
+            var killed = System.Diagnostics.Stopwatch.StartNew();
+            first.Kill();
+            await NoneRunningAsync(processes[first], "SIGKILL");
+            output.WriteLine($"SIGKILL: its last process ended {killed.Elapsed.TotalSeconds:F1} s after the AppHost");
+
+            Assert.All(processes[second], p => Assert.True(AppHostProcessTree.IsRunning(p.Pid), $"{p} of the other AppHost ended"));
+            await SubmitAsync(second);
+            await CompletedAsync(second, 2);
             Assert.Equal(0, await second.StopAsync());
         }
         finally
@@ -107,12 +80,12 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Jobs_queued_before_a_restart_of_everything_are_processed_after_it()
+    public async Task Jobs_queued_before_a_sigterm_are_processed_after_a_restart_and_sigterm_and_ctrl_c_each_stop_every_process()
     {
         var ids = new List<string>();
         using (var appHost = new AppHostProcess(_dataDirectory, _apiPort))
         {
-            await appHost.ProcessesOnceServingAsync();
+            var processes = await appHost.ProcessesOnceServingAsync();
             using var http = appHost.CreateApiClient();
             for (var i = 0; i < 20; i++)
             {
@@ -121,13 +94,13 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
                 ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!);
             }
 
-            Assert.Equal(0, await appHost.StopAsync());
+            await StopsCleanlyAsync(appHost, processes, Signals.Terminate, "SIGTERM");
         }
 
-        using (var restarted = new AppHostProcess(_dataDirectory, _apiPort))
+        using var restarted = new AppHostProcess(_dataDirectory, _apiPort);
+        var restartedProcesses = await restarted.ProcessesOnceServingAsync();
+        using (var http = restarted.CreateApiClient())
         {
-            await restarted.ProcessesOnceServingAsync();
-            using var http = restarted.CreateApiClient();
             foreach (var id in ids)
             {
                 var job = await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>($"/jobs/{id}"),
@@ -135,6 +108,33 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
                 Assert.InRange(job.GetProperty("attempts").GetInt32(), 1, 2);
             }
         }
+
+        await StopsCleanlyAsync(restarted, restartedProcesses, Signals.Interrupt, "Ctrl+C");
+    }
+
+    /// <summary>Stops the AppHost with <paramref name="signal"/>: it exits with 0, and every process it started ends within 30 s.</summary>
+    private async Task StopsCleanlyAsync(AppHostProcess appHost, IReadOnlyList<AppHostProcessTree.Member> processes, int signal, string how)
+    {
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        var exitCode = await appHost.StopAsync(signal);
+        var exited = stopping.Elapsed;
+        await NoneRunningAsync(processes, how);
+        Assert.Equal(0, exitCode);
+        output.WriteLine($"{how}: the AppHost exited in {exited.TotalSeconds:F1} s, its last process in {stopping.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private static async Task SubmitAsync(AppHostProcess appHost)
+    {
+        using var http = appHost.CreateApiClient();
+        using var submitted = await http.PostAsJsonAsync("/jobs", new { payload = new { port = appHost.ApiPort } });
+        submitted.EnsureSuccessStatusCode();
+    }
+
+    private static async Task CompletedAsync(AppHostProcess appHost, long count)
+    {
+        using var http = appHost.CreateApiClient();
+        await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>("/queue"),
+            q => q.GetProperty("completed").GetInt64() == count, Timeout, $"{count} jobs done on {appHost.ApiPort}");
     }
 
     private async Task NoneRunningAsync(IReadOnlyList<AppHostProcessTree.Member> processes, string how)

@@ -85,6 +85,21 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
     }
 
     /// <summary>
+    /// Makes <paramref name="queue"/> ready before any worker of it has run, as a pool does when it starts: registered (so
+    /// jobs may be sent to it) and each partition's stream with its consumer group from the start (so the first worker
+    /// reads the jobs queued before it). Idempotent. The AppHost's queue resources, the API's declared queues and the
+    /// autoscaler of a pool that scales to zero call it.
+    /// </summary>
+    public async Task PrepareAsync(string queue)
+    {
+        await RegisterAsync(queue);
+        foreach (var keys in await PartitionsAsync(queue))
+        {
+            await JobConsumer.EnsureGroupAsync(Db, keys);
+        }
+    }
+
+    /// <summary>
     /// The keys of a queue jobs may be sent to (its partition 0): the default queue, or one a worker pool registered;
     /// otherwise <see cref="UnknownQueueException"/> (a job there would never run, and a misspelt name should say so).
     /// </summary>

@@ -55,6 +55,27 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
         return (await length, pending, consumers, await scheduled, await dead, await totals);
     }
 
+    /// <summary>
+    /// How long the oldest job no worker has taken yet has waited, by Redis's clock (zero when none waits): of a partitioned
+    /// queue, the longest of any partition. An entry's id is the time it was queued (or, scheduled, became due).
+    /// </summary>
+    public async Task<TimeSpan> OldestWaitAsync(string? queue = null)
+    {
+        var db = Db;
+        var now = await db.NowAsync();
+        var since = await Task.WhenAll((await queues.PartitionsAsync(queue)).Select(async keys =>
+        {
+            // The first entry after the group's last delivered one; with no group yet, the first of all.
+            var group = await db.KeyExistsAsync(keys.Stream)
+                ? (await db.StreamGroupInfoAsync(keys.Stream)).FirstOrDefault(g => g.Name == QueueKeys.ConsumerGroup)
+                : default;
+            RedisValue after = group.Name is null ? "-" : "(" + group.LastDeliveredId;
+            var first = await db.StreamRangeAsync(keys.Stream, after, "+", 1);
+            return first.Length == 0 ? now : StreamEntryTime.Of(first[0].Id.ToString());
+        }));
+        return now - since.Min() is { Ticks: > 0 } wait ? wait : TimeSpan.Zero;
+    }
+
     /// <summary>The oldest <paramref name="limit"/> running entries: which consumer holds each, for how long, delivered how often, which job.</summary>
     public async Task<IReadOnlyList<PendingEntry>> PendingAsync(int limit, string? queue = null)
     {

@@ -25,11 +25,14 @@ public sealed class JobConsumer(
     public QueueKeys Keys => keys;
 
     /// <summary>Creates the stream and group if missing; the group starts at 0 so jobs enqueued before any worker existed are read.</summary>
-    public async Task EnsureGroupAsync()
+    public Task EnsureGroupAsync() => EnsureGroupAsync(Db, keys);
+
+    /// <inheritdoc cref="EnsureGroupAsync()"/>
+    internal static async Task EnsureGroupAsync(IDatabase db, QueueKeys keys)
     {
         try
         {
-            await Db.StreamCreateConsumerGroupAsync(keys.Stream, QueueKeys.ConsumerGroup, "0-0", createStream: true);
+            await db.StreamCreateConsumerGroupAsync(keys.Stream, QueueKeys.ConsumerGroup, "0-0", createStream: true);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace JobQueue.Hosting.Kubernetes;
 
+/// <summary>Publishes the app model as Kubernetes manifests, and lets integrations extend each resource's.</summary>
 public static class KubernetesPublishingExtensions
 {
     /// <summary>The pipeline step that writes the manifests: <c>--operation publish --step publish-kubernetes --output-path &lt;dir&gt;</c>.</summary>

@@ -29,6 +29,7 @@ public static partial class KubernetesPublisher
     // Strings that read as numbers or booleans ("1", "true") are quoted: ConfigMap data and KEDA metadata are strings.
     private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build();
 
+    /// <summary>Writes the manifests of every project and executable of <paramref name="model"/> to <paramref name="output"/> (kustomize).</summary>
     public static async Task PublishAsync(
         DistributedApplicationModel model, DistributedApplicationExecutionContext executionContext, string output, IServiceProvider services,
         CancellationToken cancellationToken)

@@ -10,10 +10,13 @@ namespace JobQueue.Hosting.Kubernetes;
 public sealed class KubernetesResourceContext(
     IResource resource, Dictionary<string, object?> deployment, Dictionary<string, object?> container, string secretName)
 {
+    /// <summary>The resource whose manifests these are.</summary>
     public IResource Resource => resource;
 
+    /// <summary>Its Deployment.</summary>
     public Dictionary<string, object?> Deployment => deployment;
 
+    /// <summary>The Deployment's one container.</summary>
     public Dictionary<string, object?> Container => container;
 
     /// <summary>The Secret (name) every secret value is read from: created by whoever deploys, never written here.</summary>
@@ -25,6 +28,7 @@ public sealed class KubernetesResourceContext(
     /// <summary>The keys of <see cref="SecretName"/> these manifests read, for the deployer to create.</summary>
     public SortedSet<string> SecretKeys { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Sets the Deployment's replica count.</summary>
     public void SetReplicas(int replicas) => ((Dictionary<string, object?>)deployment["spec"]!)["replicas"] = replicas;
 
     /// <summary>Adds a variable read from the Secret's <paramref name="key"/>.</summary>
@@ -38,6 +42,7 @@ public sealed class KubernetesResourceContext(
         });
     }
 
+    /// <summary>Adds a variable with a plain value.</summary>
     public void AddEnvironment(string variable, string value) =>
         Env().Add(new Dictionary<string, object?> { ["name"] = variable, ["value"] = value });
 
@@ -47,5 +52,6 @@ public sealed class KubernetesResourceContext(
 /// <summary>Extends a resource's Kubernetes manifests when they are published (see <see cref="KubernetesPublishingExtensions.WithKubernetesManifest{T}"/>).</summary>
 public sealed class KubernetesManifestAnnotation(Action<KubernetesResourceContext> configure) : IResourceAnnotation
 {
+    /// <summary>What extends the manifests.</summary>
     public Action<KubernetesResourceContext> Configure => configure;
 }

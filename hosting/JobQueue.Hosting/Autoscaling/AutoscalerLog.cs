@@ -12,13 +12,17 @@ public sealed record ReplicaSample(DateTimeOffset At, int Replicas, long Jobs);
 /// </summary>
 public sealed class AutoscalerLog
 {
+    /// <summary>How many decisions are kept, newest first.</summary>
     public const int KeptDecisions = 200;
+
+    /// <summary>How many samples are kept per pool: half an hour at one poll a second.</summary>
     public const int KeptSamples = 1800;
 
     private readonly Lock _gate = new();
     private readonly Queue<ScalingDecision> _decisions = new();
     private readonly Dictionary<string, Queue<ReplicaSample>> _samples = [];
 
+    /// <summary>The pools the autoscaler sizes.</summary>
     public IReadOnlyList<ScaledPool> Pools { get; internal set; } = [];
 
     /// <summary>Newest first.</summary>

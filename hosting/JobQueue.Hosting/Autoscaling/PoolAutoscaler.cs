@@ -74,7 +74,12 @@ internal sealed class PoolAutoscaler(
                 {
                     if (!prepared)
                     {
-                        await PrepareQueuesAsync(redis, queues, names, options);
+                        // What scale-to-zero needs before the first worker: the queue known to the API, its groups in place.
+                        foreach (var name in names)
+                        {
+                            await queues.PrepareAsync(name);
+                        }
+
                         prepared = true;
                     }
 
@@ -102,22 +107,6 @@ internal sealed class PoolAutoscaler(
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-        }
-    }
-
-    /// <summary>
-    /// What scale-to-zero needs before the first worker: the queue known to the API, its consumer groups in place (of each
-    /// partition a pool registered before; a queue not yet partitioned takes its jobs in partition 0 until a worker says more).
-    /// </summary>
-    private static async Task PrepareQueuesAsync(IConnectionMultiplexer redis, QueueDirectory queues, IReadOnlyList<string> names, QueueOptions options)
-    {
-        foreach (var name in names)
-        {
-            await queues.RegisterAsync(name);
-            foreach (var keys in await queues.PartitionsAsync(name))
-            {
-                await new JobConsumer(redis, keys, options, "autoscaler").EnsureGroupAsync();
-            }
         }
     }
 

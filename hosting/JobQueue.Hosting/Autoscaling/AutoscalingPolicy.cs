@@ -12,10 +12,13 @@ public sealed record AutoscalingPolicy(int MinReplicas, int MaxReplicas, int Job
     /// <summary>The queues the pool reads; left empty, <c>WithAutoscaling</c> sets the default queue (<c>Queue:Name</c>, "jobs").</summary>
     public IReadOnlyList<string> Queues { get; init; } = [];
 
+    /// <summary>With a value, one more replica while the oldest waiting job has waited longer than this.</summary>
     public TimeSpan? MaxWaitAge { get; init; }
 
+    /// <summary>How long every recommendation must have been lower before the pool shrinks.</summary>
     public TimeSpan ScaleDownStabilization { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often the queues' demand is read.</summary>
     public TimeSpan PollingInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The policy, or <see cref="ArgumentException"/> naming what is wrong with it.</summary>

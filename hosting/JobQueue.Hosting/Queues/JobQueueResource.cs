@@ -1,0 +1,25 @@
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>
+/// A JobQueue queue in a Redis of the AppHost, as a resource of its own: shown under its Redis in Aspire's dashboard with
+/// its live figures, health and commands. Its connection string is its Redis's, so a project that references it
+/// connects as if it referenced the Redis.
+/// </summary>
+/// <param name="name">The resource's name.</param>
+/// <param name="queueName">The queue's name in Redis (what jobs name in <c>queue</c> and workers read).</param>
+/// <param name="redis">The Redis the queue lives in.</param>
+public sealed class JobQueueResource(string name, string queueName, IResourceWithConnectionString redis)
+    : Resource(name), IResourceWithConnectionString, IResourceWithParent<IResourceWithConnectionString>, IResourceWithWaitSupport
+{
+    /// <summary>The queue's name in Redis.</summary>
+    public string QueueName { get; } = queueName;
+
+    /// <summary>The Redis the queue lives in.</summary>
+    public IResourceWithConnectionString Parent { get; } = redis;
+
+    /// <summary>What turns the queue's health to Degraded (see <see cref="QueueAlerts"/>).</summary>
+    public QueueAlerts Alerts { get; internal set; } = new();
+
+    /// <inheritdoc />
+    public ReferenceExpression ConnectionStringExpression => Parent.ConnectionStringExpression;
+}
