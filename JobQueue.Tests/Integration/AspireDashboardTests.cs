@@ -9,7 +9,8 @@ namespace JobQueue.Tests.Integration;
 
 /// <summary>
 /// The real Aspire dashboard of the real AppHost (run as its own process, as <c>./run.sh</c> runs it): logged in to
-/// from the link the AppHost prints, it lists the app's resources and shows a job's trace across the API and a worker;
+/// from the link the AppHost prints, it lists the app's resources (each queue among them, with its figures and commands)
+/// and shows a job's trace across the API and a worker;
 /// and its telemetry API, read by <see cref="AspireDashboardTelemetry"/>, gives the same trace and the worker's logs.
 /// One AppHost for the class (a start is about 20 s).
 /// </summary>
@@ -63,6 +64,57 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
     }
 
     [Fact]
+    public async Task Each_queue_is_a_resource_under_redis_with_its_figures_and_its_Pause_button_pauses_it_until_Resume()
+    {
+        await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        using var http = app.AppHost.CreateApiClient();
+        await page.GotoAsync(app.LoginUrl.ToString());
+
+        var emails = page.Locator("tr.resource-row:has(td[title='JobQueue: emails'])");
+        await Assertions.Expect(emails.Locator("td[title='Running']")).ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+        await Assertions.Expect(page.Locator("tr.resource-row:has(td[title='JobQueue: jobs']) td[title='Running']")).ToBeVisibleAsync();
+        var queuePage = emails.Locator("a:text('Queue dashboard')");
+        Assert.Equal($"http://localhost:{app.AppHost.ApiPort}/dashboard/queues/emails/jobs", await queuePage.GetAttributeAsync("href"));
+        try
+        {
+            // Paused from its row, the queue starts nothing: what is sent to it waits, and the row says so.
+            await RunFromActionsMenuAsync(page, emails, "Pause");
+            await Assertions.Expect(emails.Locator("td[title='Paused']")).ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+            Assert.True((await http.GetFromJsonAsync<JsonElement>("/queues/emails")).GetProperty("paused").GetBoolean());
+            var ids = new List<string>();
+            for (var i = 0; i < 2; i++)
+            {
+                using var submitted = await http.PostAsJsonAsync("/jobs", new { queue = "emails", type = "echo", payload = new { i } });
+                ids.Add((await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!);
+            }
+
+            await Assertions.Expect(emails.Locator("td[title^='redis: emails · 2 waiting · 0 running · '][title$=' · paused']"))
+                .ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+            await BrowserFixture.ScreenshotAsync(page, "aspire-dashboard-queue-paused");
+
+            await RunFromActionsMenuAsync(page, emails, "Resume");
+            await Assertions.Expect(emails.Locator("td[title='Running']")).ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+            foreach (var id in ids)
+            {
+                await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>($"/jobs/{id}"),
+                    job => job.GetProperty("status").GetString() == "done", Timeout, $"job {id} to be done after Resume");
+            }
+        }
+        finally
+        {
+            await http.PostAsync("/queues/emails/resume", null);
+        }
+    }
+
+    /// <summary>Runs a resource's command from its row's Actions menu (Pause and Resume are also the row's own buttons).</summary>
+    private static async Task RunFromActionsMenuAsync(IPage page, ILocator row, string command)
+    {
+        await row.Locator("fluent-button[title='Actions']").ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = command, Exact = true }).ClickAsync();
+    }
+
+    [Fact]
     public async Task The_telemetry_api_gives_a_jobs_trace_with_the_api_and_worker_spans_and_the_workers_log_line()
     {
         var jobId = await app.SubmitEchoJobAsync();
@@ -72,9 +124,10 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
 
         var traceId = await Eventually.WaitAsync(() => telemetry.TraceIdOfJobAsync(jobId), id => id is not null, Timeout, "a span of the job");
         Assert.Equal(linkedTrace, traceId);
-        // "complete" is the worker's last span of the job.
+        // "complete" is the worker's last span of the job; the API's request span comes in the API's own export batch.
         var spans = await Eventually.WaitAsync(() => telemetry.TraceAsync(traceId!),
-            s => s.Any(span => span.Resource == "worker" && span.Name == "complete"), Timeout, "the worker's spans of the job");
+            s => s.Any(span => span.Resource == "worker" && span.Name == "complete") && s.Any(span => span.Resource == "api" && span.Kind == 2),
+            Timeout, "the API's and the worker's spans of the job");
         output.WriteLine($"The whole trace read {waited.Elapsed.TotalSeconds:F1} s after the job was done: {string.Join(", ", spans)}");
 
         Assert.All(spans, span => Assert.Equal(traceId, span.TraceId));

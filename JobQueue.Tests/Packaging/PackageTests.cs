@@ -16,7 +16,8 @@ namespace JobQueue.Tests.Packaging;
 public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerFixture redis, ITestOutputHelper output)
     : IClassFixture<PackageTests.PackedFixture>, IClassFixture<RedisServerFixture>
 {
-    private static readonly string[] Packages = ["JobQueue.Core", "JobQueue.Processing", "JobQueue.Client", "JobQueue.Dashboard"];
+    private static readonly string[] Packages =
+        ["JobQueue.Core", "JobQueue.Processing", "JobQueue.Client", "JobQueue.Dashboard", "JobQueue.Hosting", "JobQueue.Hosting.RedisServer"];
 
     [Fact]
     public void Each_package_has_its_id_version_license_readme_docs_and_symbols_and_one_version_for_all()
@@ -40,9 +41,12 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
             Assert.Contains($"lib/net10.0/{id}.pdb", symbols.Entries.Select(e => e.FullName));
         }
 
-        using var processing = ZipFile.OpenRead(packed.PathOf("JobQueue.Processing"));
-        var dependencies = Nuspec(processing).Descendants().Where(e => e.Name.LocalName == "dependency").ToList();
-        Assert.Contains(dependencies, d => (string?)d.Attribute("id") == "JobQueue.Core" && (string?)d.Attribute("version") == PackedFixture.Version);
+        foreach (var dependent in new[] { "JobQueue.Processing", "JobQueue.Hosting" })
+        {
+            using var package = ZipFile.OpenRead(packed.PathOf(dependent));
+            var dependencies = Nuspec(package).Descendants().Where(e => e.Name.LocalName == "dependency").ToList();
+            Assert.Contains(dependencies, d => (string?)d.Attribute("id") == "JobQueue.Core" && (string?)d.Attribute("version") == PackedFixture.Version);
+        }
     }
 
     [Fact]
@@ -158,11 +162,14 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
             foreach (var id in Packages)
             {
                 var (exitCode, console) = await Dotnet.RunAsync(
-                    ["pack", $"src/{id}", "-c", "Release", "-o", _folder, "-nologo"], TimeSpan.FromMinutes(4));
-                Assert.True(exitCode == 0, $"dotnet pack src/{id} failed:\n{console}");
+                    ["pack", ProjectOf(id), "-c", "Release", "-o", _folder, "-nologo"], TimeSpan.FromMinutes(4));
+                Assert.True(exitCode == 0, $"dotnet pack {ProjectOf(id)} failed:\n{console}");
             }
         }
 
         public Task DisposeAsync() => Task.CompletedTask;
+
+        /// <summary>The libraries live under src/, the Aspire integrations under hosting/.</summary>
+        private static string ProjectOf(string id) => id.StartsWith("JobQueue.Hosting", StringComparison.Ordinal) ? $"hosting/{id}" : $"src/{id}";
     }
 }

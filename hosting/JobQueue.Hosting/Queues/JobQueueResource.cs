@@ -20,6 +20,9 @@ public sealed class JobQueueResource(string name, string queueName, IResourceWit
     /// <summary>What turns the queue's health to Degraded (see <see cref="QueueAlerts"/>).</summary>
     public QueueAlerts Alerts { get; internal set; } = new();
 
+    /// <summary>The queue's page in an app's queue dashboard, if one mounts it (see <c>WithQueueDashboard</c>).</summary>
+    public ReferenceExpression? DashboardUrl { get; internal set; }
+
     /// <inheritdoc />
     public ReferenceExpression ConnectionStringExpression => Parent.ConnectionStringExpression;
 }

@@ -92,7 +92,9 @@ public static class JobQueueResourceBuilderExtensions
     {
         var endpoint = app.GetEndpoint("http");
         var page = $"/{path.Trim('/')}/queues/{Uri.EscapeDataString(builder.Resource.QueueName)}/jobs";
-        return builder.WithUrl(ReferenceExpression.Create($"{endpoint}{page}"), "Queue dashboard");
+        // Published by the queue's monitor once the endpoint is allocated: a resource Aspire does not run publishes its own URLs.
+        builder.Resource.DashboardUrl = ReferenceExpression.Create($"{endpoint}{page}");
+        return builder;
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ internal static class QueueCommands
                 {
                     Description = "Stop starting jobs of this queue (running ones finish; new ones are still accepted).",
                     IconName = "Pause",
+                    IsHighlighted = true,
                     UpdateState = context => IsPaused(context.ResourceSnapshot) ? ResourceCommandState.Disabled : ResourceCommandState.Enabled,
                 })
             .WithCommand(Resume, "Resume", context => RunAsync(context, queue, async (operations, _) =>
@@ -47,6 +48,7 @@ internal static class QueueCommands
                 {
                     Description = "Start jobs of this queue again.",
                     IconName = "Play",
+                    IsHighlighted = true,
                     UpdateState = context => IsPaused(context.ResourceSnapshot) ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
                 })
             .WithCommand(RetryDeadLetters, "Retry dead letters", context => RunAsync(context, queue, async (operations, arguments) =>

@@ -19,8 +19,11 @@ internal sealed record QueueFigures(QueueStats Stats, TimeSpan OldestWait, DateT
     public long Total(string status) => Stats.Totals.GetValueOrDefault(status);
 
     /// <summary>The figures as the resource's properties in Aspire's dashboard, in this order.</summary>
-    public ImmutableArray<ResourcePropertySnapshot> ToProperties(QueueRates rates) =>
+    public ImmutableArray<ResourcePropertySnapshot> ToProperties(string redisName, QueueRates rates) =>
     [
+        // The Source column of the dashboard's resource list: the figures at a glance (the rest under "Show all").
+        new(CustomResourceKnownProperties.Source,
+            $"{redisName}: {Stats.Name} · {Stats.Waiting} waiting · {Stats.Pending} running · {Stats.DeadLetters} dead letters{(Stats.Paused ? " · paused" : "")}"),
         Property("jobqueue.queue", "Queue", Stats.Name),
         Property("jobqueue.paused", "Paused", Stats.Paused ? "yes" : "no"),
         Property("jobqueue.waiting", "Waiting", Stats.Waiting),
@@ -33,7 +36,8 @@ internal sealed record QueueFigures(QueueStats Stats, TimeSpan OldestWait, DateT
         Property("jobqueue.failed_per_minute", "Failed per minute", rates.PerMinute("failed")),
     ];
 
-    public static bool IsOwnProperty(ResourcePropertySnapshot property) => property.Name.StartsWith(PropertyPrefix, StringComparison.Ordinal);
+    public static bool IsOwnProperty(ResourcePropertySnapshot property) =>
+        property.Name.StartsWith(PropertyPrefix, StringComparison.Ordinal) || property.Name == CustomResourceKnownProperties.Source;
 
     private static string Seconds(TimeSpan wait) => wait.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 
 namespace JobQueue.Hosting.Queues;
@@ -19,6 +20,7 @@ internal sealed class QueueMonitor(
     {
         var rates = new QueueRates();
         var (prepared, failing) = (false, false);
+        ImmutableArray<UrlSnapshot>? urls = null;
         using var timer = new PeriodicTimer(RefreshInterval);
         try
         {
@@ -33,6 +35,7 @@ internal sealed class QueueMonitor(
                         prepared = true;
                     }
 
+                    urls ??= await UrlsAsync(stopping);
                     var figures = await QueueFigures.ReadAsync(operations, queue.QueueName);
                     rates.Add(figures);
                     await notifications.PublishUpdateAsync(queue, snapshot => snapshot with
@@ -41,7 +44,8 @@ internal sealed class QueueMonitor(
                             ? new ResourceStateSnapshot(PausedState, KnownResourceStateStyles.Warn)
                             : new ResourceStateSnapshot(KnownResourceStates.Running, KnownResourceStateStyles.Success),
                         StartTimeStamp = snapshot.StartTimeStamp ?? DateTime.UtcNow,
-                        Properties = snapshot.Properties.RemoveAll(QueueFigures.IsOwnProperty).AddRange(figures.ToProperties(rates)),
+                        Urls = urls.Value,
+                        Properties = snapshot.Properties.RemoveAll(QueueFigures.IsOwnProperty).AddRange(figures.ToProperties(queue.Parent.Name, rates)),
                     });
                     if (failing)
                     {
@@ -64,4 +68,9 @@ internal sealed class QueueMonitor(
         {
         }
     }
+
+    private async Task<ImmutableArray<UrlSnapshot>> UrlsAsync(CancellationToken cancellationToken) =>
+        queue.DashboardUrl is { } page && await page.GetValueAsync(cancellationToken) is { } url
+            ? [new UrlSnapshot(Name: "queue-dashboard", url, IsInternal: false) { DisplayProperties = new("Queue dashboard", 0) }]
+            : [];
 }
