@@ -4,6 +4,7 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
 using JobQueue.Tests.Infrastructure;
+using Microsoft.Playwright;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
@@ -13,8 +14,8 @@ namespace JobQueue.Tests.Packaging;
 /// The packages a .NET team adds, made as docs/library.md's "Use it in your app" says (<c>dotnet pack -c Release -o
 /// artifacts/packages</c>), then used by the sample app the way a team uses them: restored from that folder.
 /// </summary>
-public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerFixture redis, ITestOutputHelper output)
-    : IClassFixture<PackageTests.PackedFixture>, IClassFixture<RedisServerFixture>
+public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerFixture redis, BrowserFixture browser, ITestOutputHelper output)
+    : IClassFixture<PackageTests.PackedFixture>, IClassFixture<RedisServerFixture>, IClassFixture<BrowserFixture>
 {
     private static readonly string[] Packages =
         ["JobQueue.Core", "JobQueue.Processing", "JobQueue.Client", "JobQueue.Dashboard", "JobQueue.Hosting", "JobQueue.Hosting.RedisServer"];
@@ -69,13 +70,7 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
     [Fact]
     public async Task The_sample_app_restored_from_the_packages_runs_its_typed_handler_and_shows_the_job_on_its_own_mounted_dashboard()
     {
-        var samplePackages = Path.Combine(Dotnet.RepositoryRoot, "samples", ".packages");
-        // NuGet never re-extracts a version it has: drop what an earlier run restored, so these packages are used.
-        foreach (var stale in Directory.Exists(samplePackages) ? Directory.GetDirectories(samplePackages, "jobqueue.*") : [])
-        {
-            Directory.Delete(stale, recursive: true);
-        }
-
+        DropStaleSamplePackages();
         var (exitCode, restored) = await Dotnet.RunAsync(["build", "samples/WelcomeEmails", "-nologo", "-v", "q"], TimeSpan.FromMinutes(4));
         Assert.True(exitCode == 0, restored);
         var port = FreePort();
@@ -113,6 +108,86 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
         {
             sample.Kill(entireProcessTree: true);
             await sample.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_samples_own_apphost_restored_from_the_packages_shows_its_queue_in_the_aspire_dashboard_with_a_link_to_its_page()
+    {
+        DropStaleSamplePackages();
+        var (exitCode, built) = await Dotnet.RunAsync(["build", "samples/WelcomeEmails.AppHost", "-nologo", "-v", "q"], TimeSpan.FromMinutes(6));
+        Assert.True(exitCode == 0, built);
+
+        // As `dotnet run --project samples/WelcomeEmails.AppHost` runs it, on free ports instead of its launch profile's.
+        var dashboardPort = FreePort();
+        var start = new ProcessStartInfo("env")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Dotnet.RepositoryRoot,
+            // SIGINT at its default: a test host started in the background ignores it, and the AppHost would inherit that.
+            ArgumentList = { "--default-signal=INT", "dotnet", BuiltProject.AssemblyOf(Path.Combine(Dotnet.RepositoryRoot, "samples", "WelcomeEmails.AppHost", "WelcomeEmails.AppHost.csproj")) },
+            Environment =
+            {
+                ["DOTNET_ENVIRONMENT"] = "Development",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{dashboardPort}",
+                ["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+                ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+                ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
+            },
+        };
+        var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var appHost = Process.Start(start)!;
+        appHost.OutputDataReceived += (_, line) => { if (line.Data is not null) console.Enqueue(line.Data); };
+        appHost.ErrorDataReceived += (_, line) => { if (line.Data is not null) console.Enqueue(line.Data); };
+        appHost.BeginOutputReadLine();
+        appHost.BeginErrorReadLine();
+        var processes = new List<AppHostProcessTree.Member>();
+        try
+        {
+            var login = await Eventually.WaitAsync(() => Task.FromResult(AspireDashboardTelemetry.LoginUrlIn([.. console])),
+                url => url is not null, TimeSpan.FromMinutes(2), "the sample's AppHost to print the dashboard's login link");
+            await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(login!.ToString());
+
+            // Its queue, under its Redis, running and showing its figures; the app that sent the welcome email drained it.
+            var queue = page.Locator("tr.resource-row:has(td[title='JobQueue: jobs'])");
+            await Assertions.Expect(queue.Locator("td[title='Running']")).ToBeVisibleAsync(new() { Timeout = 90_000 });
+            await Assertions.Expect(queue.Locator("td[title^='redis: jobs · 0 waiting · 0 running · 0 dead letters']")).ToBeVisibleAsync(new() { Timeout = 90_000 });
+            await Assertions.Expect(page.Locator("tr.resource-row:has(td[title^='Project: welcome-emails']) td[title='Running']")).ToBeVisibleAsync();
+            processes.AddRange(AppHostProcessTree.Of(appHost.Id));
+            await BrowserFixture.ScreenshotAsync(page, "sample-apphost-queue");
+
+            // Its link opens the sample's own queue dashboard on the queue, which lists the welcome email's job.
+            var queuePage = await queue.Locator("a:text('Queue dashboard')").GetAttributeAsync("href");
+            Assert.EndsWith("/dashboard/queues/jobs/jobs", queuePage);
+            using var http = new HttpClient();
+            var jobs = await Eventually.WaitAsync(() => http.GetStringAsync(queuePage), html => html.Contains("send-welcome-email"),
+                TimeSpan.FromSeconds(60), "the queue's page to list the sample's job");
+            Assert.Contains("send-welcome-email", jobs);
+        }
+        finally
+        {
+            output.WriteLine(string.Join('\n', console.TakeLast(40)));
+            Signals.Send(appHost.Id, Signals.Terminate);
+            if (!appHost.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                appHost.Kill(entireProcessTree: true);
+            }
+
+            foreach (var process in processes.Where(p => AppHostProcessTree.IsRunning(p.Pid)))
+            {
+                Signals.Send(process.Pid, Signals.Kill);
+            }
+        }
+    }
+
+    /// <summary>NuGet never re-extracts a version it has: drop what an earlier run restored, so the packages just packed are used.</summary>
+    private static void DropStaleSamplePackages()
+    {
+        var samplePackages = Path.Combine(Dotnet.RepositoryRoot, "samples", ".packages");
+        foreach (var stale in Directory.Exists(samplePackages) ? Directory.GetDirectories(samplePackages, "jobqueue.*") : [])
+        {
+            Directory.Delete(stale, recursive: true);
         }
     }
 
