@@ -125,6 +125,12 @@ public sealed class AppHostProcess : IDisposable
         }
     }
 
+    /// <summary>A process that runs as long as the app: DCP, the dashboard, redis-server, the API or a worker.</summary>
+    public static bool IsService(AppHostProcessTree.Member process) =>
+        process.CommandLine.StartsWith("redis-server", StringComparison.Ordinal)
+        || new[] { "/dcp", "/Aspire.Dashboard", "/JobQueue.Api", "/JobQueue.Worker" }
+            .Any(name => process.CommandLine.Split(' ')[0].EndsWith(name, StringComparison.Ordinal));
+
     private static bool IsWholeApp(IReadOnlyList<AppHostProcessTree.Member> processes, int workers)
     {
         int Count(string executable) => processes.Count(p => p.CommandLine.Split(' ')[0].EndsWith(executable, StringComparison.Ordinal));

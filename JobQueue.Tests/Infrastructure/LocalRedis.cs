@@ -166,7 +166,8 @@ public sealed class LocalRedis : IAsyncDisposable
     {
         while (true)
         {
-            var first = Random.Shared.Next(20000, IPEndPoint.MaxPort - 10000 - count);
+            // Below the ephemeral range (Linux: 32768 on) with the bus ports (+10000), as the hosting integration chooses them.
+            var first = Random.Shared.Next(10000, 22000 - count);
             if (Enumerable.Range(first, count).All(port => IsFree(port) && IsFree(port + 10000)))
             {
                 return first;

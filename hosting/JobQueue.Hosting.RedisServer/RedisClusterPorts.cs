@@ -11,9 +11,11 @@ namespace Aspire.Hosting.ApplicationModel;
 /// </summary>
 internal static class RedisClusterPorts
 {
-    // A node also listens on its port + 10000 (the cluster bus), which must stay a valid port.
-    private const int Lowest = 20000;
-    private const int Highest = 55000;
+    // A node also listens on its port + 10000 (the cluster bus). Both stay below the ephemeral ports every OS hands out
+    // to outgoing connections by default (Linux from 32768, Windows and macOS from 49152): a port there, free when
+    // chosen, can be the local end of some connection by the time the node binds it, or restarts.
+    private const int Lowest = 10000;
+    private const int Highest = 22000;
 
     public static int[] LoadOrChoose(string dataDirectory, int count)
     {
