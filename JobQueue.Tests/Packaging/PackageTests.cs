@@ -82,11 +82,7 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
 
         start.Environment["ConnectionStrings__redis"] = redis.ConnectionString;
         var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var sample = Process.Start(start)!;
-        sample.OutputDataReceived += (_, line) => { if (line.Data is not null) console.Enqueue(line.Data); };
-        sample.ErrorDataReceived += (_, line) => { if (line.Data is not null) console.Enqueue(line.Data); };
-        sample.BeginOutputReadLine();
-        sample.BeginErrorReadLine();
+        using var sample = StartCapturing(start, console);
         try
         {
             var done = await Eventually.WaitAsync(() => Task.FromResult(console.FirstOrDefault(l => l.StartsWith("job ", StringComparison.Ordinal))),
@@ -135,11 +131,7 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
             },
         };
         var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var appHost = Process.Start(start)!;
-        appHost.OutputDataReceived += (_, line) => { if (line.Data is not null) console.Enqueue(line.Data); };
-        appHost.ErrorDataReceived += (_, line) => { if (line.Data is not null) console.Enqueue(line.Data); };
-        appHost.BeginOutputReadLine();
-        appHost.BeginErrorReadLine();
+        using var appHost = StartCapturing(start, console);
         var processes = new List<AppHostProcessTree.Member>();
         try
         {
@@ -179,6 +171,17 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
                 Signals.Send(process.Pid, Signals.Kill);
             }
         }
+    }
+
+    /// <summary>Starts the process with its stdout and stderr read line by line into <paramref name="console"/>.</summary>
+    private static Process StartCapturing(ProcessStartInfo start, System.Collections.Concurrent.ConcurrentQueue<string> console)
+    {
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) console.Enqueue(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) console.Enqueue(line.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     /// <summary>NuGet never re-extracts a version it has: drop what an earlier run restored, so the packages just packed are used.</summary>
