@@ -41,7 +41,7 @@ public static class AppHostUnderTest
             using var startup = new CancellationTokenSource(StartTimeout);
             await app.StartAsync(startup.Token);
             await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
-            await resources.WaitAllRunningAsync("worker", StartTimeout);
+            await resources.WaitAllStartedAsync("worker", StartTimeout);
             return (app, resources, dashboardUrl);
         }
         catch

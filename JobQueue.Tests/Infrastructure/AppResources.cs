@@ -117,6 +117,25 @@ public sealed partial class AppResources : IAsyncDisposable
         Eventually.WaitAsync(() => Task.FromResult(Of(resource)), replicas => replicas.Count > 0 && replicas.All(r => r.State == KnownResourceStates.Running && r.Pid is not null),
             timeout, $"every {resource} replica to run");
 
+    /// <summary>
+    /// <see cref="WaitAllRunningAsync"/> for an app's first start, when no replica has been stopped yet: one that ends
+    /// meanwhile fails the wait at once, with its last console lines (nothing starts it again, and why it ended is the news).
+    /// </summary>
+    public async Task WaitAllStartedAsync(string resource, TimeSpan timeout)
+    {
+        var replicas = await Eventually.WaitAsync(() => Task.FromResult(Of(resource)),
+            replicas => replicas.Any(r => KnownResourceStates.TerminalStates.Contains(r.State))
+                        || (replicas.Count > 0 && replicas.All(r => r.State == KnownResourceStates.Running && r.Pid is not null)),
+            timeout, $"every {resource} replica to start");
+        if (replicas.FirstOrDefault(r => KnownResourceStates.TerminalStates.Contains(r.State)) is { } ended)
+        {
+            var lines = await LinesAsync(ended.Id, 40);
+            throw new InvalidOperationException(
+                $"{ended.Id} ended while the app started ({ended.State}, exit code {ended.ExitCode}); its last lines:\n"
+                + string.Join("\n", lines.Select(l => l.Text)));
+        }
+    }
+
     /// <summary>A line a process printed, with when DCP read it (its logs carry an RFC 3339 time before each line).</summary>
     public sealed record ConsoleLine(DateTimeOffset Time, string Text);
 

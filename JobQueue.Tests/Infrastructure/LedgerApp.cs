@@ -90,7 +90,7 @@ public sealed class LedgerApp : IAsyncDisposable
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
         if (configureWorkers is null)
         {
-            await resources.WaitAllRunningAsync(Worker, TimeSpan.FromSeconds(120));
+            await resources.WaitAllStartedAsync(Worker, TimeSpan.FromSeconds(120));
         }
 
         var connection = await ConnectionMultiplexer.ConnectAsync((await app.GetConnectionStringAsync("redis"))!);

@@ -83,6 +83,7 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
     {
         var jobId = await app.SubmitAsync(new { payload = new { ms = 2500 }, type = "sleep" });
         var pid = await HolderOnceProcessingAsync(jobId);
+        var hung = app.WorkerReplicaOf(pid);
 
         Signals.Send(pid, Signals.Stop);
         JsonElement done;
@@ -104,9 +105,21 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
 
         // Both attempts are "process" spans of the one trace the submission started, as the Aspire dashboard shows it.
         var traceId = await app.TraceIdOfAsync(jobId);
-        var attempts = await Eventually.WaitAsync(
-            async () => (await app.Telemetry.TraceAsync(traceId)).Where(s => s.Name == "process sleep").ToList(),
-            spans => spans.Count == 2, Timeout, "two process spans in the job's trace");
+        List<AspireDashboardTelemetry.Span> attempts;
+        try
+        {
+            attempts = await Eventually.WaitAsync(
+                async () => (await app.Telemetry.TraceAsync(traceId)).Where(s => s.Name == "process sleep").ToList(),
+                spans => spans.Count == 2, Timeout, "two process spans in the job's trace");
+        }
+        catch (TimeoutException e)
+        {
+            // What the woken worker did with its attempt is in its console.
+            var lines = await app.Resources.LinesAsync(hung, 40);
+            throw new TimeoutException($"{e.Message}\n{hung} (pid {pid}) is {app.Resources.Get(hung).State}; its last lines:\n"
+                + string.Join("\n", lines.Select(l => $"{l.Time:HH:mm:ss.fff} {l.Text}")), e);
+        }
+
         Assert.Equal(["1", "2"], attempts.Select(s => s.Attribute("jobqueue.job.attempt")).Order());
     }
 
