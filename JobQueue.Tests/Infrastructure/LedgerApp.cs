@@ -82,6 +82,7 @@ public sealed class LedgerApp : IAsyncDisposable
         }
 
         configureWorkers?.Invoke(builder, redis, workers);
+        AppHostUnderTest.RunBuiltProjects(builder.Resources);
         AppHostUnderTest.ExportNoTelemetry(builder.Resources);
         var app = await builder.BuildAsync();
         var resources = new AppResources(app);

@@ -52,6 +52,7 @@ public sealed class QueueResourceApp : IAsyncLifetime
             .WithExplicitStart();
         // What a producer that must not start before its queue is ready does: WaitFor(queue).
         builder.AddExecutable(Waiter, "sleep", ".", "infinity").WaitFor(queue);
+        AppHostUnderTest.RunBuiltProjects(builder.Resources);
         AppHostUnderTest.ExportNoTelemetry(builder.Resources);
         App = await builder.BuildAsync();
         Resources = new AppResources(App);

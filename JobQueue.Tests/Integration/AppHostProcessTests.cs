@@ -39,37 +39,60 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(AppHostProcessTree.Of(appHost.Pid));
     }
 
+    /// <summary>
+    /// One sequence, so the suite starts three AppHosts for it rather than four: two side by side, each serving its own
+    /// jobs; the first stopped with SIGTERM and restarted on its data (its queued jobs are then processed) and stopped
+    /// with Ctrl+C; the second killed with SIGKILL. Each stop leaves no process of its AppHost, and none of the other's ends.
+    /// </summary>
     [Fact]
-    public async Task Two_apphosts_run_side_by_side_each_its_own_jobs_and_a_sigkill_of_one_takes_all_its_processes_down_and_not_the_others()
+    public async Task Two_apphosts_side_by_side_each_serve_their_own_jobs_survive_the_others_sigterm_restart_and_ctrl_c_and_a_sigkill_leaves_nothing()
     {
         var otherData = _dataDirectory + "-other";
         try
         {
-            using var first = new AppHostProcess(_dataDirectory, _apiPort, "--Worker:Replicas=1");
-            using var second = new AppHostProcess(otherData, LocalRedis.FreePort(), "--Worker:Replicas=1");
-            var processes = new Dictionary<AppHostProcess, IReadOnlyList<AppHostProcessTree.Member>>();
-            foreach (var appHost in new[] { first, second })
+            // 1 worker and 1 emails worker each.
+            using var other = new AppHostProcess(otherData, LocalRedis.FreePort(), "--Worker:Replicas=1");
+            var ids = new List<string>();
+            IReadOnlyList<AppHostProcessTree.Member> otherProcesses;
+            using (var first = new AppHostProcess(_dataDirectory, _apiPort, "--Worker:Replicas=1"))
             {
-                // 1 worker and 1 emails worker each.
-                processes[appHost] = await appHost.ProcessesOnceServingAsync(workers: 2);
-                await SubmitAsync(appHost);
+                var processes = await first.ProcessesOnceServingAsync(workers: 2);
+                otherProcesses = await other.ProcessesOnceServingAsync(workers: 2);
+                await SubmitAsync(other);
+                using var http = first.CreateApiClient();
+                for (var i = 0; i < 20; i++)
+                {
+                    // Slow enough that most are still queued or running when everything stops.
+                    using var response = await http.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = 500 } });
+                    ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!);
+                }
+
+                await StopsCleanlyAsync(first, processes, Signals.Terminate, "SIGTERM");
+                OthersRunning(otherProcesses);
             }
 
-            foreach (var appHost in new[] { first, second })
+            using var restarted = new AppHostProcess(_dataDirectory, _apiPort, "--Worker:Replicas=1");
+            var restartedProcesses = await restarted.ProcessesOnceServingAsync(workers: 2);
+            using (var http = restarted.CreateApiClient())
             {
-                await CompletedAsync(appHost, 1);
+                foreach (var id in ids)
+                {
+                    var job = await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>($"/jobs/{id}"),
+                        j => j.GetProperty("status").GetString() == "done", Timeout, $"job {id} after the restart");
+                    Assert.InRange(job.GetProperty("attempts").GetInt32(), 1, 2);
+                }
             }
 
+            await CompletedAsync(restarted, ids.Count);
+            await StopsCleanlyAsync(restarted, restartedProcesses, Signals.Interrupt, "Ctrl+C");
+            OthersRunning(otherProcesses);
+
+            // The other one served its own job all along, and nothing of the first.
+            await CompletedAsync(other, 1);
             var killed = System.Diagnostics.Stopwatch.StartNew();
-            first.Kill();
-            await NoneRunningAsync(processes[first], "SIGKILL");
+            other.Kill();
+            await NoneRunningAsync(otherProcesses, "SIGKILL");
             output.WriteLine($"SIGKILL: its last process ended {killed.Elapsed.TotalSeconds:F1} s after the AppHost");
-
-            // Its services, that is: DCP also runs short-lived probes (docker --version), which end by themselves.
-            Assert.All(processes[second].Where(AppHostProcess.IsService), p => Assert.True(AppHostProcessTree.IsRunning(p.Pid), $"{p} of the other AppHost ended"));
-            await SubmitAsync(second);
-            await CompletedAsync(second, 2);
-            Assert.Equal(0, await second.StopAsync());
         }
         finally
         {
@@ -80,38 +103,9 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Jobs_queued_before_a_sigterm_are_processed_after_a_restart_and_sigterm_and_ctrl_c_each_stop_every_process()
-    {
-        var ids = new List<string>();
-        using (var appHost = new AppHostProcess(_dataDirectory, _apiPort))
-        {
-            var processes = await appHost.ProcessesOnceServingAsync();
-            using var http = appHost.CreateApiClient();
-            for (var i = 0; i < 20; i++)
-            {
-                // Slow enough that most are still queued or running when everything stops.
-                using var response = await http.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = 500 } });
-                ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!);
-            }
-
-            await StopsCleanlyAsync(appHost, processes, Signals.Terminate, "SIGTERM");
-        }
-
-        using var restarted = new AppHostProcess(_dataDirectory, _apiPort);
-        var restartedProcesses = await restarted.ProcessesOnceServingAsync();
-        using (var http = restarted.CreateApiClient())
-        {
-            foreach (var id in ids)
-            {
-                var job = await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>($"/jobs/{id}"),
-                    j => j.GetProperty("status").GetString() == "done", Timeout, $"job {id} after the restart");
-                Assert.InRange(job.GetProperty("attempts").GetInt32(), 1, 2);
-            }
-        }
-
-        await StopsCleanlyAsync(restarted, restartedProcesses, Signals.Interrupt, "Ctrl+C");
-    }
+    /// <summary>The other AppHost's services run on (DCP also runs short-lived probes, docker --version, which end by themselves).</summary>
+    private static void OthersRunning(IReadOnlyList<AppHostProcessTree.Member> processes) =>
+        Assert.All(processes.Where(AppHostProcess.IsService), p => Assert.True(AppHostProcessTree.IsRunning(p.Pid), $"{p} of the other AppHost ended"));
 
     /// <summary>Stops the AppHost with <paramref name="signal"/>: it exits with 0, and every process it started ends within 30 s.</summary>
     private async Task StopsCleanlyAsync(AppHostProcess appHost, IReadOnlyList<AppHostProcessTree.Member> processes, int signal, string how)
