@@ -11,14 +11,14 @@ using Xunit.Abstractions;
 namespace JobQueue.Tests.Integration;
 
 /// <summary>An API replica SIGKILLed in the middle of a burst of submissions leaves no half-written job behind, and its feeds resume on another.</summary>
-public sealed class ApiCrashTests(ITestOutputHelper output) : IAsyncLifetime
+[Collection(TwoApiReplicasCollection.Name)]
+public sealed class ApiCrashTests(TwoApiReplicasApp shared, ITestOutputHelper output) : IAsyncLifetime
 {
-    private OwnApp _own = null!;
+    private readonly OwnApp _own = shared.Own;
 
-    public async Task InitializeAsync() =>
-        _own = await OwnApp.StartAsync("--Api:Replicas=2", "--Worker:Replicas=2", $"--Api:Feeds:SigningKey={TestTokens.SigningKey}");
+    public Task InitializeAsync() => shared.RestoreAsync();
 
-    public async Task DisposeAsync() => await _own.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Killing_an_api_replica_mid_burst_leaves_every_job_whole()

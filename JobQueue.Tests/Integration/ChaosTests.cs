@@ -9,27 +9,19 @@ namespace JobQueue.Tests.Integration;
 /// <summary>
 /// Workers SIGKILLed at random while thousands of jobs run: none is lost, none runs more than twice, none is
 /// recorded done twice. The test worker's handler keeps a ledger of every run, apart from the queue's own records. The
-/// tests share one app: each starts with every worker running and the queue unlimited, and counts only its own jobs.
+/// tests share one app (<see cref="SharedLedgerApp"/>): each starts with every worker running and the queue unlimited,
+/// and counts only its own jobs.
 /// </summary>
-public sealed class ChaosTests(ChaosTests.SharedApp shared, ITestOutputHelper output) : IClassFixture<ChaosTests.SharedApp>, IAsyncLifetime
+[Collection(SharedLedgerAppCollection.Name)]
+public sealed class ChaosTests(SharedLedgerApp shared, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Jobs = 2000;
     private readonly LedgerApp app = shared.App;
     private long _doneBefore;
 
-    public sealed class SharedApp : IAsyncLifetime
-    {
-        public LedgerApp App { get; private set; } = null!;
-
-        public async Task InitializeAsync() => App = await LedgerApp.StartAsync(processingTimeout: TimeSpan.FromSeconds(2));
-
-        public async Task DisposeAsync() => await App.DisposeAsync();
-    }
-
     public async Task InitializeAsync()
     {
-        await app.RestoreWorkersAsync();
-        (await app.Api.PutAsJsonAsync("/queues/jobs/limits", new { })).EnsureSuccessStatusCode();
+        await shared.ResetAsync();
         _doneBefore = await Chaos.DoneTotalAsync();
     }
 

@@ -4,20 +4,20 @@ using Microsoft.Extensions.Options;
 namespace JobQueue.Tests.Integration;
 
 /// <summary>
-/// The WebSocket fleet under load: many devices of many owners on both API replicas at once (an app of its own, so
-/// the load leaves the shared app's consoles and telemetry alone).
+/// The WebSocket fleet under load: many devices of many owners on both API replicas at once (an app apart from the
+/// shared one, so the load leaves its consoles and telemetry alone).
 /// </summary>
-public sealed class FeedLoadTests : IAsyncLifetime
+[Collection(TwoApiReplicasCollection.Name)]
+public sealed class FeedLoadTests(TwoApiReplicasApp shared) : IAsyncLifetime
 {
     private const int Owners = 100;
     private const int DevicesPerOwner = 10;
     private const int JobsPerOwner = 20;
-    private OwnApp _own = null!;
+    private readonly OwnApp _own = shared.Own;
 
-    public async Task InitializeAsync() =>
-        _own = await OwnApp.StartAsync("--Api:Replicas=2", "--Worker:Replicas=2", $"--Api:Feeds:SigningKey={TestTokens.SigningKey}");
+    public Task InitializeAsync() => shared.RestoreAsync();
 
-    public async Task DisposeAsync() => await _own.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task A_thousand_devices_across_two_api_replicas_each_get_exactly_their_owners_final_states_and_nothing_of_anyone_else()

@@ -8,14 +8,15 @@ namespace JobQueue.Tests.Integration;
 /// Healthy long jobs are never stolen: a worker renews the lease of every job it runs, however many one take
 /// claimed. The test worker's handler keeps a ledger of every run, apart from the queue's own records.
 /// </summary>
-public sealed class LongJobTests : IAsyncLifetime
+[Collection(SharedLedgerAppCollection.Name)]
+public sealed class LongJobTests(SharedLedgerApp shared) : IAsyncLifetime
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
-    private LedgerApp app = null!;
+    private static readonly TimeSpan Lease = SharedLedgerApp.Lease;
+    private readonly LedgerApp app = shared.App;
 
-    public async Task InitializeAsync() => app = await LedgerApp.StartAsync(processingTimeout: Lease);
+    public Task InitializeAsync() => shared.ResetAsync();
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Long_jobs_taken_together_in_one_take_each_run_exactly_once_and_end_done()

@@ -5,33 +5,32 @@ using StackExchange.Redis;
 
 namespace JobQueue.Tests.Integration;
 
-/// <summary>A schedule fired by many workers at once, one of them killed, still enqueues one job per occurrence (an app of its own: 3 workers, 2 API replicas).</summary>
-public sealed class ScheduleExactlyOnceTests : IAsyncLifetime
+/// <summary>A schedule fired by many workers at once, one of them killed, still enqueues one job per occurrence (the shared app: 3 workers, 2 API replicas).</summary>
+[Collection(AppCollection.Name)]
+public sealed class ScheduleExactlyOnceTests(AppFixture app) : IAsyncLifetime
 {
-    private OwnApp _own = null!;
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task InitializeAsync() => _own = await OwnApp.StartAsync("--Api:Replicas=2", "--Worker:Replicas=3");
-
-    public async Task DisposeAsync() => await _own.DisposeAsync();
+    public Task DisposeAsync() => app.RestoreWorkersAsync();
 
     [Fact]
     public async Task An_every_second_schedule_for_30_seconds_across_3_workers_and_2_api_replicas_gives_exactly_one_job_per_occurrence()
     {
         var marker = Guid.NewGuid().ToString("N");
         var body = new { cron = "* * * * * *", job = new { type = "echo", payload = new { marker } } };
-        using var replica0 = new HttpClient { BaseAddress = _own.Resources.Get("api", 0).Url! };
-        using var replica1 = new HttpClient { BaseAddress = _own.Resources.Get("api", 1).Url! };
+        using var replica0 = new HttpClient { BaseAddress = app.Resources.Get("api", 0).Url! };
+        using var replica1 = new HttpClient { BaseAddress = app.Resources.Get("api", 1).Url! };
         // Both replicas declare it, as every replica of an app that declares its schedules at start does.
         var active = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(replica0.PutAsJsonAsync("/schedules/every-second", body), replica1.PutAsJsonAsync("/schedules/every-second", body));
 
         await Task.Delay(TimeSpan.FromSeconds(10));
-        Signals.Send(_own.Resources.Get("worker", 0).Pid!.Value, Signals.Kill);
+        Signals.Send(app.Resources.Get("worker", 0).Pid!.Value, Signals.Kill);
         await Task.Delay(TimeSpan.FromSeconds(20));
         Assert.Equal(HttpStatusCode.NoContent, (await replica1.DeleteAsync("/schedules/every-second")).StatusCode);
         var seconds = active.Elapsed.TotalSeconds; // about 30; more when a loaded machine stretches the delays
 
-        var db = _own.Redis.GetDatabase();
+        var db = app.Db;
         var runs = await Eventually.WaitAsync(() => ScheduledJobsAsync(db, marker), jobs => jobs.All(j => j.Status == "done"),
             TimeSpan.FromSeconds(30), "every job of the schedule to be done");
         var byOccurrence = runs.GroupBy(r => r.RunAt).ToDictionary(g => g.Key, g => g.Count());
