@@ -5,13 +5,13 @@ using Xunit.Abstractions;
 namespace JobQueue.Tests.Benchmarks;
 
 /// <summary>
-/// Runs the whole benchmark (bench/, both JobQueue and BullMQ) at tiny sizes, so it keeps working as the code
+/// Runs the whole benchmark (bench/: JobQueue, BullMQ and Hangfire) at tiny sizes, so it keeps working as the code
 /// changes. It checks the harness measured something real for every scenario; the figures are not judged.
 /// </summary>
 public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Benchmark_runs_every_measurement_for_both_systems_and_writes_its_results()
+    public async Task Benchmark_runs_every_measurement_for_every_system_and_writes_its_results()
     {
         var outputDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-smoke-" + Guid.NewGuid().ToString("N"));
         try
@@ -26,7 +26,7 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
             foreach (var scenario in new[] { "enqueue", "drain", "latency" })
             {
                 var systems = root.GetProperty(scenario).EnumerateArray().Select(r => r.GetProperty("system").GetString()).Distinct();
-                Assert.Equal(["BullMQ", "JobQueue"], systems.Order());
+                Assert.Equal(["BullMQ", "Hangfire", "JobQueue"], systems.Order());
             }
 
             Assert.All(root.GetProperty("enqueue").EnumerateArray(), r => Assert.True(r.GetProperty("per_second").GetDouble() > 0));
@@ -39,12 +39,18 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
                 Assert.InRange(r.GetProperty("p99_ms").GetDouble(), r.GetProperty("p50_ms").GetDouble(), double.MaxValue));
 
             // Every request the API accepted is a job in Redis (a few more may be written as wrk stops mid-request).
-            var api = root.GetProperty("http").EnumerateArray().Single(h => h.GetProperty("jobs_in_redis").ValueKind == JsonValueKind.Number);
+            var http = root.GetProperty("http").EnumerateArray().ToList();
+            var api = http.Single(h => h.GetProperty("jobs_in_redis").ValueKind == JsonValueKind.Number);
             Assert.True(api.GetProperty("jobs_in_redis").GetInt64() >= api.GetProperty("requests").GetInt64() - api.GetProperty("errors").GetInt64());
+            // Beside the API, both ceilings (nothing behind Kestrel; one XADD), each with its CPU per request.
+            Assert.Equal(3, http.Count);
+            Assert.All(http, h => Assert.True(h.GetProperty("cpu_microseconds_per_request").GetDouble() > 0, h.ToString()));
+            Assert.Contains("| Kestrel + one XADD |", console);
 
             var chart = await File.ReadAllTextAsync(Path.Combine(outputDirectory, "drain.svg"));
             Assert.Contains("<polyline", chart);
             Assert.Contains("BullMQ", chart);
+            Assert.Contains("Hangfire", chart);
         }
         finally
         {

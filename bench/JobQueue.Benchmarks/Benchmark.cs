@@ -8,7 +8,7 @@ using JobQueue.Benchmarks.Systems;
 namespace JobQueue.Benchmarks;
 
 /// <summary>
-/// Runs every measurement for JobQueue and BullMQ against one freshly started redis-server, then prints the
+/// Runs every measurement for JobQueue, BullMQ and Hangfire against one freshly started redis-server, then prints the
 /// table and writes results.json and drain.svg to the output directory.
 /// </summary>
 public static class Benchmark
@@ -21,17 +21,20 @@ public static class Benchmark
         await using var redis = await BenchRedis.StartAsync();
         await using var jobQueue = new JobQueueSystem(redis);
         await using var bullMq = new BullMqSystem(redis);
-        IQueueSystem[] systems = [jobQueue, bullMq];
+        await using var hangfire = new HangfireSystem(redis);
+        // Hangfire on the rows it has (see HangfireSystem); the shaped drains, flows and schedules are the other two's.
+        IQueueSystem[] systems = [jobQueue, bullMq, hangfire];
+        IWorkflowSystem[] workflowSystems = [jobQueue, bullMq];
         var machine = await DescribeMachineAsync(redis);
-        Console.WriteLine($"JobQueue vs BullMQ {machine.BullMq} on Redis {machine.Redis}, {machine.Cores} cores ({machine.Cpu}){(settings.Smoke ? ", smoke sizes" : "")}");
+        Console.WriteLine($"JobQueue vs BullMQ {machine.BullMq} and Hangfire {machine.Hangfire} on Redis {machine.Redis}, {machine.Cores} cores ({machine.Cpu}){(settings.Smoke ? ", smoke sizes" : "")}");
 
         var enqueue = settings.Runs("enqueue") ? await LibraryEnqueue.RunAsync(redis, systems, settings) : [];
         var http = settings.Runs("http") ? await HttpEnqueue.RunAsync(redis, settings) : [];
         var drain = settings.Runs("drain") ? await Drain.RunAsync(redis, systems, settings) : [];
-        var shaped = await Drain.RunShapesAsync(redis, systems, settings);
+        var shaped = await Drain.RunShapesAsync(redis, workflowSystems, settings);
         var latency = settings.Runs("latency") ? await Latency.RunAsync(redis, systems, settings) : [];
-        var flows = settings.Runs("flow") ? await Workflows.RunFlowsAsync(redis, systems, settings) : [];
-        var schedules = settings.Runs("schedule") ? await Workflows.RunSchedulesAsync(redis, systems, settings) : [];
+        var flows = settings.Runs("flow") ? await Workflows.RunFlowsAsync(redis, workflowSystems, settings) : [];
+        var schedules = settings.Runs("schedule") ? await Workflows.RunSchedulesAsync(redis, workflowSystems, settings) : [];
         var results = new BenchResults(DateTimeOffset.UtcNow, machine, settings, enqueue, http, drain, shaped, latency, flows, schedules);
 
         Directory.CreateDirectory(settings.OutputDirectory);
@@ -51,7 +54,7 @@ public static class Benchmark
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
         return new MachineInfo(cpu, Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
-            await OutputOfAsync("node", "--version"), await redis.VersionAsync(), await BullMqSystem.VersionAsync());
+            await OutputOfAsync("node", "--version"), await redis.VersionAsync(), await BullMqSystem.VersionAsync(), HangfireSystem.Version);
     }
 
     private static async Task<string> OutputOfAsync(string command, string args)

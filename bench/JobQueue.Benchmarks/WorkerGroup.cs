@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace JobQueue.Benchmarks;
@@ -12,7 +11,6 @@ public sealed partial class WorkerGroup : IAsyncDisposable
 {
     private const int SigCont = 18;
     private const int SigStop = 19;
-    private static readonly double ClockTicksPerSecond = 100; // USER_HZ on Linux
 
     private readonly IReadOnlyList<ServiceProcess> _workers;
 
@@ -67,14 +65,8 @@ public sealed partial class WorkerGroup : IAsyncDisposable
 
     public void Resume() => Signal(SigCont);
 
-    /// <summary>CPU time (user + system) the workers have used so far, from /proc.</summary>
-    public double CpuSeconds() => _workers.Sum(worker =>
-    {
-        // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-        var stat = File.ReadAllText($"/proc/{worker.Pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
-    });
+    /// <summary>CPU time (user + system) the workers have used so far.</summary>
+    public double CpuSeconds() => _workers.Sum(worker => ProcessCpu.Seconds(worker.Pid));
 
     private void Signal(int signal)
     {

@@ -8,7 +8,7 @@ namespace JobQueue.Benchmarks.Reporting;
 public static class DrainChart
 {
     private const int Width = 640, Height = 360, Left = 70, Right = 130, Top = 40, Bottom = 50;
-    private static readonly Dictionary<string, string> Colors = new() { ["JobQueue"] = "#0f6cbd", ["BullMQ"] = "#d13438" };
+    private static readonly Dictionary<string, string> Colors = new() { ["JobQueue"] = "#0f6cbd", ["BullMQ"] = "#d13438", ["Hangfire"] = "#8a8886" };
 
     public static string Render(IReadOnlyList<DrainResult> drain)
     {

@@ -4,142 +4,151 @@ using JobQueue.Benchmarks.Scenarios;
 
 namespace JobQueue.Benchmarks.Reporting;
 
-/// <summary>The results as one Markdown table (readable in a terminal, pasted as is into docs/benchmarks.md).</summary>
+/// <summary>
+/// The results as Markdown tables (readable in a terminal, pasted as is into docs/benchmarks.md): the systems side by
+/// side, each ratio JobQueue's figure over the other's; then the HTTP targets.
+/// </summary>
 public static class ResultTable
 {
     private const string Ours = "JobQueue";
-    private const string Theirs = "BullMQ";
+    private static readonly string[] Others = ["BullMQ", "Hangfire"];
+
+    /// <summary>One row: a figure per system (null where a system has none), shown as <paramref name="Format"/> says.</summary>
+    private sealed record Row(string Measure, IReadOnlyDictionary<string, double> Figures, Func<double, string> Format, bool Ratios = true);
 
     public static string Render(BenchResults results)
     {
-        var rows = new List<(string Measure, string Ours, string Theirs, string Ratio)>();
-        if (results.Enqueue.Count > 0)
+        var rows = new List<Row>();
+        AddEnqueue(results, rows);
+        AddDrain(results, rows);
+        AddShapedDrain(results, rows);
+        AddLatency(results, rows);
+        foreach (var flow in results.Flows.GroupBy(f => f.Children))
         {
-            AddEnqueue(results, rows);
+            var first = flow.First();
+            rows.Add(new($"Flow of 1 parent + {first.Children:N0} children, {first.Workers} workers x {first.Concurrency}: ms to parent done (lower is better)",
+                flow.ToDictionary(f => f.System, f => f.CompletionMs), D));
+            rows.Add(new("  of which submitting the flow (one call), ms", flow.ToDictionary(f => f.System, f => f.SubmitMs), D));
+            rows.Add(new("  Redis CPU µs/job (lower is better)", flow.ToDictionary(f => f.System, f => f.Redis.CpuMicroseconds), D));
+        }
+
+        if (results.Schedules.Count > 0)
+        {
+            var jobs = string.Join(" vs ", results.Schedules.Select(s => s.Jobs));
+            rows.Add(new($"Every-second schedule, due-to-start p50, ms ({jobs} jobs)", results.Schedules.ToDictionary(s => s.System, s => s.P50Ms), D));
+            rows.Add(new("Every-second schedule, due-to-start max, ms", results.Schedules.ToDictionary(s => s.System, s => s.MaxMs), D));
+        }
+
+        var text = new StringBuilder();
+        if (rows.Count > 0)
+        {
+            RenderSystems(rows, text);
         }
 
         if (results.Http.Count > 0)
         {
-            AddHttp(results, rows);
-        }
-
-        if (results.Drain.Count > 0)
-        {
-            AddDrain(results, rows);
-        }
-
-        if (results.ShapedDrain.Count > 0)
-        {
-            AddShapedDrain(results, rows);
-        }
-
-        if (results.Latency.Count > 0)
-        {
-            AddLatency(results, rows);
-        }
-
-        foreach (var (ours, theirs) in results.Flows.Where(f => f.System == Ours).Zip(results.Flows.Where(f => f.System == Theirs)))
-        {
-            rows.Add(($"Flow of 1 parent + {ours.Children:N0} children, {ours.Workers} workers x {ours.Concurrency}: ms to parent done (lower is better)",
-                D(ours.CompletionMs), D(theirs.CompletionMs), Ratio(ours.CompletionMs, theirs.CompletionMs)));
-            rows.Add(("  of which submitting the flow (one call), ms", D(ours.SubmitMs), D(theirs.SubmitMs), Ratio(ours.SubmitMs, theirs.SubmitMs)));
-            rows.Add(("  Redis CPU µs/job (lower is better)", D(ours.Redis.CpuMicroseconds), D(theirs.Redis.CpuMicroseconds),
-                Ratio(ours.Redis.CpuMicroseconds, theirs.Redis.CpuMicroseconds)));
-        }
-
-        foreach (var (ours, theirs) in results.Schedules.Where(s => s.System == Ours).Zip(results.Schedules.Where(s => s.System == Theirs)))
-        {
-            rows.Add(($"Every-second schedule, due-to-start p50, ms ({ours.Jobs} vs {theirs.Jobs} jobs)", D(ours.P50Ms), D(theirs.P50Ms), Ratio(ours.P50Ms, theirs.P50Ms)));
-            rows.Add(("Every-second schedule, due-to-start max, ms", D(ours.MaxMs), D(theirs.MaxMs), Ratio(ours.MaxMs, theirs.MaxMs)));
-        }
-
-        var width = rows.Max(r => r.Measure.Length);
-        var text = new StringBuilder();
-        text.AppendLine($"| {"Measurement".PadRight(width)} | {Ours,10} | {Theirs,10} | JobQueue / BullMQ |");
-        text.AppendLine($"|{new string('-', width + 2)}|-----------:|-----------:|------------------:|");
-        foreach (var (measure, ours, theirs, ratio) in rows)
-        {
-            text.AppendLine($"| {measure.PadRight(width)} | {ours,10} | {theirs,10} | {ratio,17} |");
+            text.AppendLine();
+            RenderHttp(results.Http, text);
         }
 
         return text.ToString();
     }
 
-    private static void AddEnqueue(BenchResults results, List<(string, string, string, string)> rows)
+    private static void RenderSystems(List<Row> rows, StringBuilder text)
     {
-        var ours = results.Enqueue.Where(e => e.System == Ours).ToList();
-        var theirs = results.Enqueue.Where(e => e.System == Theirs).ToList();
-        // The variants pair up in order: one job per call (EnqueueAsync, add), then a batch per call (EnqueueManyAsync, addBulk).
-        foreach (var (our, their) in ours.Zip(theirs))
+        string[] systems = [Ours, .. Others];
+        var width = rows.Max(r => r.Measure.Length);
+        text.AppendLine($"| {"Measurement".PadRight(width)} | {string.Join(" | ", systems.Select(s => s.PadLeft(10)))} | {string.Join(" | ", Others.Select(o => $"vs {o}".PadLeft(11)))} |");
+        text.AppendLine($"|{new string('-', width + 2)}|{string.Concat(systems.Select(_ => "-----------:|"))}{string.Concat(Others.Select(_ => "------------:|"))}");
+        foreach (var row in rows)
         {
-            rows.Add(($"Library enqueue, jobs/s (JobQueue {our.Variant} vs BullMQ {their.Variant})",
-                N(our.PerSecond), N(their.PerSecond), Ratio(our.PerSecond, their.PerSecond)));
-            rows.Add(("  Redis CPU µs/job (lower is better)", D(our.Redis.CpuMicroseconds), D(their.Redis.CpuMicroseconds),
-                Ratio(our.Redis.CpuMicroseconds, their.Redis.CpuMicroseconds)));
-            rows.Add(("  Redis commands/job", D(our.Redis.Commands), D(their.Redis.Commands), ""));
-        }
-
-        if (ours.Count > 1)
-        {
-            var (fastest, add) = (ours.MaxBy(e => e.PerSecond)!, theirs[0]);
-            rows.Add(($"Library enqueue, jobs/s (JobQueue {fastest.Variant} vs BullMQ {add.Variant})",
-                N(fastest.PerSecond), N(add.PerSecond), Ratio(fastest.PerSecond, add.PerSecond)));
+            var figures = systems.Select(s => row.Figures.TryGetValue(s, out var v) ? row.Format(v) : "");
+            var ratios = Others.Select(o => row.Ratios && row.Figures.TryGetValue(Ours, out var ours) && row.Figures.TryGetValue(o, out var theirs)
+                ? Ratio(ours, theirs) : "");
+            text.AppendLine($"| {row.Measure.PadRight(width)} | {string.Join(" | ", figures.Select(f => f.PadLeft(10)))} | {string.Join(" | ", ratios.Select(r => r.PadLeft(11)))} |");
         }
     }
 
-    private static void AddHttp(BenchResults results, List<(string, string, string, string)> rows)
+    /// <summary>The API beside each ceiling: what the same machine answers with nothing behind Kestrel, and with one XADD.</summary>
+    private static void RenderHttp(IReadOnlyList<HttpResult> http, StringBuilder text)
     {
-        var ceiling = results.Http.Single(h => h.JobsInRedis is null);
-        var api = results.Http.Single(h => h.JobsInRedis is not null);
-        rows.Add(("HTTP POST /jobs, req/s (BullMQ column: bare Kestrel ceiling)", N(api.RequestsPerSecond), N(ceiling.RequestsPerSecond),
-            Ratio(api.RequestsPerSecond, ceiling.RequestsPerSecond)));
-    }
-
-    private static void AddDrain(BenchResults results, List<(string, string, string, string)> rows)
-    {
-        foreach (var workers in results.Drain.Select(d => d.Workers).Distinct())
+        var api = http.Single(h => h.JobsInRedis is not null);
+        text.AppendLine("| HTTP POST /jobs target | req/s | CPU µs/request | API / target |");
+        text.AppendLine("|---|---:|---:|---:|");
+        foreach (var target in http)
         {
-            var ours = results.Drain.Single(d => d.System == Ours && d.Workers == workers);
-            var theirs = results.Drain.Single(d => d.System == Theirs && d.Workers == workers);
-            rows.Add(($"Drain {ours.Jobs:N0} jobs, {workers} worker(s) x {ours.Concurrency}, jobs/s", N(ours.PerSecond), N(theirs.PerSecond),
-                Ratio(ours.PerSecond, theirs.PerSecond)));
-            rows.Add(($"  Redis CPU µs/job (lower is better)", D(ours.Redis.CpuMicroseconds), D(theirs.Redis.CpuMicroseconds),
-                Ratio(ours.Redis.CpuMicroseconds, theirs.Redis.CpuMicroseconds)));
-            rows.Add(($"  Worker CPU µs/job (lower is better)", D(ours.WorkerCpuMicrosecondsPerJob), D(theirs.WorkerCpuMicrosecondsPerJob),
-                Ratio(ours.WorkerCpuMicrosecondsPerJob, theirs.WorkerCpuMicrosecondsPerJob)));
-            rows.Add(($"  Redis commands/job", D(ours.Redis.Commands), D(theirs.Redis.Commands), ""));
+            var ratio = ReferenceEquals(target, api) ? "" : Ratio(api.RequestsPerSecond, target.RequestsPerSecond);
+            text.AppendLine($"| {target.Target} | {N(target.RequestsPerSecond)} | {D(target.CpuMicrosecondsPerRequest)} | {ratio} |");
         }
     }
 
-    private static void AddShapedDrain(BenchResults results, List<(string, string, string, string)> rows)
+    private static void AddEnqueue(BenchResults results, List<Row> rows)
     {
-        foreach (var shape in results.Settings.Shapes.Where(s => results.ShapedDrain.Any(d => d.Shape == s.Name)))
+        // Each system's variants in order: one job per call (EnqueueAsync, add, Enqueue), then a batch per call
+        // (EnqueueManyAsync, addBulk; Hangfire has none).
+        var bySystem = results.Enqueue.GroupBy(e => e.System).ToDictionary(g => g.Key, g => g.ToList());
+        if (!bySystem.TryGetValue(Ours, out var ours))
         {
-            var ours = results.ShapedDrain.Single(d => d.System == Ours && d.Shape == shape.Name);
-            var theirs = results.ShapedDrain.Single(d => d.System == Theirs && d.Shape == shape.Name);
+            return;
+        }
+
+        for (var i = 0; i < ours.Count; i++)
+        {
+            var variant = bySystem.Where(s => s.Value.Count > i).ToDictionary(s => s.Key, s => s.Value[i]);
+            rows.Add(new($"Library enqueue, jobs/s ({string.Join(" vs ", variant.Select(v => $"{v.Key} {v.Value.Variant}"))})",
+                variant.ToDictionary(v => v.Key, v => v.Value.PerSecond), N));
+            rows.Add(new("  Redis CPU µs/job (lower is better)", variant.ToDictionary(v => v.Key, v => v.Value.Redis.CpuMicroseconds), D));
+            rows.Add(new("  Redis commands/job", variant.ToDictionary(v => v.Key, v => v.Value.Redis.Commands), D, Ratios: false));
+        }
+    }
+
+    private static void AddDrain(BenchResults results, List<Row> rows)
+    {
+        foreach (var drain in results.Drain.GroupBy(d => d.Workers))
+        {
+            var first = drain.First();
+            rows.Add(new($"Drain {first.Jobs:N0} jobs, {first.Workers} worker(s) x {first.Concurrency}, jobs/s", drain.ToDictionary(d => d.System, d => d.PerSecond), N));
+            rows.Add(new("  Redis CPU µs/job (lower is better)", drain.ToDictionary(d => d.System, d => d.Redis.CpuMicroseconds), D));
+            rows.Add(new("  Worker CPU µs/job (lower is better)", drain.ToDictionary(d => d.System, d => d.WorkerCpuMicrosecondsPerJob), D));
+            rows.Add(new("  Redis commands/job", drain.ToDictionary(d => d.System, d => d.Redis.Commands), D, Ratios: false));
+        }
+    }
+
+    private static void AddShapedDrain(BenchResults results, List<Row> rows)
+    {
+        foreach (var shape in results.Settings.Shapes)
+        {
+            var drains = results.ShapedDrain.Where(d => d.Shape == shape.Name).ToList();
+            if (drains.Count == 0)
+            {
+                continue;
+            }
+
             var what = shape.RateMax is { } max
                 ? $"Rate-limited drain ({max:N0} per {shape.RatePeriod!.Value.TotalSeconds:0.#} s)"
                 : $"Weighted drain ({shape.Queues.Count} queues {string.Join(':', shape.Queues.Select(q => q.Weight))})";
-            rows.Add(($"{what}, {ours.Jobs:N0} jobs, {ours.Workers} workers x {ours.Concurrency}, jobs/s", N(ours.PerSecond), N(theirs.PerSecond),
-                Ratio(ours.PerSecond, theirs.PerSecond)));
-            rows.Add(($"  Redis CPU µs/job (lower is better)", D(ours.Redis.CpuMicroseconds), D(theirs.Redis.CpuMicroseconds),
-                Ratio(ours.Redis.CpuMicroseconds, theirs.Redis.CpuMicroseconds)));
+            rows.Add(new($"{what}, {drains[0].Jobs:N0} jobs, {drains[0].Workers} workers x {drains[0].Concurrency}, jobs/s",
+                drains.ToDictionary(d => d.System, d => d.PerSecond), N));
+            rows.Add(new("  Redis CPU µs/job (lower is better)", drains.ToDictionary(d => d.System, d => d.Redis.CpuMicroseconds), D));
         }
     }
 
-    private static void AddLatency(BenchResults results, List<(string, string, string, string)> rows)
+    private static void AddLatency(BenchResults results, List<Row> rows)
     {
-        var ourLatency = results.Latency.Single(l => l.System == Ours);
-        var theirLatency = results.Latency.Single(l => l.System == Theirs);
-        var setting = $"{ourLatency.PerSecond:N0} jobs/s, {ourLatency.Workers} workers";
-        rows.Add(($"Enqueue-to-start p50, ms ({setting})", D(ourLatency.P50Ms), D(theirLatency.P50Ms), Ratio(ourLatency.P50Ms, theirLatency.P50Ms)));
-        rows.Add(($"Enqueue-to-start p95, ms", D(ourLatency.P95Ms), D(theirLatency.P95Ms), Ratio(ourLatency.P95Ms, theirLatency.P95Ms)));
-        rows.Add(($"Enqueue-to-start p99, ms", D(ourLatency.P99Ms), D(theirLatency.P99Ms), Ratio(ourLatency.P99Ms, theirLatency.P99Ms)));
-        rows.Add(($"Enqueue-to-start max, ms", D(ourLatency.MaxMs), D(theirLatency.MaxMs), Ratio(ourLatency.MaxMs, theirLatency.MaxMs)));
-        rows.Add(($"  p99 in the workers' first {results.Settings.LatencyWarmUp.TotalSeconds:0.#} s (JIT warm-up), ms", D(ourLatency.WarmUpP99Ms),
-            D(theirLatency.WarmUpP99Ms), Ratio(ourLatency.WarmUpP99Ms, theirLatency.WarmUpP99Ms)));
-        rows.Add(($"  Redis CPU µs/job at that rate (lower is better)", D(ourLatency.Redis.CpuMicroseconds), D(theirLatency.Redis.CpuMicroseconds),
-            Ratio(ourLatency.Redis.CpuMicroseconds, theirLatency.Redis.CpuMicroseconds)));
+        if (results.Latency.Count == 0)
+        {
+            return;
+        }
+
+        var latency = results.Latency.ToDictionary(l => l.System);
+        var setting = $"{latency[Ours].PerSecond:N0} jobs/s, {latency[Ours].Workers} workers";
+        rows.Add(new($"Enqueue-to-start p50, ms ({setting})", latency.ToDictionary(l => l.Key, l => l.Value.P50Ms), D));
+        rows.Add(new("Enqueue-to-start p95, ms", latency.ToDictionary(l => l.Key, l => l.Value.P95Ms), D));
+        rows.Add(new("Enqueue-to-start p99, ms", latency.ToDictionary(l => l.Key, l => l.Value.P99Ms), D));
+        rows.Add(new("Enqueue-to-start max, ms", latency.ToDictionary(l => l.Key, l => l.Value.MaxMs), D));
+        rows.Add(new($"  p99 in the workers' first {results.Settings.LatencyWarmUp.TotalSeconds:0.#} s (JIT warm-up), ms",
+            latency.ToDictionary(l => l.Key, l => l.Value.WarmUpP99Ms), D));
+        rows.Add(new("  Redis CPU µs/job at that rate (lower is better)", latency.ToDictionary(l => l.Key, l => l.Value.Redis.CpuMicroseconds), D));
     }
 
     private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);

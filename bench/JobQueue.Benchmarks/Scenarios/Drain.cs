@@ -29,7 +29,7 @@ public static class Drain
     }
 
     /// <summary>Each shape of <see cref="BenchSettings.Shapes"/> the run asks for, with <see cref="BenchSettings.ShapedDrainWorkers"/> workers.</summary>
-    public static async Task<IReadOnlyList<DrainResult>> RunShapesAsync(BenchRedis redis, IReadOnlyList<IQueueSystem> systems, BenchSettings settings)
+    public static async Task<IReadOnlyList<DrainResult>> RunShapesAsync(BenchRedis redis, IReadOnlyList<IWorkflowSystem> systems, BenchSettings settings)
     {
         var results = new List<DrainResult>();
         foreach (var shape in settings.Shapes.Where(s => settings.Runs(s.Name)))

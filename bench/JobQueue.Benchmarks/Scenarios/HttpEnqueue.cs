@@ -9,8 +9,9 @@ using JobQueue.Tests.Infrastructure;
 namespace JobQueue.Benchmarks.Scenarios;
 
 /// <summary>
-/// <c>POST /jobs</c> under load from wrk (many connections): first bare Kestrel (<see cref="KestrelCeiling"/>),
-/// the most this machine's HTTP stack answers, then the API with Redis behind it. Each is loaded for a
+/// <c>POST /jobs</c> under load from wrk (many connections): first the two ceilings (<see cref="KestrelCeiling"/>): bare
+/// Kestrel, the most this machine's HTTP stack answers, and Kestrel with one XADD per request, the least an enqueue
+/// writes; then the API with Redis behind it. Each is loaded for a
 /// warm-up first: a freshly started .NET process spends its first seconds compiling its hot code.
 /// </summary>
 public static partial class HttpEnqueue
@@ -19,8 +20,12 @@ public static partial class HttpEnqueue
 
     public static async Task<IReadOnlyList<HttpResult>> RunAsync(BenchRedis redis, BenchSettings settings)
     {
-        var ceiling = await RunTargetAsync("Kestrel ceiling", settings, AppContext.BaseDirectory,
+        var ceiling = await RunTargetAsync("Kestrel, nothing behind it", settings, AppContext.BaseDirectory,
             [typeof(KestrelCeiling).Assembly.Location, "ceiling"], "/health", [],
+            (name, url) => WrkAsync(name, url, settings.HttpDuration, settings));
+        var xadd = await RunTargetAsync("Kestrel + one XADD", settings, AppContext.BaseDirectory,
+            [typeof(KestrelCeiling).Assembly.Location, "ceiling", "--xadd"], "/health",
+            new() { ["ConnectionStrings__redis"] = redis.ConnectionString },
             (name, url) => WrkAsync(name, url, settings.HttpDuration, settings));
 
         var api = await RunTargetAsync("JobQueue API", settings, Path.GetDirectoryName(ApiAssembly)!, [ApiAssembly],
@@ -44,7 +49,7 @@ public static partial class HttpEnqueue
                 return result with { JobsInRedis = jobs, Redis = await meter.StopAsync(Math.Max(1, jobs)) };
             });
         Console.WriteLine($"  http     API wrote {api.JobsInRedis:N0} jobs for {api.Requests - api.Errors:N0} accepted requests; Redis {api.Redis!.CpuMicroseconds} µs/job");
-        return [ceiling, api];
+        return [ceiling, xadd, api];
     }
 
     /// <summary>JobQueue.Api's assembly, built beside the benchmark (a ProjectReference of it), as recorded at build time.</summary>
@@ -53,7 +58,7 @@ public static partial class HttpEnqueue
 
     /// <summary>
     /// Starts <c>dotnet <paramref name="args"/></c> on a free loopback port, waits until <paramref name="readyPath"/>
-    /// answers, loads it for the warm-up, then measures it.
+    /// answers, loads it for the warm-up, then measures it, with the CPU its process spent per request.
     /// </summary>
     private static async Task<HttpResult> RunTargetAsync(string name, BenchSettings settings, string workingDirectory, string[] args,
         string readyPath, Dictionary<string, string> environment, Func<string, Uri, Task<HttpResult>> measure)
@@ -64,8 +69,10 @@ public static partial class HttpEnqueue
         await target.WaitForHttpAsync(new Uri(root, readyPath), TimeSpan.FromSeconds(60));
         var jobsUrl = new Uri(root, "/jobs");
         await WrkAsync(name, jobsUrl, settings.HttpWarmUp, settings);
+        var cpuBefore = ProcessCpu.Seconds(target.Pid);
         var result = await measure(name, jobsUrl);
-        Console.WriteLine($"  http     {name,-16} {result.RequestsPerSecond,9:N0} req/s  ({result.Errors} errors or non-2xx)");
+        result = result with { CpuMicrosecondsPerRequest = Math.Round((ProcessCpu.Seconds(target.Pid) - cpuBefore) * 1e6 / Math.Max(1, result.Requests), 1) };
+        Console.WriteLine($"  http     {name,-26} {result.RequestsPerSecond,9:N0} req/s  {result.CpuMicrosecondsPerRequest} µs CPU/request  ({result.Errors} errors or non-2xx)");
         return result;
     }
 
@@ -94,7 +101,7 @@ public static partial class HttpEnqueue
             var non2xx = Non2xx().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
             var socketErrors = SocketErrors().Matches(output).Sum(e => long.Parse(e.Groups[1].Value, CultureInfo.InvariantCulture));
             var perSecond = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-            return new HttpResult(name, Math.Round(perSecond), requests, non2xx + socketErrors, null, null);
+            return new HttpResult(name, Math.Round(perSecond), requests, non2xx + socketErrors, 0, null, null);
         }
         finally
         {

@@ -2,8 +2,12 @@ namespace JobQueue.Benchmarks.Scenarios;
 
 public sealed record EnqueueResult(string System, string Variant, int Jobs, double PerSecond, RedisCost Redis);
 
-/// <summary>One HTTP target under load: the bare Kestrel ceiling or the API (whose 202s are checked against the jobs in Redis).</summary>
-public sealed record HttpResult(string Target, double RequestsPerSecond, long Requests, long Errors, long? JobsInRedis, RedisCost? Redis);
+/// <summary>
+/// One HTTP target under load: a Kestrel ceiling or the API (whose 202s are checked against the jobs in Redis), with the
+/// CPU its process spent per request.
+/// </summary>
+public sealed record HttpResult(
+    string Target, double RequestsPerSecond, long Requests, long Errors, double CpuMicrosecondsPerRequest, long? JobsInRedis, RedisCost? Redis);
 
 /// <summary>A drain; <see cref="Shape"/> names what its workers read (<see cref="Systems.DrainShape"/>): "plain", "limited", "weighted".</summary>
 public sealed record DrainResult(
@@ -20,7 +24,7 @@ public sealed record FlowResult(string System, int Children, int Workers, int Co
 /// <summary>An every-second schedule's jobs: how long after its due time each started (ms, median and worst).</summary>
 public sealed record ScheduleResult(string System, int Jobs, double P50Ms, double MaxMs);
 
-public sealed record MachineInfo(string Cpu, int Cores, string Os, string DotNet, string Node, string Redis, string BullMq);
+public sealed record MachineInfo(string Cpu, int Cores, string Os, string DotNet, string Node, string Redis, string BullMq, string Hangfire);
 
 public sealed record BenchResults(
     DateTimeOffset Date,

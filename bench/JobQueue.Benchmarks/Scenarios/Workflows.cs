@@ -9,7 +9,7 @@ namespace JobQueue.Benchmarks.Scenarios;
 /// </summary>
 public static class Workflows
 {
-    public static async Task<IReadOnlyList<FlowResult>> RunFlowsAsync(BenchRedis redis, IReadOnlyList<IQueueSystem> systems, BenchSettings settings)
+    public static async Task<IReadOnlyList<FlowResult>> RunFlowsAsync(BenchRedis redis, IReadOnlyList<IWorkflowSystem> systems, BenchSettings settings)
     {
         var results = new List<FlowResult>();
         foreach (var system in systems)
@@ -29,7 +29,7 @@ public static class Workflows
         return results;
     }
 
-    public static async Task<IReadOnlyList<ScheduleResult>> RunSchedulesAsync(BenchRedis redis, IReadOnlyList<IQueueSystem> systems, BenchSettings settings)
+    public static async Task<IReadOnlyList<ScheduleResult>> RunSchedulesAsync(BenchRedis redis, IReadOnlyList<IWorkflowSystem> systems, BenchSettings settings)
     {
         var results = new List<ScheduleResult>();
         foreach (var system in systems)

@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace JobQueue.Benchmarks.Systems;
 
 /// <summary>BullMQ (the npm package) through <c>bench/bullmq/bullmq-bench.mjs</c>, run by Node.</summary>
-public sealed class BullMqSystem(BenchRedis redis) : IQueueSystem
+public sealed class BullMqSystem(BenchRedis redis) : IWorkflowSystem
 {
     private const string Queue = "bench";
     private const string Prefix = "bull:" + Queue + ":";

@@ -36,6 +36,11 @@ public interface IQueueSystem : IAsyncDisposable
 
     /// <summary>Every done job's submission time (<c>t</c>) and wait (<c>wait_us</c>).</summary>
     Task<IReadOnlyList<JobWait>> WaitTimesAsync();
+}
+
+/// <summary>A queue that also runs flows and schedules, and reads the shaped drains' queues (<see cref="DrainShape"/>).</summary>
+public interface IWorkflowSystem : IQueueSystem
+{
 
     /// <summary>
     /// Submits one flow in one call, a parent that waits for <paramref name="children"/> no-op children (JobQueue: a

@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace JobQueue.Benchmarks.Systems;
 
 /// <summary>JobQueue through its .NET library (<see cref="JobStore"/>) and worker processes of <see cref="BenchWorker"/>.</summary>
-public sealed class JobQueueSystem : IQueueSystem
+public sealed class JobQueueSystem : IWorkflowSystem
 {
     private readonly BenchRedis _redis;
     private readonly ConnectionMultiplexer _connection;
