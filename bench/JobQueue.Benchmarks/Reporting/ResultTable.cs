@@ -107,7 +107,8 @@ public static class ResultTable
         foreach (var drain in results.Drain.GroupBy(d => d.Workers))
         {
             var first = drain.First();
-            rows.Add(new($"Drain {first.Jobs:N0} jobs, {first.Workers} worker(s) x {first.Concurrency}, jobs/s", drain.ToDictionary(d => d.System, d => d.PerSecond), N));
+            var fewer = string.Concat(drain.Where(d => d.Jobs != first.Jobs).Select(d => $" ({d.System}: {d.Jobs:N0})"));
+            rows.Add(new($"Drain {first.Jobs:N0} jobs{fewer}, {first.Workers} worker(s) x {first.Concurrency}, jobs/s", drain.ToDictionary(d => d.System, d => d.PerSecond), N));
             rows.Add(new("  Redis CPU µs/job (lower is better)", drain.ToDictionary(d => d.System, d => d.Redis.CpuMicroseconds), D));
             rows.Add(new("  Worker CPU µs/job (lower is better)", drain.ToDictionary(d => d.System, d => d.WorkerCpuMicrosecondsPerJob), D));
             rows.Add(new("  Redis commands/job", drain.ToDictionary(d => d.System, d => d.Redis.Commands), D, Ratios: false));

@@ -47,7 +47,7 @@ public static class Drain
         BenchRedis redis, IQueueSystem system, int workers, BenchSettings settings, DrainShape? shape = null)
     {
         shape ??= DrainShape.Plain;
-        var jobs = settings.DrainJobs;
+        var jobs = Math.Min(settings.DrainJobs, system.MostDrainJobs);
         await redis.FlushAsync();
         await using var group = await system.StartWorkersAsync(workers, settings.Concurrency, shape);
         var warmedUp = Math.Max(shape.Queues.Count, jobs / 10);

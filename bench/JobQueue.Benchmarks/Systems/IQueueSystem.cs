@@ -19,6 +19,12 @@ public interface IQueueSystem : IAsyncDisposable
     /// </summary>
     Task<EnqueueRun> EnqueueAsync(string variant, int jobs, int window, int batch);
 
+    /// <summary>
+    /// The most jobs a drain row gives this system (fewer than <see cref="BenchSettings.DrainJobs"/> for a system so slow
+    /// that the full backlog would take minutes per row): throughput is a rate, the row says how many each drained.
+    /// </summary>
+    int MostDrainJobs => int.MaxValue;
+
     /// <summary>Adds <paramref name="jobs"/> waiting jobs to <paramref name="queue"/> (null: the usual one), the fastest way the system offers (for a drain).</summary>
     Task FillAsync(int jobs, string? queue = null);
 
