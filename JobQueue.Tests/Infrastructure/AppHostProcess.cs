@@ -77,17 +77,31 @@ public sealed class AppHostProcess : IDisposable
     public async Task<IReadOnlyList<AppHostProcessTree.Member>> ProcessesOnceServingAsync(int workers = 4)
     {
         using var http = CreateApiClient();
-        await Eventually.WaitAsync(async () =>
+        try
         {
-            try
+            // An AppHost that exited (a port taken, a setting refused) will not become healthy: said at once.
+            await Eventually.WaitAsync(async () =>
             {
-                return (await http.GetAsync("/health")).IsSuccessStatusCode;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, healthy => healthy, StartTimeout, "the API to be healthy");
+                try
+                {
+                    return _process.HasExited || (await http.GetAsync("/health")).IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return false;
+                }
+            }, healthy => healthy, StartTimeout, "the API to be healthy");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nThe AppHost's last lines:\n{string.Join('\n', Output.TakeLast(40))}", e);
+        }
+
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The AppHost exited with {_process.ExitCode} before its API was healthy:\n{string.Join('\n', Output.TakeLast(40))}");
+        }
+
         return await Eventually.WaitAsync(() => Task.FromResult(AppHostProcessTree.Of(Pid)), p => IsWholeApp(p, workers), Timeout,
             $"DCP, the dashboard, redis-server, the API and {workers} workers to run");
     }

@@ -26,13 +26,18 @@ public sealed class ApiCrashTests(TwoApiReplicasApp shared, ITestOutputHelper ou
         var accepted = new ConcurrentBag<string>();
         var failedRequests = 0;
         using var submitting = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        var burst = Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        // Half the senders on each replica's own address: the one killed surely has requests in flight (through the
+        // app's shared port, a replica just started again may not be in the proxy's rotation yet).
+        using var replica0 = new HttpClient(new TestReport.ServerErrorCounter()) { BaseAddress = _own.Resources.Get("api", 0).Url };
+        using var replica1 = new HttpClient(new TestReport.ServerErrorCounter()) { BaseAddress = _own.Resources.Get("api", 1).Url };
+        var burst = Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
         {
+            var http = i % 2 == 0 ? replica0 : replica1;
             while (!submitting.IsCancellationRequested)
             {
                 try
                 {
-                    using var response = await _own.Api.PostAsJsonAsync("/jobs", new { payload = new { x = 1 } });
+                    using var response = await http.PostAsJsonAsync("/jobs", new { payload = new { x = 1 } });
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
                         accepted.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!);
