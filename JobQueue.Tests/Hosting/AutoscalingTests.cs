@@ -16,13 +16,13 @@ namespace JobQueue.Tests.Hosting;
 public sealed class AutoscalingTests
 {
     private const int MaxReplicas = 3;
-    private static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task A_pool_at_zero_scales_up_to_its_bound_for_a_burst_drains_it_and_goes_back_to_zero_losing_nothing()
     {
-        await using var app = await LedgerApp.StartAsync(ProcessingTimeout, (_, redis, workers) =>
+        await using var app = await LedgerApp.StartAsync(Lease, (_, redis, workers) =>
             // Two jobs at a time per worker, so the burst takes long enough to be seen shrinking while it runs.
             workers.WithEnvironment("Worker__Concurrency", "2")
                 .WithAutoscaling(redis, minReplicas: 0, maxReplicas: MaxReplicas, jobsPerReplica: 20,
@@ -82,7 +82,7 @@ public sealed class AutoscalingTests
     [Fact]
     public async Task A_worker_killed_while_the_pool_shrinks_loses_no_job_and_no_job_runs_more_than_twice()
     {
-        await using var app = await LedgerApp.StartAsync(ProcessingTimeout, (_, redis, workers) => workers
+        await using var app = await LedgerApp.StartAsync(Lease, (_, redis, workers) => workers
             .WithEnvironment("Worker__Concurrency", "2")
             .WithAutoscaling(redis, minReplicas: 0, maxReplicas: MaxReplicas, jobsPerReplica: 20,
                 policy => policy with { ScaleDownStabilization = TimeSpan.FromSeconds(2), PollingInterval = TimeSpan.FromMilliseconds(250) }));

@@ -18,7 +18,7 @@ public class AppFixture : IAsyncLifetime
     /// thirds. At 2 s, a 1.3 s stall of a worker while other test collections load both cores now and then cost
     /// a reclaimed job its second attempt too.
     /// </summary>
-    public static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan LeaseTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>Per-attempt limit; the slowest ordinary test job sleeps 3 s.</summary>
     public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(4);
@@ -66,7 +66,7 @@ public class AppFixture : IAsyncLifetime
         (App, Resources, Dashboard) = await AppHostUnderTest.StartAsync(
         [
             $"--Redis:DataDir={_dataDirectory}",
-            $"--Queue:ProcessingTimeout={ProcessingTimeout}",
+            $"--Queue:LeaseTimeout={LeaseTimeout}",
             $"--Worker:JobTimeout={JobTimeout}",
             "--Worker:Replicas=3",
             "--Api:Replicas=2",

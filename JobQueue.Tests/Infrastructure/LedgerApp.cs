@@ -56,7 +56,7 @@ public sealed class LedgerApp : IAsyncDisposable
     /// does not wait for a worker to run. With <paramref name="partitions"/> above 1 the default queue is spread over them.
     /// </summary>
     public static async Task<LedgerApp> StartAsync(
-        TimeSpan processingTimeout,
+        TimeSpan lease,
         Action<IDistributedApplicationBuilder, IResourceBuilder<IResourceWithConnectionString>, IResourceBuilder<ProjectResource>>? configureWorkers = null,
         bool cluster = false,
         int partitions = 1)
@@ -74,7 +74,7 @@ public sealed class LedgerApp : IAsyncDisposable
         var workers = builder.AddProject<Projects.JobQueue_Tests_Worker>(Worker, launchProfileName: null)
             .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
             .WithReference(redis).WaitFor(redis)
-            .WithEnvironment("Queue__ProcessingTimeout", processingTimeout.ToString())
+            .WithEnvironment("Queue__LeaseTimeout", lease.ToString())
             .WithReplicas(WorkerReplicas);
         if (partitions > 1)
         {

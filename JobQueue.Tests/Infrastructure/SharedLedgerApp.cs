@@ -13,7 +13,7 @@ public sealed class SharedLedgerApp : IAsyncLifetime
 
     public LedgerApp App { get; private set; } = null!;
 
-    public async Task InitializeAsync() => App = await LedgerApp.StartAsync(processingTimeout: Lease);
+    public async Task InitializeAsync() => App = await LedgerApp.StartAsync(lease: Lease);
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 

@@ -11,7 +11,7 @@ public sealed class ClusterChaosTests : IAsyncLifetime
     private const int Jobs = 1000;
     private LedgerApp app = null!;
 
-    public async Task InitializeAsync() => app = await LedgerApp.StartAsync(processingTimeout: TimeSpan.FromSeconds(2), cluster: true, partitions: 3);
+    public async Task InitializeAsync() => app = await LedgerApp.StartAsync(lease: TimeSpan.FromSeconds(2), cluster: true, partitions: 3);
 
     public async Task DisposeAsync() => await app.DisposeAsync();
 

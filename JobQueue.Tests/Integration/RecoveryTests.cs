@@ -97,7 +97,7 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
         }
 
         // The woken worker's attempt 1 ends now (its sleep is long over); its completion must be refused.
-        await Task.Delay(AppFixture.ProcessingTimeout * 2);
+        await Task.Delay(AppFixture.LeaseTimeout * 2);
         var after = await app.GetJobAsync(jobId);
         Assert.Equal(2, done.GetProperty("attempts").GetInt32());
         Assert.Equal(2, done.GetProperty("result").GetProperty("attempt").GetInt32());

@@ -42,7 +42,7 @@ public static class JobQueueBuilderExtensions
         }
 
         builder.Services.AddOptions<QueueOptions>()
-            .BindConfiguration(QueueOptions.SectionName)
+            .Configure<IConfiguration>((options, configuration) => QueueOptions.Bind(configuration.GetSection(QueueOptions.SectionName), options))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddOptions<JobPayloadJsonOptions>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.ComponentModel.DataAnnotations;
 
 namespace JobQueue;
@@ -15,9 +16,17 @@ public sealed class QueueOptions
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 2;
 
-    /// <summary>How long a claimed entry may go without its worker renewing it before other workers reclaim it.</summary>
+    /// <summary>
+    /// A claimed job's lease: how long its worker may go without renewing it (it renews every third of it) before other
+    /// workers take it back, as from a worker that died, hung or lost Redis. Not a limit on how long a job runs (that is
+    /// <c>Worker:JobTimeout</c>): a healthy worker holds a long job as long as it runs. Configuration key
+    /// <c>Queue:LeaseTimeout</c>; <c>Queue:ProcessingTimeout</c>, its former name, is still read when it is absent.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "1.00:00:00")]
-    public TimeSpan ProcessingTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The former configuration key of <see cref="LeaseTimeout"/>, read when that one is absent.</summary>
+    public const string LeaseTimeoutFormerKey = "ProcessingTimeout";
 
     /// <summary>How long a done or canceled job is kept after it ended.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
@@ -51,4 +60,19 @@ public sealed class QueueOptions
     /// <summary>How long an enqueue waits for <see cref="ReplicationAcks"/> replicas.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Binds <paramref name="section"/> (the <c>Queue</c> section) onto <paramref name="options"/>: every setting by its
+    /// name, and the lease from its former key when only that one is set. The one place the section is read.
+    /// </summary>
+    public static QueueOptions Bind(IConfigurationSection section, QueueOptions options)
+    {
+        section.Bind(options);
+        if (section[nameof(LeaseTimeout)] is null && section[LeaseTimeoutFormerKey] is not null)
+        {
+            options.LeaseTimeout = section.GetValue<TimeSpan>(LeaseTimeoutFormerKey);
+        }
+
+        return options;
+    }
 }

@@ -6,7 +6,7 @@ namespace JobQueue.Processing.Components;
 
 /// <summary>
 /// Periodically sweeps each queue's pending entries with XAUTOCLAIM and takes over those idle longer than
-/// the processing timeout: their worker died or hung (live workers keep theirs fresh, see
+/// their lease (Queue:LeaseTimeout): their worker died or hung (live workers keep theirs fresh, see
 /// <see cref="LeaseRenewer"/>). The claim script then enforces the attempt limit from the delivery count.
 /// A paused queue is skipped: taking a stalled job over would start it again.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class JobRecoverer(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var timeout = queueOptions.Value.ProcessingTimeout;
+        var timeout = queueOptions.Value.LeaseTimeout;
         using var timer = new PeriodicTimer(timeout / 2);
         while (await timer.TickAsync(stoppingToken))
         {

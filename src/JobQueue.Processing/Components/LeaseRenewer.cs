@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace JobQueue.Processing.Components;
 
 /// <summary>
-/// The worker's heartbeat: every third of the processing timeout it renews the entries it is running
+/// The worker's heartbeat: every third of the lease (Queue:LeaseTimeout) it renews the entries it is running
 /// (resetting their idle time; one script call per queue), so healthy long jobs are not reclaimed. An attempt it no longer holds
 /// (another worker reclaimed it during a stall) is cancelled: its result would be refused anyway.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class LeaseRenewer(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(queueOptions.Value.ProcessingTimeout / 3);
+        using var timer = new PeriodicTimer(queueOptions.Value.LeaseTimeout / 3);
         while (await timer.TickAsync(stoppingToken))
         {
             var running = dispatcher.Running;

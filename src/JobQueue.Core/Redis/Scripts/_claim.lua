@@ -13,7 +13,7 @@
 -- Attempt records (see _prelude.lua): a claim writes the start of its attempt ('a:<run>') in the HSET that marks the
 -- job processing, and drops the record of the run ATTEMPTS_KEPT before it. A job found `processing` (reclaimed, or
 -- exhausted) had an attempt that never ended: its worker stopped renewing it (died, hung, cut off) for longer than the
--- processing timeout; the claim ends that attempt ('e:<run>') as 'lost'.
+-- lease (Queue:LeaseTimeout); the claim ends that attempt ('e:<run>') as 'lost'.
 
 local function drop_entry(stream, group, entry)
   redis.call('XACK', stream, group, entry)

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace JobQueue.Tests.Engine;
+
+/// <summary>
+/// The lease a worker holds a job by is read from <c>Queue:LeaseTimeout</c>; a deployment that still sets its former
+/// name, <c>Queue:ProcessingTimeout</c>, keeps its lease; when both are set, the new name wins.
+/// </summary>
+public sealed class QueueOptionsTests
+{
+    [Theory]
+    [InlineData(null, null, 10)]
+    [InlineData("00:00:04", null, 4)]
+    [InlineData(null, "00:00:07", 7)]
+    [InlineData("00:00:04", "00:00:07", 4)]
+    public void The_lease_is_read_from_its_key_else_from_its_former_one(string? lease, string? former, int seconds)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:redis"] = "127.0.0.1:1",
+            ["Queue:LeaseTimeout"] = lease,
+            ["Queue:ProcessingTimeout"] = former,
+        });
+        builder.AddJobQueue();
+        using var host = builder.Build();
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), host.Services.GetRequiredService<IOptions<QueueOptions>>().Value.LeaseTimeout);
+    }
+
+    [Fact]
+    public void A_lease_out_of_bounds_under_its_former_key_is_refused_as_one_under_its_own()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1";
+        builder.Configuration["Queue:ProcessingTimeout"] = "00:00:00.100";
+        builder.AddJobQueue();
+        using var host = builder.Build();
+
+        var refused = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<QueueOptions>>().Value);
+        Assert.Contains(nameof(QueueOptions.LeaseTimeout), refused.Message);
+    }
+}
