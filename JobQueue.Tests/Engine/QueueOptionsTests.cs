@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -19,12 +18,17 @@ public sealed class QueueOptionsTests
     public void The_lease_is_read_from_its_key_else_from_its_former_one(string? lease, string? former, int seconds)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1";
+        if (lease is not null)
         {
-            ["ConnectionStrings:redis"] = "127.0.0.1:1",
-            ["Queue:LeaseTimeout"] = lease,
-            ["Queue:ProcessingTimeout"] = former,
-        });
+            builder.Configuration["Queue:LeaseTimeout"] = lease;
+        }
+
+        if (former is not null)
+        {
+            builder.Configuration["Queue:ProcessingTimeout"] = former;
+        }
+
         builder.AddJobQueue();
         using var host = builder.Build();
 
