@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks JobQueue beside BullMQ on one freshly started redis-server: prints a Markdown table and writes
+# Benchmarks JobQueue beside BullMQ and Hangfire on one freshly started redis-server: prints a Markdown table and writes
 # bench/results/results.json and bench/results/drain.svg. Takes about 5 minutes on 2 cores.
 # ./bench.sh --smoke runs tiny sizes (seconds); --out DIR writes elsewhere.
 set -euo pipefail

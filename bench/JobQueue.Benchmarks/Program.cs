@@ -1,7 +1,7 @@
 using JobQueue.Benchmarks;
 using JobQueue.Benchmarks.Modes;
 
-// One program, seven roles: the benchmark itself, a worker process it starts (JobQueue's or Hangfire's), the bare Kestrel endpoint it
+// One program, seven roles: the benchmark itself, the worker processes it starts (JobQueue's, Hangfire's), the Kestrel ceilings it
 // measures the API against, the dashboard pages' timing with a large queue, the drain on a Redis Cluster, and a
 // published worker's first seconds against a backlog. See BenchSettings for the benchmark's options.
 return args.FirstOrDefault() switch
