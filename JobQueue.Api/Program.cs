@@ -32,6 +32,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<JobEventHub>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<JobEventHub>());
+builder.Services.AddHealthChecks().AddCheck<JobEventsHealthCheck>("job-events");
 builder.Services.AddSingleton<JobFollower>();
 builder.Services.AddHostedService<QueueForwarder>();
 builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

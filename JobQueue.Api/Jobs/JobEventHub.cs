@@ -27,6 +27,12 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
     /// </summary>
     public long Restorations => Interlocked.Read(ref _restorations);
 
+    /// <summary>
+    /// Whether this process hears job changes yet: it subscribes in the background after it starts, and a follower
+    /// that connected before would miss the changes in between (all but the last, which its keep-alive re-read finds).
+    /// </summary>
+    public bool Listening => _subscription is not null;
+
     /// <summary>Starts collecting a job's changes; read the job's state after this, so no change falls in between.</summary>
     public JobWatch WatchJob(string jobId) =>
         // The newest change matters most (it may be the terminal one): a slow reader loses the oldest, and its
