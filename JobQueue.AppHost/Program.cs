@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using JobQueue;
 using Microsoft.Extensions.Configuration;
 using JobQueue.Hosting.Autoscaling;
 using JobQueue.Hosting.Kubernetes;
@@ -36,7 +37,7 @@ try
             .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithReference(redis)
             .WaitFor(redis)
-            .WithEnvironment(config.GetSection("Queue"));
+            .WithEnvironment(config.GetSection(QueueOptions.SectionName));
 
     // One key for every API replica, so a feed token one issues opens the feed on any: made up per run unless set.
     var feedSigningKey = builder.AddParameter("api-feeds-signing-key",
@@ -58,7 +59,7 @@ try
 
     // The queues, as resources under Redis in Aspire's dashboard: live figures, health, and commands (pause, resume,
     // retry or purge dead letters, run a schedule now); each links to its page in the API's queue dashboard.
-    var jobsQueue = builder.AddJobQueue("jobs", redis, queueName: config["Queue:Name"] ?? "jobs");
+    var jobsQueue = builder.AddJobQueue("jobs", redis, queueName: QueueOptions.From(config).Name);
     var emailsQueue = builder.AddJobQueue("emails", redis)
         .WithDeadLetterAlert(config.GetValue("EmailsWorker:DeadLetterAlert", 100));
     if (config.GetValue("Api:Dashboard:Enabled", true))

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -46,5 +47,20 @@ public sealed class QueueOptionsTests
 
         var refused = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<QueueOptions>>().Value);
         Assert.Contains(nameof(QueueOptions.LeaseTimeout), refused.Message);
+    }
+
+    [Fact]
+    public void An_apphost_or_autoscaler_reading_the_configuration_gets_what_the_workers_get()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Queue:Name"] = "orders",
+            ["Queue:ProcessingTimeout"] = "00:00:07",
+        }).Build();
+
+        var options = QueueOptions.From(configuration);
+
+        Assert.Equal(("orders", TimeSpan.FromSeconds(7)), (options.Name, options.LeaseTimeout));
+        Assert.Equal("jobs", QueueOptions.From(new ConfigurationBuilder().Build()).Name);
     }
 }

@@ -75,4 +75,7 @@ public sealed class QueueOptions
 
         return options;
     }
+
+    /// <summary>The settings <paramref name="configuration"/> gives (its <c>Queue</c> section over the defaults).</summary>
+    public static QueueOptions From(IConfiguration configuration) => Bind(configuration.GetSection(SectionName), new QueueOptions());
 }

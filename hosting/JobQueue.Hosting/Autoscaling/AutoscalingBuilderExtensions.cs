@@ -42,7 +42,7 @@ public static class AutoscalingBuilderExtensions
         var policy = (configure ?? (p => p))(new AutoscalingPolicy(minReplicas, maxReplicas, jobsPerReplica)).Validate();
         if (policy.Queues.Count == 0)
         {
-            policy = policy with { Queues = [pool.ApplicationBuilder.Configuration["Queue:Name"] ?? new QueueOptions().Name] };
+            policy = policy with { Queues = [QueueOptions.From(pool.ApplicationBuilder.Configuration).Name] };
         }
 
         pool.WithReplicas(policy.MaxReplicas)

@@ -61,7 +61,7 @@ internal sealed class PoolAutoscaler(
             var connectionString = await pool.Redis.GetConnectionStringAsync(stopping)
                 ?? throw new InvalidOperationException($"{pool.Redis.Name} has no connection string.");
             await using var redis = await RedisConnections.ConnectAsync(connectionString, $"autoscaler-{pool.Name}");
-            var options = new QueueOptions { Name = configuration["Queue:Name"] ?? new QueueOptions().Name };
+            var options = QueueOptions.From(configuration);
             var queues = new QueueDirectory(redis, Options.Create(options));
             var names = pool.Policy.Queues;
             var demand = new QueueDemandReader(redis, queues);

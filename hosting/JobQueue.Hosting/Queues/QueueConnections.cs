@@ -37,7 +37,7 @@ internal sealed class QueueConnections(IConfiguration configuration) : IAsyncDis
         var connectionString = await redis.GetConnectionStringAsync(cancellationToken)
             ?? throw new InvalidOperationException($"'{redis.Name}' has no connection string.");
         var connection = await RedisConnections.ConnectAsync(connectionString, $"apphost-queues-{redis.Name}");
-        var options = Options.Create(QueueOptions.Bind(configuration.GetSection(QueueOptions.SectionName), new QueueOptions()));
+        var options = Options.Create(QueueOptions.From(configuration));
         return new QueueOperations(connection, options);
     }
 
