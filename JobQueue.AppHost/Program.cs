@@ -32,12 +32,23 @@ try
             .WithAppendFsync(redisAppendFsync);
 
     // Each service without its launch profile (whose fixed URL and connection string are for running it alone).
-    IResourceBuilder<ProjectResource> AddService<TProject>(string name) where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name, launchProfileName: null)
+    IResourceBuilder<ProjectResource> AddService<TProject>(string name) where TProject : IProjectMetadata, new()
+    {
+        var service = builder.AddProject<TProject>(name, launchProfileName: null)
             .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithReference(redis)
             .WaitFor(redis)
             .WithEnvironment(config.GetSection(QueueOptions.SectionName));
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            // The dashboard stops with the AppHost, before the services: each one's last export of telemetry then waits
+            // out the exporter's timeout (10 s by default) before the process exits, and Ctrl+C took 15 s. On loopback
+            // an export takes milliseconds.
+            service.WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "2000");
+        }
+
+        return service;
+    }
 
     // One key for every API replica, so a feed token one issues opens the feed on any: made up per run unless set.
     var feedSigningKey = builder.AddParameter("api-feeds-signing-key",
