@@ -121,6 +121,7 @@ public sealed class AutoscalingTests
             .WithReference(redis).WaitFor(redis)
             .WithEnvironment("Api__Queues__0", "emails"); // what the published manifests set for a pool that scales to zero
         Infrastructure.AppHostUnderTest.RunBuiltProjects(builder.Resources);
+        Infrastructure.AppHostUnderTest.ExportNoTelemetry(builder.Resources);
         await using var app = await builder.BuildAsync();
         using (var startup = new CancellationTokenSource(Timeout))
         {

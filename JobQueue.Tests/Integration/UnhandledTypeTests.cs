@@ -47,6 +47,7 @@ public sealed class UnhandledTypeTests(UnhandledTypeTests.EchoOnlyApp app) : ICl
             builder.AddProject<Projects.JobQueue_Api>("api", launchProfileName: null).WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
                 .WithEnvironment("DOTNET_ENVIRONMENT", "Development").WithReference(redis).WaitFor(redis);
             Infrastructure.AppHostUnderTest.RunBuiltProjects(builder.Resources);
+            Infrastructure.AppHostUnderTest.ExportNoTelemetry(builder.Resources);
             _app = await builder.BuildAsync();
             using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             await _app.StartAsync(startup.Token);
