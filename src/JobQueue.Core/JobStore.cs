@@ -282,39 +282,8 @@ public sealed class JobStore(
         await ReadAsync(queues.Default, jobId)
         ?? (await queues.LocateAsync(jobId) is { } keys && keys != queues.Default ? await ReadAsync(keys, jobId) : null);
 
-    private async Task<JobRecord?> ReadAsync(QueueKeys keys, string jobId)
-    {
-        var fields = await Db.HashGetAllAsync(keys.Job(jobId));
-        if (fields.Length == 0)
-        {
-            return null;
-        }
-
-        var hash = fields.ToDictionary(f => f.Name.ToString(), f => f.Value);
-        return new JobRecord(
-            jobId,
-            String(hash, "status") ?? JobStatus.Queued,
-            String(hash, "type") ?? "",
-            String(hash, "payload") ?? "null",
-            String(hash, "result"),
-            String(hash, "progress"),
-            (int?)Number(hash, "attempts") ?? 0,
-            Number(hash, "version") ?? 0,
-            Time(hash, "created_at") ?? DateTimeOffset.UnixEpoch,
-            Time(hash, "run_at"),
-            Time(hash, "started_at"),
-            Time(hash, "finished_at"),
-            String(hash, "last_error"),
-            String(hash, "history"),
-            JobPolicy.FromFields(String(hash, "max_attempts"), String(hash, "backoff"), String(hash, "timeout_ms")),
-            keys.Queue,
-            String(hash, "group"),
-            String(hash, "owner"),
-            DependenciesOf(String(hash, "dependencies")),
-            (int?)Number(hash, "deps_pending") ?? 0,
-            String(hash, "settled_by"),
-            (int?)Number(hash, "dependants") ?? 0);
-    }
+    private async Task<JobRecord?> ReadAsync(QueueKeys keys, string jobId) =>
+        await Db.HashGetAllAsync(keys.Job(jobId)) is { Length: > 0 } entries ? JobHash.ToRecord(jobId, keys.Queue, entries) : null;
 
     /// <summary>
     /// The job's attempts as the scripts that start and end them recorded them, oldest first (the newest 25 runs); [] for a
@@ -380,23 +349,10 @@ public sealed class JobStore(
         }
 
         var dependencies = (job.DependsOn ?? []).Take(MaxLinksShown).Select(d => (Id: d.JobId!, Policy: d.OnFailure)).ToList();
-        var statuses = await Task.WhenAll(dependencies.Concat(dependants).Select(link => Db.HashGetAsync(keys.Job(link.Id), "status")));
+        var statuses = await Task.WhenAll(dependencies.Concat(dependants).Select(link => Db.HashGetAsync(keys.Job(link.Id), JobHash.Status)));
         var linked = dependencies.Concat(dependants)
             .Select((link, i) => new LinkedJob(link.Id, statuses[i].HasValue ? statuses[i].ToString() : null, link.Policy)).ToList();
         return new JobLinks(linked[..dependencies.Count], job.DependsOn?.Count ?? 0, linked[dependencies.Count..], job.DependantCount);
-    }
-
-    /// <summary>The <c>dependencies</c> field as enqueue.lua wrote it: a JSON object of dependency id → policy.</summary>
-    private static IReadOnlyList<JobDependency>? DependenciesOf(string? json)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        using var edges = JsonDocument.Parse(json);
-        return [.. edges.RootElement.EnumerateObject().Select(edge =>
-            JobDependency.On(edge.Name, DependencyFailureNames.TryParse(edge.Value.GetString(), out var policy) ? policy : DependencyFailure.Fail))];
     }
 
     /// <summary>
@@ -445,22 +401,9 @@ public sealed class JobStore(
         return [.. perPartition.SelectMany(jobs => jobs).OrderBy(j => j.ChangedAt).TakeLast(count)];
     }
 
-    /// <summary>The fields of a job's hash its owner's feed shows (<see cref="OwnedJob"/>).</summary>
-    private static readonly RedisValue[] OwnedFields = ["status", "type", "version", "attempts", "progress", "result", "last_error"];
-
     /// <summary>A job as its owner's feed shows it, last changed at <paramref name="changedAt"/>; null if it is gone.</summary>
-    private async Task<OwnedJob?> ReadOwnedAsync(QueueKeys keys, string jobId, long changedAt)
-    {
-        var values = await Db.HashGetAsync(keys.Job(jobId), OwnedFields);
-        if (values.All(v => v.IsNull))
-        {
-            return null;
-        }
-
-        var hash = OwnedFields.Zip(values).ToDictionary(f => f.First.ToString(), f => f.Second);
-        return new OwnedJob(jobId, keys.Queue, String(hash, "type") ?? "", Number(hash, "version") ?? 0, String(hash, "status") ?? JobStatus.Queued,
-            (int?)Number(hash, "attempts") ?? 0, String(hash, "progress"), String(hash, "result"), String(hash, "last_error"), changedAt);
-    }
+    private async Task<OwnedJob?> ReadOwnedAsync(QueueKeys keys, string jobId, long changedAt) =>
+        JobHash.ToOwnedJob(jobId, keys.Queue, await Db.HashGetAsync(keys.Job(jobId), JobHash.OwnedFields), changedAt);
 
     /// <summary>
     /// Cancels an unfinished job: a scheduled or queued one never runs, a running one has its handler stopped.
@@ -575,13 +518,4 @@ public sealed class JobStore(
     /// <summary>The job's dependencies as enqueue.lua reads them: '&lt;ref&gt; &lt;policy&gt;' pairs ('' for none).</summary>
     private static string Dependencies(NewJob job) =>
         job.DependsOn is { Count: > 0 } dependencies ? string.Join(' ', dependencies.Select(d => d.Ref + " " + d.OnFailure.ToName())) : "";
-
-    private static string? String(Dictionary<string, RedisValue> hash, string field) =>
-        hash.TryGetValue(field, out var value) && value.HasValue ? value.ToString() : null;
-
-    private static long? Number(Dictionary<string, RedisValue> hash, string field) =>
-        hash.TryGetValue(field, out var value) && long.TryParse(value.ToString(), out var number) ? number : null;
-
-    private static DateTimeOffset? Time(Dictionary<string, RedisValue> hash, string field) =>
-        Number(hash, field) is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 }

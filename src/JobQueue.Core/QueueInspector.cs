@@ -157,7 +157,7 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
 
     /// <summary>The trace a job's spans belong to (from the W3C traceparent stored with it), while the job is kept.</summary>
     public async Task<string?> TraceIdOfAsync(string jobId) =>
-        await queues.LocateAsync(jobId) is { } keys ? TraceParent.TraceIdOf(await Db.HashGetAsync(keys.Job(jobId), "traceparent")) : null;
+        await queues.LocateAsync(jobId) is { } keys ? TraceParent.TraceIdOf(await Db.HashGetAsync(keys.Job(jobId), JobHash.TraceParent)) : null;
 }
 
 /// <summary>
