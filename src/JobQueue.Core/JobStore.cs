@@ -164,37 +164,10 @@ public sealed class JobStore(
     /// </summary>
     private async Task<RedisResult[]> WriteAsync(QueueKeys keys, IReadOnlyList<PendingJob> jobs)
     {
-        var scriptKeys = new List<RedisKey>(4 + jobs.Count * 2) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
-        var args = new RedisValue[4 + 13 * jobs.Count];
-        (args[0], args[1], args[2], args[3]) = (keys.Events.ToString(), (long)Options.IdempotencyWindow.TotalMilliseconds,
-            (long)Options.DeadLetterRetention.TotalMilliseconds, jobs.Count);
-        foreach (var pending in jobs)
-        {
-            scriptKeys.Add(keys.Job(pending.Id));
-        }
-
-        for (var i = 0; i < jobs.Count; i++)
-        {
-            var ((job, id, traceParent), a) = (jobs[i], 4 + 13 * i);
-            var keyPosition = 0;
-            if (job.IdempotencyKey is { } key)
-            {
-                scriptKeys.Add(keys.Idempotency(key));
-                keyPosition = scriptKeys.Count; // Lua counts from 1
-            }
-
-            (args[a], args[a + 1], args[a + 2], args[a + 3]) = (id, job.Type, job.PayloadJson, traceParent);
-            (args[a + 4], args[a + 5]) = (job.RunAt?.ToUnixTimeMilliseconds() ?? 0, keyPosition);
-            // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
-            var (maxAttempts, backoff, timeoutMs) = job.Policy?.Validated().ToFields() ?? ("", "", "");
-            (args[a + 7], args[a + 8], args[a + 9], args[a + 10], args[a + 11]) = (maxAttempts, backoff, timeoutMs, job.Group ?? "", job.Owner ?? "");
-            args[a + 12] = Dependencies(job);
-            args[a + 6] = keyPosition == 0 ? RedisValue.EmptyString : Fingerprint(job);
-        }
-
+        var call = new EnqueueScriptCall(keys, Options, jobs);
         try
         {
-            return (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, [.. scriptKeys], args))!;
+            return (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, call.Keys, call.Arguments))!;
         }
         catch (RedisServerException e) when (e.Message.StartsWith("IDEMPOTENCY_MISMATCH", StringComparison.Ordinal))
         {
@@ -505,17 +478,4 @@ public sealed class JobStore(
 
         throw answer == "missing" ? new JobNotFoundException(jobId) : new JobStateConflictException(jobId, answer, refusal, why(answer));
     }
-
-    /// <summary>
-    /// What an idempotency key remembers of its first request, to refuse a different one under the same key. A job
-    /// without a policy, group or owner hashes as it did before those existed, so keys stored by an earlier version still match.
-    /// </summary>
-    private static string Fingerprint(NewJob job) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(job.Type + "\n" + job.PayloadJson
-            + (job.Policy is { } policy ? "\n" + policy.ToFields() : "") + (job.Group is { } group ? "\ngroup:" + group : "") + (job.Owner is { } owner ? "\nowner:" + owner : "")
-            + (job.DependsOn is { Count: > 0 } ? "\ndepends:" + Dependencies(job) : ""))));
-
-    /// <summary>The job's dependencies as enqueue.lua reads them: '&lt;ref&gt; &lt;policy&gt;' pairs ('' for none).</summary>
-    private static string Dependencies(NewJob job) =>
-        job.DependsOn is { Count: > 0 } dependencies ? string.Join(' ', dependencies.Select(d => d.Ref + " " + d.OnFailure.ToName())) : "";
 }

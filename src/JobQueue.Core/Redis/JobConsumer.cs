@@ -156,21 +156,8 @@ public sealed class JobConsumer(
     /// </summary>
     public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(IReadOnlyList<AttemptEnd> ends)
     {
-        var scriptKeys = new RedisKey[4 + ends.Count];
-        (scriptKeys[0], scriptKeys[1], scriptKeys[2], scriptKeys[3]) = (keys.Stream, keys.Dead, keys.Stats, keys.Scheduled);
-        var args = new RedisValue[4 + 6 * ends.Count];
-        (args[0], args[1], args[2], args[3]) = (QueueKeys.ConsumerGroup, keys.Events.ToString(),
-            (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds);
-        for (var i = 0; i < ends.Count; i++)
-        {
-            var (job, step, text) = ends[i];
-            var a = 4 + 6 * i;
-            scriptKeys[4 + i] = keys.Job(job.JobId);
-            (args[a], args[a + 1], args[a + 2], args[a + 3], args[a + 4], args[a + 5]) =
-                (job.EntryId, job.Token, DecisionArg(step.Decision), text, job.JobId, (long)step.RetryDelay.TotalMilliseconds);
-        }
-
-        var replies = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Complete, scriptKeys, args))!;
+        var call = new CompleteScriptCall(keys, options, ends);
+        var replies = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Complete, call.Keys, call.Arguments))!;
         return [.. replies.Select(reply => reply.ToString() switch
         {
             "done" => CompletionResult.Done,
@@ -203,13 +190,6 @@ public sealed class JobConsumer(
         var lost = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Renew, scriptKeys, args))!;
         return lost.Select(l => l.ToString()!).ToHashSet();
     }
-
-    private static string DecisionArg(AttemptDecision decision) => decision switch
-    {
-        AttemptDecision.Done => "done",
-        AttemptDecision.Retry => "retry",
-        _ => "fail",
-    };
 
     /// <summary>An entry as delivered, with the job id it names as written (validated by the claim scripts).</summary>
     private static DeliveredEntry Delivered(string entryId, RedisValue[] fieldsAndValues)
