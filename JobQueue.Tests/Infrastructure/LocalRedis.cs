@@ -27,17 +27,21 @@ public sealed class LocalRedis : IAsyncDisposable
     /// <summary>What an app puts in <c>ConnectionStrings:redis</c>: every node, then the password.</summary>
     public string ConnectionString => string.Join(",", Ports.Select(p => $"127.0.0.1:{p}")) + $",password={Password}";
 
-    /// <summary>Starts one redis-server and waits until it answers PING.</summary>
-    public static Task<LocalRedis> StartServerAsync(string directory) => StartAsync(directory, nodes: 1, clusterReplicasPerMaster: null);
+    /// <summary>
+    /// Starts one redis-server and waits until it answers PING. <paramref name="runUnder"/> is a command the server
+    /// runs under (the benchmark's profile runs it under Valgrind).
+    /// </summary>
+    public static Task<LocalRedis> StartServerAsync(string directory, IReadOnlyList<string>? runUnder = null) =>
+        StartAsync(directory, nodes: 1, clusterReplicasPerMaster: null, runUnder ?? []);
 
     /// <summary>
     /// Starts <paramref name="masters"/> × (1 + <paramref name="replicasPerMaster"/>) nodes in cluster mode, forms the
     /// cluster with <c>redis-cli --cluster create</c>, and waits until every node sees every slot served.
     /// </summary>
     public static Task<LocalRedis> StartClusterAsync(string directory, int masters, int replicasPerMaster) =>
-        StartAsync(directory, masters * (1 + replicasPerMaster), replicasPerMaster);
+        StartAsync(directory, masters * (1 + replicasPerMaster), replicasPerMaster, runUnder: []);
 
-    private static async Task<LocalRedis> StartAsync(string directory, int nodes, int? clusterReplicasPerMaster)
+    private static async Task<LocalRedis> StartAsync(string directory, int nodes, int? clusterReplicasPerMaster, IReadOnlyList<string> runUnder)
     {
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         var ports = FreePorts(nodes, withClusterBus: clusterReplicasPerMaster is not null);
@@ -47,7 +51,7 @@ public sealed class LocalRedis : IAsyncDisposable
         {
             foreach (var port in ports)
             {
-                processes.Add(await StartNodeAsync(Path.Combine(directory, $"node-{port}"), port, password, cluster: clusterReplicasPerMaster is not null));
+                processes.Add(await StartNodeAsync(Path.Combine(directory, $"node-{port}"), port, password, cluster: clusterReplicasPerMaster is not null, runUnder));
             }
 
             foreach (var port in ports)
@@ -92,7 +96,7 @@ public sealed class LocalRedis : IAsyncDisposable
         }
     }
 
-    private static async Task<Process> StartNodeAsync(string directory, int port, string password, bool cluster)
+    private static async Task<Process> StartNodeAsync(string directory, int port, string password, bool cluster, IReadOnlyList<string> runUnder)
     {
         Directory.CreateDirectory(directory);
         var config = Path.Combine(directory, "redis.conf");
@@ -103,7 +107,9 @@ public sealed class LocalRedis : IAsyncDisposable
             $"requirepass {password}", $"masterauth {password}", "appendonly yes", "appendfsync everysec",
             .. cluster ? new[] { "cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000" } : [],
         ]);
-        return await ChildProcesses.StartAsync("redis-server", [config]);
+        return runUnder.Count > 0
+            ? await ChildProcesses.StartAsync(runUnder[0], [.. runUnder.Skip(1), "redis-server", config])
+            : await ChildProcesses.StartAsync("redis-server", [config]);
     }
 
     private async Task WaitForAsync(int port, string[] command, Func<string, bool> ready)

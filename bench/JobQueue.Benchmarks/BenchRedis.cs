@@ -13,8 +13,8 @@ public sealed class BenchRedis : IAsyncDisposable
     private readonly string _dataDirectory;
     private readonly LocalRedis _server;
 
-    private BenchRedis(string dataDirectory, LocalRedis server, ConnectionMultiplexer admin) =>
-        (_dataDirectory, _server, Admin) = (dataDirectory, server, admin);
+    private BenchRedis(string dataDirectory, LocalRedis server, ConnectionMultiplexer admin, RedisProfiler? profiler) =>
+        (_dataDirectory, _server, Admin, Profiler) = (dataDirectory, server, admin, profiler);
 
     public string ConnectionString => _server.ConnectionString;
 
@@ -26,13 +26,22 @@ public sealed class BenchRedis : IAsyncDisposable
 
     private IServer Server => Admin.GetServers()[0];
 
-    public static async Task<BenchRedis> StartAsync()
+    /// <summary>Counts the server's instructions per job when the run asks (<c>--profile-redis</c>).</summary>
+    internal RedisProfiler? Profiler { get; }
+
+    public static async Task<BenchRedis> StartAsync(bool profile = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-" + Guid.NewGuid().ToString("N"));
-        var server = await LocalRedis.StartServerAsync(dataDirectory);
-        var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
-        return new BenchRedis(dataDirectory, server, admin);
+        Directory.CreateDirectory(dataDirectory);
+        var profiler = profile ? new RedisProfiler(dataDirectory) : null;
+        var server = await LocalRedis.StartServerAsync(dataDirectory, profiler?.RunUnder);
+        var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true,syncTimeout=30000,asyncTimeout=30000");
+        return new BenchRedis(dataDirectory, server, admin, profiler);
     }
+
+    /// <summary>The server's process id (under Valgrind, Valgrind's: the server runs inside it).</summary>
+    internal async Task<int> ProcessIdAsync() => int.Parse(
+        (await Server.InfoAsync("server")).SelectMany(g => g).First(kv => kv.Key == "process_id").Value, CultureInfo.InvariantCulture);
 
     public async Task FlushAsync() => await Server.FlushAllDatabasesAsync();
 
@@ -47,6 +56,11 @@ public sealed class BenchRedis : IAsyncDisposable
     public async Task<RedisMeter> StartMeterAsync()
     {
         await Server.ExecuteAsync("CONFIG", "RESETSTAT");
+        if (Profiler is not null)
+        {
+            await Profiler.ZeroAsync(await ProcessIdAsync());
+        }
+
         return new RedisMeter(this, await CpuSecondsAsync());
     }
 
@@ -84,19 +98,22 @@ public sealed class RedisMeter(BenchRedis redis, double cpuAtStart)
     {
         var cpu = await redis.CpuSecondsAsync() - cpuAtStart;
         var stats = (await redis.CommandStatsAsync()).Where(s => s.Value.Calls > 0).OrderByDescending(s => s.Value.Calls).ToList();
+        var instructions = redis.Profiler is { } profiler ? await profiler.DumpAsync(await redis.ProcessIdAsync(), jobs) : null;
         return new RedisCost(
             Math.Round(cpu * 1e6 / jobs, 1),
             Math.Round(stats.Sum(s => s.Value.Calls) / (double)jobs, 2),
             stats.ToDictionary(s => s.Key, s => Math.Round(s.Value.Calls / (double)jobs, 2)),
-            stats.ToDictionary(s => s.Key, s => Math.Round(s.Value.Microseconds / (double)jobs, 2)));
+            stats.ToDictionary(s => s.Key, s => Math.Round(s.Value.Microseconds / (double)jobs, 2)),
+            instructions);
     }
 }
 
 /// <summary>
 /// Redis's cost per job: CPU microseconds (INFO cpu, user + sys: the whole server, I/O included) and commands,
 /// counting those a Lua script runs (so one EVALSHA that does 8 things counts 9), with each command's calls
-/// and its own microseconds (INFO commandstats; a script's time includes its commands').
+/// and its own microseconds (INFO commandstats; a script's time includes its commands'); with <c>--profile-redis</c>, the
+/// instructions it ran per job and where (<see cref="RedisProfiler"/>).
 /// </summary>
 public sealed record RedisCost(
     double CpuMicroseconds, double Commands, IReadOnlyDictionary<string, double> CommandsByName,
-    IReadOnlyDictionary<string, double> MicrosecondsByCommand);
+    IReadOnlyDictionary<string, double> MicrosecondsByCommand, IReadOnlyDictionary<string, double>? Instructions = null);

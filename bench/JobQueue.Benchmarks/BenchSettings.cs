@@ -81,6 +81,17 @@ public sealed record BenchSettings
 
     public bool Runs(string measurement) => Only.Count == 0 || Only.Contains(measurement);
 
+    /// <summary>
+    /// Runs redis-server under Valgrind and reports the instructions it ran per job, and where (<c>--profile-redis</c>,
+    /// with a few thousand jobs: the server runs about 50 times slower; see <see cref="RedisProfiler"/>).
+    /// </summary>
+    public bool ProfileRedis { get; init; }
+
+    /// <summary>The systems to measure (<c>--systems JobQueue,BullMQ</c>); all when empty.</summary>
+    public IReadOnlyList<string> Systems { get; init; } = [];
+
+    public bool Measures(string system) => Systems.Count == 0 || Systems.Contains(system, StringComparer.OrdinalIgnoreCase);
+
     public static BenchSettings Parse(string[] args)
     {
         var settings = args.Contains("--smoke")
@@ -116,6 +127,8 @@ public sealed record BenchSettings
         {
             OutputDirectory = Option("--out") ?? settings.OutputDirectory,
             Only = Option("--only")?.Split(',') ?? [],
+            Systems = Option("--systems")?.Split(',') ?? [],
+            ProfileRedis = args.Contains("--profile-redis"),
             DrainJobs = Option("--jobs") is { } jobs ? int.Parse(jobs) : settings.DrainJobs,
             DrainWorkers = Option("--workers")?.Split(',').Select(int.Parse).ToArray() ?? settings.DrainWorkers,
             LatencyWorkers = Option("--latency-workers") is { } latencyWorkers ? int.Parse(latencyWorkers) : settings.LatencyWorkers,

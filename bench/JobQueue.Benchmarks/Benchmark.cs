@@ -18,13 +18,13 @@ public static class Benchmark
     public static async Task<int> RunAsync(BenchSettings settings)
     {
         await BullMqSystem.InstallAsync();
-        await using var redis = await BenchRedis.StartAsync();
+        await using var redis = await BenchRedis.StartAsync(settings.ProfileRedis);
         await using var jobQueue = new JobQueueSystem(redis);
         await using var bullMq = new BullMqSystem(redis);
         await using var hangfire = new HangfireSystem(redis);
         // Hangfire on the rows it has (see HangfireSystem); the shaped drains, flows and schedules are the other two's.
-        IQueueSystem[] systems = [jobQueue, bullMq, hangfire];
-        IWorkflowSystem[] workflowSystems = [jobQueue, bullMq];
+        IQueueSystem[] systems = [.. new IQueueSystem[] { jobQueue, bullMq, hangfire }.Where(s => settings.Measures(s.Name))];
+        IWorkflowSystem[] workflowSystems = [.. new IWorkflowSystem[] { jobQueue, bullMq }.Where(s => settings.Measures(s.Name))];
         var machine = await DescribeMachineAsync(redis);
         Console.WriteLine($"JobQueue vs BullMQ {machine.BullMq} and Hangfire {machine.Hangfire} on Redis {machine.Redis}, {machine.Cores} cores ({machine.Cpu}){(settings.Smoke ? ", smoke sizes" : "")}");
 

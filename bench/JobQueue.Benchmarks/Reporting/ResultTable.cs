@@ -99,6 +99,7 @@ public static class ResultTable
                 variant.ToDictionary(v => v.Key, v => v.Value.PerSecond), N));
             rows.Add(new("  Redis CPU µs/job (lower is better)", variant.ToDictionary(v => v.Key, v => v.Value.Redis.CpuMicroseconds), D));
             rows.Add(new("  Redis commands/job", variant.ToDictionary(v => v.Key, v => v.Value.Redis.Commands), D, Ratios: false));
+            AddInstructions(variant.ToDictionary(v => v.Key, v => v.Value.Redis), rows);
         }
     }
 
@@ -112,6 +113,7 @@ public static class ResultTable
             rows.Add(new("  Redis CPU µs/job (lower is better)", drain.ToDictionary(d => d.System, d => d.Redis.CpuMicroseconds), D));
             rows.Add(new("  Worker CPU µs/job (lower is better)", drain.ToDictionary(d => d.System, d => d.WorkerCpuMicrosecondsPerJob), D));
             rows.Add(new("  Redis commands/job", drain.ToDictionary(d => d.System, d => d.Redis.Commands), D, Ratios: false));
+            AddInstructions(drain.ToDictionary(d => d.System, d => d.Redis), rows);
         }
     }
 
@@ -150,6 +152,17 @@ public static class ResultTable
         rows.Add(new($"  p99 in the workers' first {results.Settings.LatencyWarmUp.TotalSeconds:0.#} s (JIT warm-up), ms",
             latency.ToDictionary(l => l.Key, l => l.Value.WarmUpP99Ms), D));
         rows.Add(new("  Redis CPU µs/job at that rate (lower is better)", latency.ToDictionary(l => l.Key, l => l.Value.Redis.CpuMicroseconds), D));
+    }
+
+    /// <summary>The instructions Redis ran per job, and where, when the run counted them (<c>--profile-redis</c>).</summary>
+    private static void AddInstructions(Dictionary<string, RedisCost> costs, List<Row> rows)
+    {
+        var labels = costs.Values.SelectMany(c => c.Instructions?.Keys ?? []).Distinct();
+        foreach (var label in labels)
+        {
+            rows.Add(new($"  Redis instructions/job: {label}", costs.Where(c => c.Value.Instructions?.ContainsKey(label) == true)
+                .ToDictionary(c => c.Key, c => c.Value.Instructions![label]), N));
+        }
     }
 
     private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
