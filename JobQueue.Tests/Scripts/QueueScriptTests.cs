@@ -277,6 +277,60 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
     }
 
     [Fact]
+    public async Task Jobs_claimed_in_one_take_each_get_their_own_attempt_run_and_version()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var retried = await EnqueueAsync("echo", "1");
+        var fresh = await EnqueueAsync("echo", "2");
+        // As a job retried by hand after three attempts over four runs would stand.
+        await Db.HashSetAsync(_keys.Job(retried.Id), [new("attempts", 3), new("runs", 4), new("version", 7), new("max_attempts", 10)]);
+
+        var claims = (await worker.ReadAndClaimAsync(10)).Claims;
+
+        Assert.Equal([4, 1], claims.Select(c => c.Job!.Attempt));
+        Assert.Equal([$"w1/{claims[0].Entry.EntryId}/5", $"w1/{claims[1].Entry.EntryId}/1"], claims.Select(c => c.Job!.Token));
+        var (a, b) = (await Db.HashGetAllAsync(_keys.Job(retried.Id)), await Db.HashGetAllAsync(_keys.Job(fresh.Id)));
+        string Field(HashEntry[] hash, string name) => hash.Single(f => f.Name == name).Value.ToString();
+        Assert.Equal(["4", "5", "8"], new[] { "attempts", "runs", "version" }.Select(f => Field(a, f)));
+        Assert.Equal(["1", "1", "2"], new[] { "attempts", "runs", "version" }.Select(f => Field(b, f)));
+        Assert.Equal($"4|{Field(a, "started_at")}|w1", Field(a, "a:5"));
+        Assert.Equal($"1|{Field(b, "started_at")}|w1", Field(b, "a:1"));
+    }
+
+    [Fact]
+    public async Task A_take_is_drained_exactly_when_no_entry_is_left_behind_the_ones_it_took()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        Assert.True((await worker.ReadAndClaimAsync(10)).Drained);
+        for (var i = 0; i < 3; i++)
+        {
+            await EnqueueAsync("echo", i.ToString());
+        }
+
+        var first = await worker.ReadAndClaimAsync(2);
+        var last = await worker.ReadAndClaimAsync(1); // all it asked for, and the last one there
+
+        Assert.Equal((2, false), (first.Claims.Count, first.Drained));
+        Assert.Equal((1, true), (last.Claims.Count, last.Drained));
+
+        // The newest entry taken is one a worker drops (its job was canceled while it waited): drained all the same.
+        var kept = await EnqueueAsync("echo", "3");
+        var canceled = await EnqueueAsync("echo", "4");
+        await Store.CancelAsync(canceled.Id);
+        var dropped = await worker.ReadAndClaimAsync(2);
+        Assert.Equal([ClaimOutcome.Claimed, ClaimOutcome.Finished], dropped.Claims.Select(c => c.Outcome));
+        Assert.Equal(kept.Id, dropped.Claims[0].Job!.JobId);
+        Assert.True(dropped.Drained);
+
+        // And not drained while one waits behind the take, however many the take got.
+        await EnqueueAsync("echo", "5");
+        await EnqueueAsync("echo", "6");
+        Assert.False((await worker.ReadAndClaimAsync(1)).Drained);
+    }
+
+    [Fact]
     public async Task Claim_dead_letters_a_delivered_entry_whose_job_id_is_not_one_JobQueue_writes()
     {
         var worker = Consumer("w1");

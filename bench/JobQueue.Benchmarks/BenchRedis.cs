@@ -29,11 +29,12 @@ public sealed class BenchRedis : IAsyncDisposable
     /// <summary>Counts the server's instructions per job when the run asks (<c>--profile-redis</c>).</summary>
     internal RedisProfiler? Profiler { get; }
 
-    public static async Task<BenchRedis> StartAsync(bool profile = false)
+    /// <param name="profileInto">Where to keep the profile's dumps; no profile when null.</param>
+    public static async Task<BenchRedis> StartAsync(string? profileInto = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var profiler = profile ? new RedisProfiler(dataDirectory) : null;
+        var profiler = profileInto is null ? null : new RedisProfiler(dataDirectory, profileInto);
         var server = await LocalRedis.StartServerAsync(dataDirectory, profiler?.RunUnder);
         var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true,syncTimeout=30000,asyncTimeout=30000");
         return new BenchRedis(dataDirectory, server, admin, profiler);

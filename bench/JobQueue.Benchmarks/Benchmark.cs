@@ -18,7 +18,7 @@ public static class Benchmark
     public static async Task<int> RunAsync(BenchSettings settings)
     {
         await BullMqSystem.InstallAsync();
-        await using var redis = await BenchRedis.StartAsync(settings.ProfileRedis);
+        await using var redis = await BenchRedis.StartAsync(settings.ProfileRedis ? settings.OutputDirectory : null);
         await using var jobQueue = new JobQueueSystem(redis);
         await using var bullMq = new BullMqSystem(redis);
         await using var hangfire = new HangfireSystem(redis);

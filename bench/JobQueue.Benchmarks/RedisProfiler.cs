@@ -10,8 +10,10 @@ namespace JobQueue.Benchmarks;
 /// so one run of each design shows what a change to the scripts saved. The server runs about 50 times slower under
 /// Valgrind: profile with a few thousand jobs (<c>--jobs 5000</c>), and read throughput from a run without it.
 /// </summary>
-public sealed partial class RedisProfiler(string directory)
+public sealed partial class RedisProfiler(string directory, string keepIn)
 {
+    private int _kept;
+
     /// <summary>
     /// What the breakdown shows, each the instructions of a function and everything it calls (callgrind's inclusive
     /// cost): where a script's time goes (its own Lua, the replies it turns into Lua values, the commands it runs),
@@ -42,7 +44,11 @@ public sealed partial class RedisProfiler(string directory)
     /// <summary>Starts counting from zero.</summary>
     public Task ZeroAsync(int pid) => ControlAsync("-z", pid);
 
-    /// <summary>The instructions since <see cref="ZeroAsync"/>, per job, by row of the breakdown, with "Redis in all" first.</summary>
+    /// <summary>
+    /// The instructions since <see cref="ZeroAsync"/>, per job, by row of the breakdown, with "Redis in all" first. The
+    /// dump itself is kept in the run's output directory (<c>redis-callgrind.N.out</c>, N counting the measurements in
+    /// order) for <c>callgrind_annotate</c> or KCachegrind.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, double>> DumpAsync(int pid, long jobs)
     {
         var before = Dumps().Count;
@@ -54,6 +60,8 @@ public sealed partial class RedisProfiler(string directory)
         }
 
         var dump = Dumps().OrderBy(f => int.Parse(f[(f.LastIndexOf('.') + 1)..], CultureInfo.InvariantCulture)).Last();
+        Directory.CreateDirectory(keepIn);
+        File.Copy(dump, Path.Combine(keepIn, $"redis-callgrind.{++_kept}.out"), overwrite: true);
         var inclusive = await InclusiveCostsAsync(dump);
         var perJob = new Dictionary<string, double> { ["Redis in all"] = Math.Round(inclusive.GetValueOrDefault("PROGRAM TOTALS") / (double)jobs) };
         foreach (var (label, function) in Rows)

@@ -72,7 +72,8 @@ local function claim_entry(c, entry, id, deliveries)
   local run = runs + 1
   -- Unique to this claim: the entry names the job's place in the stream, the run counts every claim of the job over
   -- its whole life (a manual retry resets the attempt, not the run). Jobs taken together never share a token.
-  local token = c.consumer .. '/' .. entry .. '/' .. run
+  local run_text, attempt_text = number_text[run], number_text[attempt]
+  local token = c.consumer .. '/' .. entry .. '/' .. run_text
   local version = (tonumber(state[8]) or 0) + 1
   if status == 'processing' and runs > 0 then
     redis.call('HSET', job, 'e:' .. runs, attempt_end(c.now, 'lost', 'taken over by ' .. c.consumer))
@@ -80,8 +81,8 @@ local function claim_entry(c, entry, id, deliveries)
   if run > ATTEMPTS_KEPT then
     redis.call('HDEL', job, 'a:' .. (run - ATTEMPTS_KEPT), 'e:' .. (run - ATTEMPTS_KEPT))
   end
-  redis.call('HSET', job, 'status', 'processing', 'attempts', attempt, 'runs', run, 'version', version,
-    'started_at', c.now, 'token', token, 'entry_id', entry, 'a:' .. run, attempt .. '|' .. c.now_text .. '|' .. c.consumer)
+  redis.call('HSET', job, 'status', 'processing', 'attempts', attempt_text, 'runs', run_text, 'version', number_text[version],
+    'started_at', c.now_text, 'token', token, 'entry_id', entry, 'a:' .. run_text, attempt_text .. '|' .. c.now_text .. '|' .. c.consumer)
   publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt, type = state[3] or nil,
     progress = state[9] or nil, error = state[10] or nil, owner = state[15] or nil })
   return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
@@ -97,8 +98,7 @@ local function claim_context()
   for type, max in string.gmatch(ARGV[7], '(%S+) (%d+)') do
     type_max[type] = tonumber(max)
   end
-  -- now_text for the attempt records: a number is formatted again each time it is concatenated.
   return { stream = KEYS[1], dead = KEYS[2], stats = KEYS[3], group = ARGV[1], consumer = ARGV[2],
     max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], type_max = type_max, now = now,
-    now_text = tostring(now) }
+    now_text = number_text[now] }
 end

@@ -11,6 +11,15 @@ local function valid_job_id(id)
   return id ~= nil and string.match(id, '^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$') ~= nil
 end
 
+-- A number as the text Redis stores. Lua formats a number with sprintf('%.14g') wherever it meets one as text (in a
+-- concatenation, or as an argument of redis.call); a claim or a completion of a batch writes the same few numbers job
+-- after job (attempt 1, run 1, a version, the time), so each is formatted once per script call.
+local number_text = setmetatable({}, { __index = function(texts, n)
+  local text = tostring(n)
+  texts[n] = text
+  return text
+end })
+
 local function now_ms()
   local t = redis.call('TIME')
   return t[1] * 1000 + math.floor(t[2] / 1000)

@@ -16,7 +16,7 @@
 local stream, dead, stats, schedule = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, channel, ttl, dead_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
-local now_text = tostring(now) -- for the attempt records: a number is formatted again each time it is concatenated
+local now_text = number_text[now]
 local released, done, results = {}, 0, {}
 for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
@@ -41,7 +41,7 @@ for i = 1, #KEYS - 4 do
       results[i] = 'stale'
     elseif decision == 'done' then
       local version = (tonumber(state[5]) or 0) + 1
-      redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now, 'version', version,
+      redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now_text, 'version', number_text[version],
         ended, attempt_end(now_text, 'succeeded', ''))
       redis.call('PEXPIRE', job, ttl)
       done = done + 1

@@ -13,6 +13,17 @@
 --     end; 0 when a running job must end first)
 --   drained: 1 when no entry is left waiting behind the ones taken (the worker waits for the wake-up marker), else 0
 --   one row per entry taken (see _claim.lua), or {entry, job id, 'held'} for a job its group's limit held back
+-- Whether a stream entry ({id, fields}, or nil) comes after the entry `id` ('<ms>-<seq>').
+local function entry_after(entry, id)
+  if not entry then
+    return false
+  end
+  local ms, seq = string.match(entry[1], '^(%d+)-(%d+)$')
+  local id_ms, id_seq = string.match(id, '^(%d+)-(%d+)$')
+  ms, id_ms = tonumber(ms), tonumber(id_ms)
+  return ms > id_ms or (ms == id_ms and tonumber(seq) > tonumber(id_seq))
+end
+
 local c = claim_context()
 local controls, window, held_groups = KEYS[4], KEYS[5], KEYS[6]
 local want = tonumber(ARGV[8])
