@@ -22,17 +22,17 @@ for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local delay = tonumber(ARGV[a + 6])
-  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'traceparent', 'version', 'progress', 'last_error', 'group', 'owner',
+  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'version', 'progress', 'last_error', 'group', 'owner',
     'deps_total', 'dependants', 'runs')
   if state[2] ~= token then
     results[i] = 'stale'
   else
     released[#released + 1] = entry
     -- The token is the job's, so the job's run is this attempt's (a claim sets both; 0 only for a hash edited by hand).
-    local ended = 'e:' .. (state[12] or 0)
+    local ended = 'e:' .. (state[11] or 0)
     redis.call('HDEL', job, 'token')
-    if state[8] then
-      redis.call('SREM', group_key(string.sub(job, 1, #job - #id), state[8], 'running'), id)
+    if state[7] then
+      redis.call('SREM', group_key(string.sub(job, 1, #job - #id), state[7], 'running'), id)
     end
     local attempts = tonumber(state[3]) or 0
     if state[1] == 'canceled' then
@@ -40,14 +40,14 @@ for i = 1, #KEYS - 4 do
     elseif state[1] ~= 'processing' then
       results[i] = 'stale'
     elseif decision == 'done' then
-      local version = (tonumber(state[5]) or 0) + 1
+      local version = (tonumber(state[4]) or 0) + 1
       redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now_text, 'version', number_text[version],
         ended, attempt_end(now_text, 'succeeded', ''))
       redis.call('PEXPIRE', job, ttl)
       done = done + 1
       publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
-        progress = state[6] or nil, result = text, error = state[7] or nil, owner = state[9] or nil })
-      if state[10] or state[11] then
+        progress = state[5] or nil, result = text, error = state[6] or nil, owner = state[8] or nil })
+      if state[9] or state[10] then
         settle_dependants(channel, string.sub(job, 1, #job - #id), id, 'done', now, dead_ttl)
       end
       results[i] = 'done'
@@ -58,7 +58,7 @@ for i = 1, #KEYS - 4 do
       changed(channel, job, id)
       results[i] = 'retried'
     elseif decision == 'retry' then
-      local next = add_entry(stream, id, state[4] or '')
+      local next = add_entry(stream, id, redis.call('HGET', job, 'traceparent') or '')
       redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next,
         ended, attempt_end(now_text, 'retrying', text))
       changed(channel, job, id)
@@ -67,7 +67,7 @@ for i = 1, #KEYS - 4 do
       redis.call('HSET', job, ended, attempt_end(now_text, 'failed', text))
       finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
       changed(channel, job, id)
-      if state[10] or state[11] then
+      if state[9] or state[10] then
         settle_dependants(channel, string.sub(job, 1, #job - #id), id, 'failed', now, dead_ttl)
       end
       results[i] = 'failed'

@@ -13,6 +13,7 @@
 --     end; 0 when a running job must end first)
 --   drained: 1 when no entry is left waiting behind the ones taken (the worker waits for the wake-up marker), else 0
 --   one row per entry taken (see _claim.lua), or {entry, job id, 'held'} for a job its group's limit held back
+
 -- Whether a stream entry ({id, fields}, or nil) comes after the entry `id` ('<ms>-<seq>').
 local function entry_after(entry, id)
   if not entry then
@@ -88,8 +89,10 @@ if rate_max and claimed > 0 and redis.call('INCRBY', window, claimed) == claimed
   redis.call('PEXPIRE', window, ctl[4])
 end
 -- Drained when no entry is left behind the last one taken. A take that got all it asked for and left some behind
--- raises the marker again; one that took the last entry wakes nobody (nor does its worker ask again at once).
-if #entries < want or #redis.call('XRANGE', c.stream, '(' .. entries[#entries][1], '+', 'COUNT', 1) == 0 then
+-- raises the marker again; one that took the last entry wakes nobody (nor does its worker ask again at once). The
+-- stream's newest entry tells: reading it is a seek to the stream's end, where reading the entry after the last one
+-- taken walks that entry's node of the stream from its start.
+if #entries < want or not entry_after(redis.call('XREVRANGE', c.stream, '+', '-', 'COUNT', 1)[1], entries[#entries][1]) then
   out[3] = 1
 else
   wake_one_worker(c.stream)
