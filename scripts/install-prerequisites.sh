@@ -3,7 +3,8 @@
 #   redis-server  always (the AppHost and the tests start their own);
 #   tzdata        always (schedules read their time zones, e.g. Europe/Paris, from /usr/share/zoneinfo);
 #   chromium      with --test (the dashboard tests drive it headless; never a downloaded browser);
-#   wrk, nodejs   with --test or --bench (the benchmark's HTTP load and BullMQ's side; the tests smoke-run it).
+#   wrk, nodejs   with --test or --bench (the benchmark's HTTP load and BullMQ's side; the tests smoke-run it);
+#   valgrind      with --test or --profile (the benchmark's --profile-redis counts Redis's instructions under it).
 set -euo pipefail
 
 need=()
@@ -15,6 +16,9 @@ fi
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
   command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+fi
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--profile" ]; then
+  command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

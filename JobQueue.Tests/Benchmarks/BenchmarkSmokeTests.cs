@@ -11,6 +11,40 @@ namespace JobQueue.Tests.Benchmarks;
 public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
 {
     [Fact]
+    public async Task Profiling_redis_counts_each_systems_instructions_per_drained_job_and_keeps_the_dump()
+    {
+        var outputDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-profile-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exitCode, console) = await Dotnet.RunAsync([BuiltProject.AssemblyOf<Projects.JobQueue_Benchmarks>(), "--smoke",
+                "--only", "drain", "--workers", "1", "--systems", "JobQueue,BullMQ", "--profile-redis", "--out", outputDirectory], TimeSpan.FromMinutes(3));
+            output.WriteLine(console);
+            Assert.True(exitCode == 0, $"the benchmark exited with {exitCode}:\n{console}");
+
+            using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outputDirectory, "results.json")));
+            var drains = results.RootElement.GetProperty("drain").EnumerateArray().ToList();
+            Assert.Equal(["BullMQ", "JobQueue"], drains.Select(d => d.GetProperty("system").GetString()).Order());
+            Assert.All(drains, drain =>
+            {
+                var instructions = drain.GetProperty("redis").GetProperty("instructions");
+                var all = instructions.GetProperty("Redis in all").GetDouble();
+                var scripts = instructions.GetProperty("scripts (EVALSHA), in all").GetDouble();
+                // Both systems' work is scripts; a no-op job costs Redis tens of thousands of instructions, not none.
+                Assert.InRange(scripts, 10_000, all);
+            });
+            Assert.Contains("Redis instructions/job: XREADGROUP", console);
+            Assert.True(File.Exists(Path.Combine(outputDirectory, "redis-callgrind.2.out")), "the second drain's dump is kept");
+        }
+        finally
+        {
+            if (Directory.Exists(outputDirectory))
+            {
+                Directory.Delete(outputDirectory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Benchmark_runs_every_measurement_for_every_system_and_writes_its_results()
     {
         var outputDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-bench-smoke-" + Guid.NewGuid().ToString("N"));

@@ -17,6 +17,12 @@ public static class Benchmark
 
     public static async Task<int> RunAsync(BenchSettings settings)
     {
+        if (settings.ProfileRedis && !RedisProfiler.Installed())
+        {
+            Console.Error.WriteLine("--profile-redis runs Redis under Valgrind: install it (scripts/install-prerequisites.sh --profile).");
+            return 2;
+        }
+
         await BullMqSystem.InstallAsync();
         await using var redis = await BenchRedis.StartAsync(settings.ProfileRedis ? settings.OutputDirectory : null);
         await using var jobQueue = new JobQueueSystem(redis);

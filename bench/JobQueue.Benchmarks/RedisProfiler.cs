@@ -39,7 +39,8 @@ public sealed partial class RedisProfiler(string directory, string keepIn)
     /// <summary>How to start redis-server under callgrind (each <see cref="ZeroAsync"/> starts the count again).</summary>
     public IReadOnlyList<string> RunUnder => ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + OutFile];
 
-    public static bool Installed() => File.Exists("/usr/bin/valgrind") || File.Exists("/usr/local/bin/valgrind");
+    public static bool Installed() => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+        .Any(directory => File.Exists(Path.Combine(directory, "valgrind")) && File.Exists(Path.Combine(directory, "callgrind_control")));
 
     /// <summary>Starts counting from zero.</summary>
     public Task ZeroAsync(int pid) => ControlAsync("-z", pid);
