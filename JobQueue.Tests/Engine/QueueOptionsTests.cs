@@ -63,4 +63,26 @@ public sealed class QueueOptionsTests
         Assert.Equal(("orders", TimeSpan.FromSeconds(7)), (options.Name, options.LeaseTimeout));
         Assert.Equal("jobs", QueueOptions.From(new ConfigurationBuilder().Build()).Name);
     }
+
+    [Theory]
+    [InlineData(null, null, 200)]
+    [InlineData("00:00:00.050", null, 50)] // the worker's former key
+    [InlineData("00:00:00.050", "00:00:00.300", 300)] // the key of its own wins
+    public void The_housekeeping_interval_is_read_from_its_own_key_else_from_the_workers_former_one(string? former, string? own, int expectedMs)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (former is not null)
+        {
+            settings[QueueOptions.HousekeepingIntervalFormerKey] = former;
+        }
+
+        if (own is not null)
+        {
+            settings["Queue:HousekeepingInterval"] = own;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), QueueOptions.From(configuration).HousekeepingInterval);
+    }
 }

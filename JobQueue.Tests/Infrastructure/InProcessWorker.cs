@@ -20,7 +20,7 @@ public static class InProcessWorker
         builder.Configuration["ConnectionStrings:redis"] = server.ConnectionString;
         builder.Configuration["Queue:Name"] = queue;
         builder.Configuration["Worker:BlockTimeout"] = "00:00:00.200";
-        builder.Configuration["Worker:ForwarderInterval"] = "00:00:00.020";
+        builder.Configuration["Queue:HousekeepingInterval"] = "00:00:00.020";
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         handlers(builder.AddJobWorker());
         configure?.Invoke(builder.Services);

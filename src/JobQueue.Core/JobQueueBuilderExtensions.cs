@@ -42,7 +42,7 @@ public static class JobQueueBuilderExtensions
         }
 
         builder.Services.AddOptions<QueueOptions>()
-            .Configure<IConfiguration>((options, configuration) => QueueOptions.Bind(configuration.GetSection(QueueOptions.SectionName), options))
+            .Configure<IConfiguration>((options, configuration) => QueueOptions.Bind(configuration, options))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddOptions<JobPayloadJsonOptions>();
@@ -58,6 +58,27 @@ public static class JobQueueBuilderExtensions
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(JobQueueTelemetry.Name))
             .WithMetrics(metrics => metrics.AddMeter(JobQueueTelemetry.Name));
+        return builder;
+    }
+
+    /// <summary>
+    /// Opts this process into the queues' housekeeping (<see cref="QueueHousekeeping"/>): every
+    /// <see cref="QueueOptions.HousekeepingInterval"/>, scheduled jobs that came due move into their stream and jobs their
+    /// group's limit held back are released, in every queue, by whichever process that opted in holds the lease. A worker
+    /// opts in (<c>AddJobWorker</c>); so does any process that must keep due jobs moving while no worker runs (an API in
+    /// front of pools that scale to zero). Adds <see cref="AddJobQueue"/> if it was not; calling it again does nothing.
+    /// </summary>
+    public static IHostApplicationBuilder AddQueueHousekeeping(this IHostApplicationBuilder builder, string connectionName = "redis")
+    {
+        builder.AddJobQueue(connectionName);
+        if (builder.Services.Any(s => s.ServiceType == typeof(QueueHousekeeping)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton(sp => new QueueHousekeeping(sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<QueueDirectory>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<QueueOptions>>().Value));
+        builder.Services.AddHostedService<QueueHousekeeper>();
         return builder;
     }
 }

@@ -62,20 +62,38 @@ public sealed class QueueOptions
     public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Binds <paramref name="section"/> (the <c>Queue</c> section) onto <paramref name="options"/>: every setting by its
-    /// name, and the lease from its former key when only that one is set. The one place the section is read.
+    /// How often scheduled jobs that came due are moved into their queue's stream, and jobs their group's limit held back
+    /// are released (<see cref="Redis.QueueHousekeeping"/>): a delay's resolution. <c>Worker:ForwarderInterval</c>, its
+    /// former key, is still read when it is absent.
     /// </summary>
-    public static QueueOptions Bind(IConfigurationSection section, QueueOptions options)
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The former configuration key of <see cref="HousekeepingInterval"/> (a worker's setting), read when that one is absent.</summary>
+    public const string HousekeepingIntervalFormerKey = "Worker:ForwarderInterval";
+
+    /// <summary>
+    /// Binds the <c>Queue</c> section of <paramref name="configuration"/> onto <paramref name="options"/>: every setting
+    /// by its name, and the lease and the housekeeping interval from their former keys when only those are set. The one
+    /// place the section is read.
+    /// </summary>
+    public static QueueOptions Bind(IConfiguration configuration, QueueOptions options)
     {
+        var section = configuration.GetSection(SectionName);
         section.Bind(options);
         if (section[nameof(LeaseTimeout)] is null && section[LeaseTimeoutFormerKey] is not null)
         {
             options.LeaseTimeout = section.GetValue<TimeSpan>(LeaseTimeoutFormerKey);
         }
 
+        if (section[nameof(HousekeepingInterval)] is null && configuration[HousekeepingIntervalFormerKey] is not null)
+        {
+            options.HousekeepingInterval = configuration.GetValue<TimeSpan>(HousekeepingIntervalFormerKey);
+        }
+
         return options;
     }
 
     /// <summary>The settings <paramref name="configuration"/> gives (its <c>Queue</c> section over the defaults).</summary>
-    public static QueueOptions From(IConfiguration configuration) => Bind(configuration.GetSection(SectionName), new QueueOptions());
+    public static QueueOptions From(IConfiguration configuration) => Bind(configuration, new QueueOptions());
 }

@@ -19,7 +19,7 @@ public static class JobWorkerBuilderExtensions
     /// </summary>
     public static JobWorkerBuilder AddJobWorker(this IHostApplicationBuilder builder, string connectionName = "redis")
     {
-        builder.AddJobQueue(connectionName);
+        builder.AddQueueHousekeeping(connectionName);
         var services = builder.Services;
         var clientName = builder.Environment.ApplicationName;
         services.AddOptions<WorkerOptions>()
@@ -76,7 +76,6 @@ public static class JobWorkerBuilderExtensions
         services.AddHostedService<JobProcessor>();
         services.AddHostedService<QueueDepthReporter>();
         services.AddHostedService<CancellationListener>();
-        services.AddHostedService<ScheduledJobForwarder>();
         services.AddHostedService<ScheduleFirer>();
         services.AddHostedService<QueueJanitor>();
         return new JobWorkerBuilder(services, registry);

@@ -43,10 +43,6 @@ public sealed class WorkerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often the forwarder moves scheduled jobs that are due into the stream (the delay's resolution).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
-    public TimeSpan ForwarderInterval { get; set; } = TimeSpan.FromMilliseconds(200);
-
     /// <summary>How often the janitor trims dead letters, the job index and departed consumers.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan JanitorInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -65,6 +65,7 @@ internal sealed class PoolAutoscaler(
             var queues = new QueueDirectory(redis, Options.Create(options));
             var names = pool.Policy.Queues;
             var demand = new QueueDemandReader(redis, queues);
+            var housekeeping = new QueueHousekeeping(redis, queues, options);
             var recommendations = new Queue<(DateTimeOffset At, int Replicas)>();
             var prepared = false;
             using var timer = new PeriodicTimer(pool.Policy.PollingInterval);
@@ -83,13 +84,9 @@ internal sealed class PoolAutoscaler(
                         prepared = true;
                     }
 
-                    foreach (var name in names)
-                    {
-                        foreach (var keys in await queues.PartitionsAsync(name))
-                        {
-                            await new QueueMaintenance(redis, keys, options).PromoteDueAsync();
-                        }
-                    }
+                    // A pool at zero starts when its due jobs are in the stream: this process keeps them moving when
+                    // no worker or API does (it takes part in the housekeeping lease each poll).
+                    await housekeeping.RunOnceAsync();
 
                     await ScaleAsync(pool, await demand.ReadAsync(names), recommendations);
                 }

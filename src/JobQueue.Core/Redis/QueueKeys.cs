@@ -77,6 +77,12 @@ public sealed class QueueKeys(string queueName)
     public RedisKey Queues => _prefix + "queues";
 
     /// <summary>
+    /// The name of the process doing every queue's housekeeping now, expiring unless it renews it
+    /// (<see cref="QueueHousekeeping"/>): kept on the default queue's keys only.
+    /// </summary>
+    public RedisKey HousekeepingLease => _prefix + "housekeeping";
+
+    /// <summary>
     /// Sorted set of every schedule's name by its next occurrence (ms; <c>+inf</c> while paused or never again): what
     /// the schedulers poll. Kept on the default queue's keys only, with each schedule's hash (<see cref="Schedule"/>).
     /// </summary>

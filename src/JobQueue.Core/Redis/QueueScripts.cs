@@ -29,6 +29,7 @@ public static class QueueScripts
     public static readonly string AdvanceSchedule = Load("advance_schedule");
     public static readonly string Attempts = Load("attempts");
     public static readonly string RegisterWorker = Load("register_worker");
+    public static readonly string HousekeepingLease = Load("housekeeping_lease");
 
     private static string Load(string name, params string[] includes) =>
         string.Join("\n", [Prelude, .. includes.Select(Read), Read(name)]);
