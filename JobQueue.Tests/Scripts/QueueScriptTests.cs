@@ -86,7 +86,7 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
         var error = await Assert.ThrowsAsync<RedisServerException>(() => Db.ScriptEvaluateAsync(
             QueueScripts.Enqueue, [_keys.Stream, _keys.Jobs, _keys.Scheduled, _keys.Types, _keys.Job(job.Id)],
-            [_keys.Events.ToString(), 0, 0, 1, job.Id, "echo", "2", "", 0, 0, ""]));
+            [_keys.Events.ToString(), 0, 0, _keys.JobPrefix, 1, job.Id, "echo", "2", "", 0, 0, ""]));
 
         Assert.StartsWith("JOB_EXISTS", error.Message);
         Assert.Equal(1, await Db.StreamLengthAsync(_keys.Stream));

@@ -386,7 +386,7 @@ public sealed class JobStore(
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
             [keys.Job(jobId), keys.Scheduled, keys.Dead, keys.Stats],
             [jobId, keys.Events.ToString(), keys.Cancel.ToString(), (long)Options.Retention.TotalMilliseconds,
-                (long)Options.DeadLetterRetention.TotalMilliseconds]))!;
+                (long)Options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix]))!;
         switch ((int)reply[0], reply[1].ToString())
         {
             case (1, _):
@@ -461,14 +461,14 @@ public sealed class JobStore(
             "Job not ended", status => $"Job {jobId} is {status}; cancel it before deleting it.");
 
     /// <summary>
-    /// Runs a one-job transition script (ARGV: the job id, the queue's events channel) that answers <paramref name="done"/>,
+    /// Runs a one-job transition script (ARGV: the job id, the queue's events channel, its job key prefix) that answers <paramref name="done"/>,
     /// 'missing', or the status that does not allow it: <see cref="JobNotFoundException"/> or <see cref="JobStateConflictException"/>.
     /// </summary>
     private async Task TransitionAsync(
         string jobId, string script, Func<QueueKeys, RedisKey[]> keysOf, string done, string refusal, Func<string, string> why)
     {
         var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
-        var answer = (await Db.ScriptEvaluateAsync(script, keysOf(keys), [jobId, keys.Events.ToString()])).ToString()!;
+        var answer = (await Db.ScriptEvaluateAsync(script, keysOf(keys), [jobId, keys.Events.ToString(), keys.JobPrefix])).ToString()!;
         if (answer == done)
         {
             return;

@@ -4,20 +4,20 @@ namespace JobQueue.Redis;
 
 /// <summary>
 /// The keys and arguments of one complete.lua call, in the order its header lists them, built here and nowhere else:
-/// four keys, then each attempt's job hash; four arguments, then <see cref="PerAttempt"/> per attempt in the slots named below.
+/// four keys, then each attempt's job hash; <see cref="Leading"/> arguments, then <see cref="PerAttempt"/> per attempt in the slots named below.
 /// </summary>
 internal sealed class CompleteScriptCall
 {
-    private const int PerAttempt = 6;
+    private const int Leading = 5, PerAttempt = 6;
     private const int EntryId = 1, Token = 2, Decision = 3, ResultOrError = 4, JobId = 5, RetryDelayMs = 6;
 
     public CompleteScriptCall(QueueKeys keys, QueueOptions options, IReadOnlyList<AttemptEnd> ends)
     {
         Keys = new RedisKey[4 + ends.Count];
         (Keys[0], Keys[1], Keys[2], Keys[3]) = (keys.Stream, keys.Dead, keys.Stats, keys.Scheduled);
-        Arguments = new RedisValue[4 + PerAttempt * ends.Count];
-        (Arguments[0], Arguments[1], Arguments[2], Arguments[3]) = (QueueKeys.ConsumerGroup, keys.Events.ToString(),
-            (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds);
+        Arguments = new RedisValue[Leading + PerAttempt * ends.Count];
+        (Arguments[0], Arguments[1], Arguments[2], Arguments[3], Arguments[4]) = (QueueKeys.ConsumerGroup, keys.Events.ToString(),
+            (long)options.Retention.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix);
         for (var i = 0; i < ends.Count; i++)
         {
             var (job, step, text) = ends[i];
@@ -42,6 +42,6 @@ internal sealed class CompleteScriptCall
         _ => "fail",
     };
 
-    /// <summary>Attempt <paramref name="i"/>'s (from 1) argument in <paramref name="slot"/>: <c>ARGV[4 + 6(i - 1) + slot]</c>.</summary>
-    private void Set(int i, int slot, RedisValue value) => Arguments[4 + PerAttempt * (i - 1) + slot - 1] = value;
+    /// <summary>Attempt <paramref name="i"/>'s (from 1) argument in <paramref name="slot"/>: <c>ARGV[5 + 6(i - 1) + slot]</c>.</summary>
+    private void Set(int i, int slot, RedisValue value) => Arguments[Leading + PerAttempt * (i - 1) + slot - 1] = value;
 }

@@ -6,12 +6,12 @@ namespace JobQueue.Redis;
 
 /// <summary>
 /// The keys and arguments of one enqueue.lua call, in the order its header lists them, built here and nowhere else:
-/// four keys, then each job's hash, then the idempotency keys the jobs name; four arguments, then
+/// four keys, then each job's hash, then the idempotency keys the jobs name; <see cref="Leading"/> arguments, then
 /// <see cref="PerJob"/> per job, read by the script as <c>arg(i, k)</c> with k the slot named below.
 /// </summary>
 internal sealed class EnqueueScriptCall
 {
-    private const int PerJob = 13;
+    private const int Leading = 5, PerJob = 13;
     private const int Id = 1, Type = 2, Payload = 3, TraceParent = 4, RunAt = 5, IdempotencyKeyPosition = 6, Fingerprint = 7,
         MaxAttempts = 8, Backoff = 9, TimeoutMs = 10, Group = 11, Owner = 12, Dependencies = 13;
 
@@ -22,9 +22,9 @@ internal sealed class EnqueueScriptCall
     {
         _keys = new List<RedisKey>(4 + jobs.Count * 2) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
         _keys.AddRange(jobs.Select(pending => keys.Job(pending.Id)));
-        _arguments = new RedisValue[4 + PerJob * jobs.Count];
-        (_arguments[0], _arguments[1], _arguments[2], _arguments[3]) = (keys.Events.ToString(), (long)options.IdempotencyWindow.TotalMilliseconds,
-            (long)options.DeadLetterRetention.TotalMilliseconds, jobs.Count);
+        _arguments = new RedisValue[Leading + PerJob * jobs.Count];
+        (_arguments[0], _arguments[1], _arguments[2], _arguments[3], _arguments[4]) = (keys.Events.ToString(),
+            (long)options.IdempotencyWindow.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, jobs.Count);
         for (var i = 0; i < jobs.Count; i++)
         {
             Add(i + 1, jobs[i], keys);
@@ -76,6 +76,6 @@ internal sealed class EnqueueScriptCall
         Set(i, Dependencies, DependenciesOf(job));
     }
 
-    /// <summary>The script's <c>arg(i, k)</c>: <c>ARGV[4 + 13(i - 1) + k]</c>, here counted from 0.</summary>
-    private void Set(int i, int slot, RedisValue value) => _arguments[4 + PerJob * (i - 1) + slot - 1] = value;
+    /// <summary>The script's <c>arg(i, k)</c>: <c>ARGV[5 + 13(i - 1) + k]</c>, here counted from 0.</summary>
+    private void Set(int i, int slot, RedisValue value) => _arguments[Leading + PerJob * (i - 1) + slot - 1] = value;
 }

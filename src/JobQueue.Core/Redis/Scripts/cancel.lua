@@ -4,7 +4,7 @@
 -- only lets go of the entry). Its dependants are settled (_dependencies.lua): canceled, failed, or counted, by policy.
 -- KEYS[1] job hash, KEYS[2] schedule, KEYS[3] dead letters, KEYS[4] totals
 -- ARGV[1] job id, ARGV[2] events channel, ARGV[3] cancel channel (workers), ARGV[4] retention (ms), ARGV[5] dead
--- letter retention (ms: how long a dependant failed or canceled by this is kept)
+-- letter retention (ms: how long a dependant failed or canceled by this is kept), ARGV[6] the queue's job key prefix
 -- Returns {1, 'canceled'}, or {0, status} when there was nothing to cancel: 'missing' or the terminal status.
 local job, id = KEYS[1], ARGV[1]
 local s = redis.call('HMGET', job, 'status', 'runs')
@@ -24,5 +24,5 @@ if status == 'processing' then
   redis.call('PUBLISH', ARGV[3], id)
 end
 changed(ARGV[2], job, id)
-settle_dependants(ARGV[2], string.sub(job, 1, #job - #id), id, 'canceled', now, ARGV[5])
+settle_dependants(ARGV[2], ARGV[6], id, 'canceled', now, ARGV[5])
 return {1, 'canceled'}

@@ -2,8 +2,8 @@
 -- entry was reclaimed while it ran (a zombie) changes nothing, so a job is recorded successful at most once.
 -- What follows each attempt was decided by the caller (JobLifecycle.AfterAttempt); this script carries it out.
 -- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals, KEYS[4] schedule, KEYS[4 + i] hash of job i
--- ARGV[1] group, ARGV[2] events channel, ARGV[3] retention (ms), ARGV[4] dead letter retention (ms), then six
--- per job from ARGV[5 + 6(i - 1)]: entry id, token, decision ('done' | 'retry' | 'fail'), result JSON (done) or
+-- ARGV[1] group, ARGV[2] events channel, ARGV[3] retention (ms), ARGV[4] dead letter retention (ms), ARGV[5] the
+-- queue's job key prefix, then six per job from ARGV[6 + 6(i - 1)]: entry id, token, decision ('done' | 'retry' | 'fail'), result JSON (done) or
 -- error text, job id, retry delay (ms; 0 = queue again at once)
 -- Returns per job 'done', 'retried' (queued again under a new entry, or scheduled until its back-off ends: the
 -- forwarder promotes it, so no worker need be alive meanwhile), 'failed' (dead-lettered), 'canceled' (canceled
@@ -14,12 +14,12 @@
 -- short) in the HSET that records its outcome; a stale one writes nothing, and one canceled while it ran was ended by
 -- cancel.lua.
 local stream, dead, stats, schedule = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local group, channel, ttl, dead_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local group, channel, ttl, dead_ttl, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local now = now_ms()
 local now_text = number_text[now]
 local released, done, results = {}, 0, {}
 for i = 1, #KEYS - 4 do
-  local job, a = KEYS[4 + i], 4 + 6 * (i - 1)
+  local job, a = KEYS[4 + i], 5 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local delay = tonumber(ARGV[a + 6])
   local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'version', 'progress', 'last_error', 'group', 'owner',
@@ -32,7 +32,7 @@ for i = 1, #KEYS - 4 do
     local ended = 'e:' .. (state[11] or 0)
     redis.call('HDEL', job, 'token')
     if state[7] then
-      redis.call('SREM', group_key(string.sub(job, 1, #job - #id), state[7], 'running'), id)
+      redis.call('SREM', group_key(prefix, state[7], 'running'), id)
     end
     local attempts = tonumber(state[3]) or 0
     if state[1] == 'canceled' then
@@ -48,7 +48,7 @@ for i = 1, #KEYS - 4 do
       publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
         progress = state[5] or nil, result = text, error = state[6] or nil, owner = state[8] or nil })
       if state[9] or state[10] then
-        settle_dependants(channel, string.sub(job, 1, #job - #id), id, 'done', now, dead_ttl)
+        settle_dependants(channel, prefix, id, 'done', now, dead_ttl)
       end
       results[i] = 'done'
     elseif decision == 'retry' and delay > 0 then
@@ -68,7 +68,7 @@ for i = 1, #KEYS - 4 do
       finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
       changed(channel, job, id)
       if state[9] or state[10] then
-        settle_dependants(channel, string.sub(job, 1, #job - #id), id, 'failed', now, dead_ttl)
+        settle_dependants(channel, prefix, id, 'failed', now, dead_ttl)
       end
       results[i] = 'failed'
     end

@@ -7,7 +7,9 @@
 -- KEYS[1] stream, KEYS[2] job index, KEYS[3] schedule, KEYS[4] job types, KEYS[4 + i] hash of job i, then
 -- the idempotency keys the jobs name
 -- ARGV[1] events channel, ARGV[2] idempotency window (ms), ARGV[3] dead letter retention (ms: a job failed at once
--- by a dependency that failed), ARGV[4] number of jobs n, then thirteen per job from ARGV[5 + 13(i - 1)]: job id,
+-- by a dependency that failed), ARGV[4] the queue's job key prefix (a job's hash is the prefix and its id; the hashes
+-- of dependencies and earlier submissions are found by it), ARGV[5] number of jobs n, then thirteen per job from
+-- ARGV[6 + 13(i - 1)]: job id,
 -- type, payload (JSON), traceparent, run at (ms; 0 = now; a time past is kept as the job's run_at), position in KEYS
 -- of its idempotency key (0 = none), request fingerprint, the job's own policy ('' where unset): max attempts,
 -- back-off ('fixed:<ms>' | 'exponential:<ms>[:<max ms>]'), per-attempt timeout (ms); its group and its owner ('' for
@@ -16,10 +18,9 @@
 -- Returns per job {job id, created_at, 1 if an earlier submission was replayed else 0, status}.
 -- Errors: UNKNOWN_TYPE, IDEMPOTENCY_MISMATCH, JOB_EXISTS, UNKNOWN_DEPENDENCY <id> (no such job in this queue).
 local stream, index, schedule, types = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local channel, window, dead_ttl, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local prefix = string.sub(KEYS[5], 1, #KEYS[5] - #ARGV[5]) -- the queue's job key prefix, from job 1's key and id
+local channel, window, dead_ttl, prefix, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local function arg(i, k)
-  return ARGV[4 + 13 * (i - 1) + k]
+  return ARGV[5 + 13 * (i - 1) + k]
 end
 -- Job i's dependencies as {ref, policy} pairs.
 local function dependencies_of(i)
@@ -66,7 +67,7 @@ local rows, indexed = {}, {}
 for i = 1, n do
   local job, id, run_at, key = KEYS[4 + i], arg(i, 1), tonumber(arg(i, 5)), tonumber(arg(i, 6))
   if earlier[i] then
-    local s = redis.call('HMGET', string.sub(job, 1, #job - #id) .. earlier[i], 'created_at', 'status')
+    local s = redis.call('HMGET', prefix .. earlier[i], 'created_at', 'status')
     rows[i] = {earlier[i], tonumber(s[1]) or 0, 1, s[2] or 'expired'}
   else
     local status, due_field, due_value = 'queued', 'entry_id', nil

@@ -2,7 +2,7 @@
 -- array), its dead letter is removed, and the job keeps its trace (same traceparent). The dependants it failed wait
 -- for it again (_dependencies.lua's revive_dependants).
 -- KEYS[1] job hash, KEYS[2] stream, KEYS[3] dead letters
--- ARGV[1] job id, ARGV[2] events channel
+-- ARGV[1] job id, ARGV[2] events channel, ARGV[3] the queue's job key prefix
 -- Returns 'queued', 'missing', or the job's status if it is not failed.
 local job, id = KEYS[1], ARGV[1]
 local s = redis.call('HMGET', job, 'status', 'attempts', 'last_error', 'finished_at', 'history', 'dead_letter_id', 'traceparent')
@@ -23,5 +23,5 @@ redis.call('HDEL', job, 'finished_at', 'started_at', 'dead_letter_id', 'progress
 redis.call('HSET', job, 'status', 'queued', 'attempts', 0, 'history', cjson.encode(history),
   'entry_id', add_entry(KEYS[2], id, s[7] or ''))
 changed(ARGV[2], job, id)
-revive_dependants(ARGV[2], string.sub(job, 1, #job - #id), id)
+revive_dependants(ARGV[2], ARGV[3], id)
 return 'queued'
