@@ -95,6 +95,35 @@ public sealed class QueueHousekeepingTests(RedisServerFixture server) : IClassFi
     }
 
     [Fact]
+    public async Task An_idle_deployment_runs_no_queue_script_and_the_processes_that_do_not_hold_the_lease_one_command_a_round()
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+        var redis = admin.GetServers()[0];
+        async Task<Dictionary<string, long>> CallsAsync() => (await redis.InfoAsync("commandstats")).SelectMany(g => g)
+            .ToDictionary(kv => kv.Key["cmdstat_".Length..], kv => long.Parse(kv.Value.Split(',')[0]["calls=".Length..]));
+        await ScheduleAsync(1, DateTimeOffset.UtcNow.AddHours(1)); // a schedule, nothing due
+        QueueHousekeeping[] processes = [Process(), Process(), Process()];
+
+        var before = await CallsAsync();
+        for (var round = 0; round < 10; round++)
+        {
+            foreach (var process in processes)
+            {
+                await process.RunOnceAsync();
+            }
+        }
+
+        var after = await CallsAsync();
+        long Ran(string command) => after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
+        TestReport.Add($"Housekeeping, 3 processes idle for 10 rounds: {Ran("evalsha")} script calls, {Ran("set")} SET, " +
+            $"{Ran("zrangebyscore")} promotions, {Ran("hget")} releases");
+        Assert.Equal(0, Ran("zrangebyscore")); // promote.lua's first command: never run
+        Assert.Equal(0, Ran("hget")); // release.lua's
+        Assert.Equal(9, Ran("evalsha")); // the holder extending its lease, from its second round on
+        Assert.Equal(3 + 2 * 9, Ran("set")); // a take by each in the first round, then the two others asking
+    }
+
+    [Fact]
     public async Task Every_registered_queue_and_partition_is_kept_not_only_the_default()
     {
         var directory = Directory();

@@ -20,29 +20,47 @@ public sealed class QueueHousekeeping(IConnectionMultiplexer redis, QueueDirecto
     /// <summary>This process's name in the lease: unique, and enough to find the process that holds it.</summary>
     private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
+    /// <summary>Whether this process held the lease at its last round: it then extends it, where the others only try to take it.</summary>
+    private bool _holding;
+
     private IDatabase Db => redis.GetDatabase();
 
     private TimeSpan Lease => options.HousekeepingInterval * LeaseRounds;
 
     /// <summary>
     /// Does one round if this process holds the lease (taking it when nobody does); returns whether it did, with how
-    /// many jobs it moved and released.
+    /// many jobs it moved and released. A round runs a queue's scripts only where they have work: a schedule whose
+    /// first job is due, jobs held back: in an idle deployment a round costs Redis a command per process (the holder's
+    /// extends the lease) and the holder's look at each queue (its clock, its schedule's first job, its held groups).
     /// </summary>
     public async Task<(bool Held, int Promoted, int Released)> RunOnceAsync()
     {
-        var held = (int)await Db.ScriptEvaluateAsync(QueueScripts.HousekeepingLease, [queues.Default.HousekeepingLease],
-            [_holder, (long)Lease.TotalMilliseconds]) == 1;
-        if (!held)
+        var lease = queues.Default.HousekeepingLease;
+        _holding = _holding
+            ? (int)await Db.ScriptEvaluateAsync(QueueScripts.ExtendHousekeepingLease, [lease], [_holder, (long)Lease.TotalMilliseconds]) == 1
+            : await Db.StringSetAsync(lease, _holder, Lease, When.NotExists);
+        if (!_holding)
         {
             return (false, 0, 0);
         }
 
+        var partitions = await queues.AllPartitionsAsync();
+        var now = Db.NowAsync();
+        var work = partitions.Select(keys => (Keys: keys, First: Db.SortedSetRangeByRankWithScoresAsync(keys.Scheduled, 0, 0),
+            Held: Db.SetLengthAsync(keys.HeldGroups))).ToList();
         var (promoted, released) = (0, 0);
-        foreach (var keys in await queues.AllPartitionsAsync())
+        foreach (var (keys, first, held) in work)
         {
             var maintenance = new QueueMaintenance(redis, keys, options);
-            promoted += await maintenance.PromoteDueAsync();
-            released += await maintenance.ReleaseHeldAsync();
+            if (await first is [var next] && next.Score <= (await now).ToUnixTimeMilliseconds())
+            {
+                promoted += await maintenance.PromoteDueAsync();
+            }
+
+            if (await held > 0)
+            {
+                released += await maintenance.ReleaseHeldAsync();
+            }
         }
 
         return (true, promoted, released);
