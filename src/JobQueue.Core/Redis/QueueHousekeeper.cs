@@ -33,14 +33,9 @@ internal sealed class QueueHousekeeper(QueueHousekeeping housekeeping, IOptions<
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // Once per outage, not every round: the next round tries again.
-                    if (!failing && e.IsRedisFailure())
+                    if (!failing)
                     {
-                        logger.LogWarning("Queue housekeeping skipped while Redis does not answer ({Reason}); retrying every {Interval}",
-                            e.Message, options.Value.HousekeepingInterval);
-                    }
-                    else if (!failing)
-                    {
-                        logger.LogError(e, "Queue housekeeping failed; retrying every {Interval}", options.Value.HousekeepingInterval);
+                        logger.LogLoopFailure(e, "Queue housekeeping failed; retrying every round until it succeeds");
                     }
 
                     failing = true;

@@ -1,3 +1,5 @@
+using JobQueue.Redis;
+
 namespace JobQueue.Processing.Components;
 
 /// <summary>

@@ -1,7 +1,8 @@
-using JobQueue.Redis;
+using Microsoft.Extensions.Logging;
 
-namespace JobQueue.Processing.Components;
+namespace JobQueue.Redis;
 
+/// <summary>How the background loops of a worker and of the housekeeping log a round that failed.</summary>
 internal static class LoopLogging
 {
     /// <summary>
