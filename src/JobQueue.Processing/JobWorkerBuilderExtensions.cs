@@ -11,10 +11,10 @@ namespace Microsoft.Extensions.Hosting;
 public static class JobWorkerBuilderExtensions
 {
     /// <summary>
-    /// Runs job handlers in this host (calls <c>AddJobQueue(connectionName)</c> if the app has not), reading the
+    /// Runs job handlers in this host (calls <c>AddQueueHousekeeping(connectionName)</c>, and so <c>AddJobQueue</c>, if the app has not), reading the
     /// queues of <see cref="WorkerOptions.Queues"/> (the default queue if none): the registrar naming this worker in its queues'
     /// registries, the processor taking new entries, the recoverer reclaiming stalled ones, the lease renewer, the dispatcher
-    /// that runs them, the forwarder of scheduled jobs, the janitor, the cancellation listener and the
+    /// that runs them, the schedule firer, the janitor, the cancellation listener and the
     /// queue-depth gauges. Register handlers on the builder it returns.
     /// </summary>
     public static JobWorkerBuilder AddJobWorker(this IHostApplicationBuilder builder, string connectionName = "redis")
