@@ -154,6 +154,23 @@ public sealed class QueueResourceTests(QueueResourceApp app) : IClassFixture<Que
         await app.WaitForQueueAsync(s => s.State?.Text == KnownResourceStates.Running, "the queue read again");
     }
 
+    [Fact]
+    public async Task Its_health_report_is_renewed_with_every_reading_of_the_queue_not_only_at_aspires_30_s_recheck()
+    {
+        // Aspire re-runs a healthy resource's check every 30 s: a backlog or a lost Redis would show that late.
+        var lastRun = HealthReport(await app.WaitForQueueAsync(s => HealthReport(s)?.LastRunAt is not null, "a health report"))!.LastRunAt;
+        for (var reading = 0; reading < 3; reading++)
+        {
+            var seen = lastRun;
+            // Within three of the monitor's 2 s readings.
+            lastRun = HealthReport(await app.WaitForQueueAsync(s => HealthReport(s)?.LastRunAt > seen, "a newer health report",
+                within: TimeSpan.FromSeconds(6)))!.LastRunAt;
+        }
+    }
+
+    private static HealthReportSnapshot? HealthReport(CustomResourceSnapshot snapshot) =>
+        snapshot.HealthReports.SingleOrDefault(r => r.Name == "emails_check");
+
     private async Task EnsureIdleAsync()
     {
         // Another test of the class may have started the worker: this one starts with none.

@@ -104,9 +104,9 @@ public sealed class QueueResourceApp : IAsyncLifetime
     }
 
     /// <summary>The queue resource's latest snapshot once <paramref name="done"/> holds for it.</summary>
-    public async Task<CustomResourceSnapshot> WaitForQueueAsync(Func<CustomResourceSnapshot, bool> done, string what)
+    public async Task<CustomResourceSnapshot> WaitForQueueAsync(Func<CustomResourceSnapshot, bool> done, string what, TimeSpan? within = null)
     {
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(within ?? Timeout);
         try
         {
             return (await App.ResourceNotifications.WaitForResourceAsync(Queue, e => done(e.Snapshot), timeout.Token)).Snapshot;

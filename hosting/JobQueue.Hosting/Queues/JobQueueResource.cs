@@ -20,6 +20,9 @@ public sealed class JobQueueResource(string name, string queueName, IResourceWit
     /// <summary>What turns the queue's health to Degraded (see <see cref="QueueAlerts"/>).</summary>
     public QueueAlerts Alerts { get; internal set; } = new();
 
+    /// <summary>The name of the queue's health check, and of its report in the resource's snapshot.</summary>
+    internal string HealthCheckKey => $"{Name}_check";
+
     /// <summary>The queue's page in an app's queue dashboard, if one mounts it (see <c>WithQueueDashboard</c>).</summary>
     public ReferenceExpression? DashboardUrl { get; internal set; }
 

@@ -41,8 +41,7 @@ public static class JobQueueResourceBuilderExtensions
 
         var queue = new JobQueueResource(name, queueName, redis.Resource);
         builder.Services.TryAddSingleton<QueueConnections>();
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey,
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(queue.HealthCheckKey,
             services => new QueueHealthCheck(queue, services.GetRequiredService<QueueConnections>()), failureStatus: null, tags: null));
 
         return builder.AddResource(queue)
@@ -52,7 +51,7 @@ public static class JobQueueResourceBuilderExtensions
                 State = KnownResourceStates.NotStarted,
                 Properties = [new ResourcePropertySnapshot(CustomResourceKnownProperties.Source, $"{redis.Resource.Name}: {queueName}")],
             })
-            .WithHealthCheck(healthCheckKey)
+            .WithHealthCheck(queue.HealthCheckKey)
             .WithQueueCommands()
             .ExcludeFromManifest()
             .OnInitializeResource(async (resource, e, cancellationToken) =>
