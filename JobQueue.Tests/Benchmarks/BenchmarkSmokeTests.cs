@@ -8,6 +8,7 @@ namespace JobQueue.Tests.Benchmarks;
 /// Runs the whole benchmark (bench/: JobQueue, BullMQ and Hangfire) at tiny sizes, so it keeps working as the code
 /// changes. It checks the harness measured something real for every scenario; the figures are not judged.
 /// </summary>
+[TakesAbout(80)]
 public sealed class BenchmarkSmokeTests(ITestOutputHelper output)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace JobQueue.Tests.Hosting;
 /// it grows with a burst, drains it, shrinks with SIGTERM (running jobs finish) and goes back to zero; a worker
 /// SIGKILLed while it shrinks loses nothing.
 /// </summary>
+[TakesAbout(55)]
 public sealed class AutoscalingTests
 {
     private const int MaxReplicas = 3;

@@ -9,6 +9,7 @@ namespace JobQueue.Tests.Hosting;
 /// Aspire: its properties follow the jobs, its health turns Degraded and back, Unhealthy without Redis, and each
 /// command changes Redis as its message says. The worker only references the queue: that is how it knows what to read.
 /// </summary>
+[TakesAbout(40)]
 public sealed class QueueResourceTests(QueueResourceApp app) : IClassFixture<QueueResourceApp>
 {
     private static readonly TimeSpan Timeout = QueueResourceApp.Timeout;

@@ -1,3 +1,4 @@
+using JobQueue.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Net;
 using Aspire.Hosting;
@@ -18,6 +19,7 @@ namespace JobQueue.Tests.Hosting;
 /// JobQueue.Hosting.RedisServer's <c>AddRedisServerCluster</c> on real Aspire (Aspire.Hosting.Testing): a tiny AppHost
 /// with one 3-master/1-replica cluster, six real <c>redis-server</c> processes run by DCP, formed by the integration.
 /// </summary>
+[TakesAbout(60)]
 public sealed class RedisServerClusterIntegrationTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>

@@ -7,6 +7,7 @@ namespace JobQueue.Tests.Hosting;
 /// JobQueue.Hosting.RedisServer on real Aspire (Aspire.Hosting.Testing): a tiny AppHost with one <c>AddRedisServer</c>,
 /// run by DCP as a real <c>redis-server</c>.
 /// </summary>
+[TakesAbout(25)]
 public sealed class RedisServerIntegrationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -219,6 +219,7 @@ public sealed class UnreplicatedClusterAppFixture : AppFixture
 }
 
 [CollectionDefinition(Name)]
+[TakesAbout(240)]
 public sealed class AppCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "app";

@@ -26,6 +26,7 @@ public sealed class SharedLedgerApp : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
+[TakesAbout(150)]
 public sealed class SharedLedgerAppCollection : ICollectionFixture<SharedLedgerApp>
 {
     public const string Name = "shared ledger app";

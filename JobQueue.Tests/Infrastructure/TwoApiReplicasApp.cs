@@ -39,6 +39,7 @@ public sealed class TwoApiReplicasApp : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
+[TakesAbout(45)]
 public sealed class TwoApiReplicasCollection : ICollectionFixture<TwoApiReplicasApp>
 {
     public const string Name = "two API replicas";

@@ -6,6 +6,7 @@ using JobQueue.Tests.Infrastructure;
 namespace JobQueue.Tests.Integration;
 
 /// <summary>An API process that starts while Redis is down comes up, answers 503, and takes jobs once Redis is back.</summary>
+[TakesAbout(15)]
 public sealed class ApiWithoutRedisTests
 {
     [Fact]

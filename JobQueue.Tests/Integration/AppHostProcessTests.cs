@@ -10,6 +10,7 @@ namespace JobQueue.Tests.Integration;
 /// stopping it (Ctrl+C, SIGTERM) or killing it (SIGKILL) leaves no process of it behind: not DCP, the dashboard,
 /// redis-server, the API nor a worker.
 /// </summary>
+[TakesAbout(90)]
 public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -14,12 +14,10 @@ namespace JobQueue.Tests.Integration;
 /// and its telemetry API, read by <see cref="AspireDashboardTelemetry"/>, gives the same trace and the worker's logs.
 /// One AppHost for the class (a start is about 20 s).
 /// </summary>
-[Collection(Collection)]
+[TakesAbout(40)]
 public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app, BrowserFixture browser, ITestOutputHelper output)
     : IClassFixture<AspireDashboardTests.AppHostFixture>, IClassFixture<BrowserFixture>
 {
-    /// <summary>The tests of the real dashboard, one at a time: two AppHosts at once on 2 cores would only slow both.</summary>
-    public const string Collection = "Aspire dashboard";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     /// <summary>For the dashboard's live pages: telemetry arrives in batches, seconds after the fact.</summary>
     private const float PageTimeoutMs = 30_000;

@@ -6,6 +6,7 @@ namespace JobQueue.Tests.Integration;
 /// The worker chaos test on a local 3-master Redis Cluster, its queue spread over 3 partitions: a random worker SIGKILLed
 /// every second while jobs run; none is lost, none runs more than twice, none is recorded done twice.
 /// </summary>
+[TakesAbout(45)]
 public sealed class ClusterChaosTests : IAsyncLifetime
 {
     private const int Jobs = 1000;

@@ -13,6 +13,7 @@ namespace JobQueue.Tests.Integration;
 /// only once a replica has it (<c>Queue:ReplicationAcks=1</c>): its replica is promoted, the API answers 503 meanwhile
 /// and recovers by itself, the workers carry on, and no job answered 202 is lost.
 /// </summary>
+[TakesAbout(30)]
 public sealed class ClusterFailoverTests(ReplicatedClusterAppFixture app) : IClassFixture<ReplicatedClusterAppFixture>
 {
     [Fact]
@@ -27,6 +28,7 @@ public sealed class ClusterFailoverTests(ReplicatedClusterAppFixture app) : ICla
 /// The same failover with <c>Queue:ReplicationAcks=0</c> (the default): the API recovers by itself as well; how many
 /// acknowledged jobs the promoted replica never got is measured (Redis replicates asynchronously), not asserted.
 /// </summary>
+[TakesAbout(40)]
 public sealed class UnreplicatedClusterFailoverTests(UnreplicatedClusterAppFixture app) : IClassFixture<UnreplicatedClusterAppFixture>
 {
     [Fact]

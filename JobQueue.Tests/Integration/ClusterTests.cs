@@ -10,6 +10,7 @@ namespace JobQueue.Tests.Integration;
 /// The AppHost's app, unchanged, on a local Redis Cluster (3 masters, a replica each): its two queues live on different
 /// masters, the emails queue spread over 3 partitions; jobs of every kind go through, and a worker killed on it loses nothing.
 /// </summary>
+[TakesAbout(35)]
 public sealed class ClusterTests(ClusterAppFixture app) : IClassFixture<ClusterAppFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);

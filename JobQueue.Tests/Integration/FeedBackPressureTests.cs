@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 namespace JobQueue.Tests.Integration;
 
 /// <summary>A feed client that stops reading is dropped after a bounded buffer, and the others never notice (an app of its own: a buffer of 200 changes).</summary>
+[TakesAbout(25)]
 public sealed class FeedBackPressureTests : IAsyncLifetime
 {
     private const int Jobs = 1000, ResultBytes = 20_000;

@@ -12,6 +12,7 @@ namespace JobQueue.Tests.Integration;
 /// itself (a page at a time, throttled by its own connection), so the API's memory stays flat and every other request
 /// is answered as ever (an app of its own: the load leaves the shared app alone).
 /// </summary>
+[TakesAbout(40)]
 public sealed class FeedCatchUpLoadTests : IAsyncLifetime
 {
     private const int Jobs = 20_000, PayloadBytes = 1000, EnqueueBatch = 1000, SlowReaders = 60;

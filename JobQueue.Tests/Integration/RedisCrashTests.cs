@@ -12,6 +12,7 @@ namespace JobQueue.Tests.Integration;
 /// directory. With <c>appendfsync always</c>, every job that was answered 202 is still there and finishes,
 /// and the workers carry on without a restart.
 /// </summary>
+[TakesAbout(25)]
 public sealed class RedisCrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private OwnApp _own = null!;

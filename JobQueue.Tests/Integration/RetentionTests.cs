@@ -10,6 +10,7 @@ namespace JobQueue.Tests.Integration;
 /// A run of thousands of jobs leaves Redis as it found it: finished jobs expire, dead letters are trimmed,
 /// the job index is cleaned. An app of its own, with retention cut to 3 s so the test sees it happen.
 /// </summary>
+[TakesAbout(35)]
 public sealed class RetentionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private OwnApp _own = null!;

@@ -14,6 +14,7 @@ namespace JobQueue.Tests.Packaging;
 /// The packages a .NET team adds, made as docs/library.md's "Use it in your app" says (<c>dotnet pack -c Release -o
 /// artifacts/packages</c>), then used by the sample app the way a team uses them: restored from that folder.
 /// </summary>
+[TakesAbout(105)]
 public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerFixture redis, BrowserFixture browser, ITestOutputHelper output)
     : IClassFixture<PackageTests.PackedFixture>, IClassFixture<RedisServerFixture>, IClassFixture<BrowserFixture>
 {
