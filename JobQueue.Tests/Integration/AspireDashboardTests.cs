@@ -37,7 +37,7 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
         await page.GotoAsync(app.LoginUrl.ToString());
         await Assertions.Expect(page).ToHaveURLAsync(dashboard + "/", new() { Timeout = PageTimeoutMs });
         ILocator Running(string titleSelector) => page.Locator($"tr.resource-row:has(td{titleSelector}):has(td[title='Running'])");
-        await Assertions.Expect(Running("[title='Executable: redis']")).ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+        await AspireDashboardPage.ExpectVisibleAsync(page, Running("[title='Executable: redis']"), TimeSpan.FromMilliseconds(PageTimeoutMs));
         await Assertions.Expect(Running("[title='Project: api']")).ToBeVisibleAsync();
         await Assertions.Expect(Running("[title='Project: emails-worker']")).ToBeVisibleAsync();
         await Assertions.Expect(Running("[title^='Project: worker-']")).ToHaveCountAsync(3);
@@ -70,7 +70,7 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
         await page.GotoAsync(app.LoginUrl.ToString());
 
         var emails = page.Locator("tr.resource-row:has(td[title='JobQueue: emails'])");
-        await Assertions.Expect(emails.Locator("td[title='Running']")).ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+        await AspireDashboardPage.ExpectVisibleAsync(page, emails.Locator("td[title='Running']"), TimeSpan.FromMilliseconds(PageTimeoutMs));
         await Assertions.Expect(page.Locator("tr.resource-row:has(td[title='JobQueue: jobs']) td[title='Running']")).ToBeVisibleAsync();
         var queuePage = emails.Locator("a:text('Queue dashboard')");
         Assert.Equal($"http://localhost:{app.AppHost.ApiPort}/dashboard/queues/emails/jobs", await queuePage.GetAttributeAsync("href"));
@@ -92,7 +92,7 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
             await BrowserFixture.ScreenshotAsync(page, "aspire-dashboard-queue-paused");
 
             await RunFromActionsMenuAsync(page, emails, "Resume");
-            await Assertions.Expect(emails.Locator("td[title='Running']")).ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+            await AspireDashboardPage.ExpectVisibleAsync(page, emails.Locator("td[title='Running']"), TimeSpan.FromMilliseconds(PageTimeoutMs));
             foreach (var id in ids)
             {
                 await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>($"/jobs/{id}"),

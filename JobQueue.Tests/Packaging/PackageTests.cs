@@ -144,7 +144,7 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
 
             // Its queue, under its Redis, running and showing its figures; the app that sent the welcome email drained it.
             var queue = page.Locator("tr.resource-row:has(td[title='JobQueue: jobs'])");
-            await Assertions.Expect(queue.Locator("td[title='Running']")).ToBeVisibleAsync(new() { Timeout = 90_000 });
+            await AspireDashboardPage.ExpectVisibleAsync(page, queue.Locator("td[title='Running']"), TimeSpan.FromSeconds(90));
             await Assertions.Expect(queue.Locator("td[title^='redis: jobs · 0 waiting · 0 running · 0 dead letters']")).ToBeVisibleAsync(new() { Timeout = 90_000 });
             await Assertions.Expect(page.Locator("tr.resource-row:has(td[title^='Project: welcome-emails']) td[title='Running']")).ToBeVisibleAsync();
             processes.AddRange(AppHostProcessTree.Of(appHost.Id));
