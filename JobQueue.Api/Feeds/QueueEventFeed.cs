@@ -13,7 +13,7 @@ namespace JobQueue.Api.Feeds;
 /// while quiet it pings and reads the log again, so an event lost while Redis was unreachable still arrives. Without a
 /// resume point it starts at the log's end. A listener too slow to keep up is dropped, like an owner feed's device.
 /// </summary>
-public sealed class QueueEventFeed(JobEventHub hub, IConnectionMultiplexer redis, IOptions<ApiOptions> api, IOptions<FeedOptions> feeds)
+internal sealed class QueueEventFeed(JobEventHub hub, IConnectionMultiplexer redis, IOptions<ApiOptions> api, IOptions<FeedOptions> feeds)
 {
     private const int Page = 500;
 

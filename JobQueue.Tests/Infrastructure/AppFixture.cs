@@ -45,7 +45,7 @@ public class AppFixture : IAsyncLifetime
 
     public IDatabase Db => Redis.GetDatabase();
 
-    public QueueKeys Keys { get; } = new("jobs");
+    internal QueueKeys Keys { get; } = new("jobs");
 
     /// <summary>The queue of the AppHost's second worker pool, <see cref="EmailsPool"/>.</summary>
     public const string EmailsQueue = "emails";

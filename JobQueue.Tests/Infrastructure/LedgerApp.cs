@@ -32,10 +32,10 @@ public sealed class LedgerApp : IAsyncDisposable
     public IDatabase Db => Redis.GetDatabase();
 
     /// <summary>The default queue's keys (its partition 0).</summary>
-    public QueueKeys Keys { get; } = new(new QueueOptions().Name);
+    internal QueueKeys Keys { get; } = new(new QueueOptions().Name);
 
     /// <summary>The keys of each partition of the default queue (one unless started with partitions).</summary>
-    public IReadOnlyList<QueueKeys> Partitions { get; private init; } = [new(new QueueOptions().Name)];
+    internal IReadOnlyList<QueueKeys> Partitions { get; private init; } = [new(new QueueOptions().Name)];
 
     /// <summary>The status of a job, in whichever partition holds it.</summary>
     public async Task<string?> StatusAsync(string jobId)

@@ -20,7 +20,7 @@ namespace JobQueue;
 /// </code>
 /// done, failed and canceled are terminal (<see cref="JobStatus.IsTerminal"/>; <c>is_terminal</c> in the scripts).
 /// </summary>
-public static class JobLifecycle
+internal static class JobLifecycle
 {
     /// <summary>
     /// What an ended attempt makes of its job, under its <paramref name="policy"/> (resolved: every part set):
@@ -36,10 +36,10 @@ public static class JobLifecycle
 }
 
 /// <summary>The transition <see cref="JobLifecycle.AfterAttempt"/> chose, carried out by complete.lua; a retry waits <see cref="RetryDelay"/> first.</summary>
-public readonly record struct NextStep(AttemptDecision Decision, TimeSpan RetryDelay);
+internal readonly record struct NextStep(AttemptDecision Decision, TimeSpan RetryDelay);
 
 /// <summary>What follows an attempt.</summary>
-public enum AttemptDecision
+internal enum AttemptDecision
 {
     /// <summary>The job is done; its result is stored.</summary>
     Done,

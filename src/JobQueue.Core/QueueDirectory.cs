@@ -24,10 +24,10 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
 
     public string DefaultName => options.Value.Name;
 
-    public QueueKeys Default => Keys(null);
+    internal QueueKeys Default => Keys(null);
 
     /// <summary>The keys of <paramref name="queue"/> (null: the default queue) or of one partition of a queue.</summary>
-    public QueueKeys Keys(string? queue) => _keys.GetOrAdd(queue ?? DefaultName, name => QueueName.IsValid(name) || QueuePartitions.IsPartitionName(name)
+    internal QueueKeys Keys(string? queue) => _keys.GetOrAdd(queue ?? DefaultName, name => QueueName.IsValid(name) || QueuePartitions.IsPartitionName(name)
         ? new QueueKeys(name)
         : throw new ArgumentException($"'{name}' is not a valid queue name ({QueueName.Rule}).", nameof(queue)));
 
@@ -36,14 +36,14 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
         [.. (await RegisteredAsync()).Where(QueueName.IsValid)];
 
     /// <summary>The keys of every partition of every queue: where a job with a given id may be.</summary>
-    public async Task<IReadOnlyList<QueueKeys>> AllPartitionsAsync() => [.. (await RegisteredAsync()).Select(Keys)];
+    internal async Task<IReadOnlyList<QueueKeys>> AllPartitionsAsync() => [.. (await RegisteredAsync()).Select(Keys)];
 
     /// <summary>
     /// The keys of each partition of <paramref name="queue"/> (null: the default queue), partition 0 first; one for a
     /// queue that is not partitioned. Read from the registry now: what pausing, listing and counting a queue need, so that
     /// none misses a partition a pool registered a moment ago.
     /// </summary>
-    public async Task<IReadOnlyList<QueueKeys>> PartitionsAsync(string? queue)
+    internal async Task<IReadOnlyList<QueueKeys>> PartitionsAsync(string? queue)
     {
         var keys = Keys(queue);
         return [.. Enumerable.Range(0, await PartitionCountAsync(keys.Queue)).Select(i => Keys(QueuePartitions.NameOf(keys.Queue, i)))];
@@ -53,7 +53,7 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
     /// <see cref="PartitionsAsync"/> read from the registry at most every 10 seconds, for the one caller on the hot path:
     /// the choice of a new job's partition. A job sent to partition 0 meanwhile still runs (pools read every partition).
     /// </summary>
-    public async Task<IReadOnlyList<QueueKeys>> CachedPartitionsAsync(string queue)
+    internal async Task<IReadOnlyList<QueueKeys>> CachedPartitionsAsync(string queue)
     {
         if (_partitions.TryGetValue(queue, out var known) && Environment.TickCount64 - known.ReadAt < PartitionsRefresh.TotalMilliseconds)
         {
@@ -103,7 +103,7 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
     /// The keys of a queue jobs may be sent to (its partition 0): the default queue, or one a worker pool registered;
     /// otherwise <see cref="UnknownQueueException"/> (a job there would never run, and a misspelt name should say so).
     /// </summary>
-    public async Task<QueueKeys> KnownAsync(string? queue)
+    internal async Task<QueueKeys> KnownAsync(string? queue)
     {
         var keys = Keys(queue);
         if (keys.Name == DefaultName || _registered.ContainsKey(keys.Name))
@@ -121,7 +121,7 @@ public sealed class QueueDirectory(IConnectionMultiplexer redis, IOptions<QueueO
     }
 
     /// <summary>The partition holding job <paramref name="jobId"/>: the default queue is asked first, then the others at once.</summary>
-    public async Task<QueueKeys?> LocateAsync(string jobId)
+    internal async Task<QueueKeys?> LocateAsync(string jobId)
     {
         if (await Db.KeyExistsAsync(Default.Job(jobId)))
         {

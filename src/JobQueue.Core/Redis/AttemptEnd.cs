@@ -4,4 +4,4 @@ namespace JobQueue.Redis;
 /// An ended attempt: what follows it (<see cref="JobLifecycle.AfterAttempt"/>), to be recorded by
 /// <see cref="JobConsumer.CompleteAsync(IReadOnlyList{AttemptEnd})"/>.
 /// </summary>
-public sealed record AttemptEnd(ClaimedJob Job, NextStep Step, string ResultOrError);
+internal sealed record AttemptEnd(ClaimedJob Job, NextStep Step, string ResultOrError);

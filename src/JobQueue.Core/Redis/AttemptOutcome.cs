@@ -1,7 +1,7 @@
 namespace JobQueue.Redis;
 
 /// <summary>How an attempt ended, as reported by the handler runner.</summary>
-public enum AttemptOutcome
+internal enum AttemptOutcome
 {
     Succeeded,
     /// <summary>Failed; retried if the job has attempts left.</summary>

@@ -1,7 +1,7 @@
 namespace JobQueue.Redis;
 
 /// <summary>What the claim script decided for one delivered entry.</summary>
-public enum ClaimOutcome
+internal enum ClaimOutcome
 {
     /// <summary>The job is now <c>processing</c> under this consumer; run it.</summary>
     Claimed,

@@ -5,7 +5,7 @@ namespace JobQueue.Redis;
 /// time from enqueue to this claim, by Redis's clock; <see cref="Run"/> counts runs over the job's whole life
 /// (a manual retry resets <see cref="Attempt"/>, not Run). <see cref="Policy"/> is the job's own, if it was given one.
 /// </summary>
-public sealed record ClaimedJob(
+internal sealed record ClaimedJob(
     string EntryId,
     string JobId,
     string Type,

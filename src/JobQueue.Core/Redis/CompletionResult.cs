@@ -1,7 +1,7 @@
 namespace JobQueue.Redis;
 
 /// <summary>What the completion script recorded.</summary>
-public enum CompletionResult
+internal enum CompletionResult
 {
     Done,
     Retried,

@@ -6,7 +6,7 @@ namespace JobQueue.Redis;
 /// One worker's seat in one queue's consumer group: joins it, takes and reclaims entries, claims, completes and
 /// renews attempts. It never blocks: a worker with nothing to take waits on a <see cref="WakeUpWaiter"/>.
 /// </summary>
-public sealed class JobConsumer(
+internal sealed class JobConsumer(
     IConnectionMultiplexer redis,
     QueueKeys keys,
     QueueOptions options,

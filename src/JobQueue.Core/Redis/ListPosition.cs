@@ -6,7 +6,7 @@ namespace JobQueue.Redis;
 /// A job's place in a listing (list.lua's cursor, "&lt;score&gt;:&lt;job id&gt;"): listings run from the highest score
 /// down, and within one score from the highest id down, so a greater position comes first.
 /// </summary>
-public readonly record struct ListPosition(long Score, string JobId) : IComparable<ListPosition>
+internal readonly record struct ListPosition(long Score, string JobId) : IComparable<ListPosition>
 {
     /// <summary>Below every job: the end of a listing.</summary>
     public static readonly ListPosition End = new(long.MinValue, "");

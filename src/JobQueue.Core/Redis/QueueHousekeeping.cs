@@ -12,7 +12,7 @@ namespace JobQueue.Redis;
 /// lapses (<see cref="LeaseRounds"/> rounds). Each step is one script that moves each job once, so two holders at once
 /// (a holder paused past its lease) still enqueue each job exactly once.
 /// </summary>
-public sealed class QueueHousekeeping(IConnectionMultiplexer redis, QueueDirectory queues, QueueOptions options)
+internal sealed class QueueHousekeeping(IConnectionMultiplexer redis, QueueDirectory queues, QueueOptions options)
 {
     /// <summary>How many rounds the lease outlasts its holder's last one.</summary>
     public const int LeaseRounds = 5;

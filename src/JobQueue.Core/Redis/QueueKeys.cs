@@ -8,7 +8,7 @@ namespace JobQueue.Redis;
 /// Every Redis key and channel of one queue, each named as its key is (<c>Scheduled</c> is <c>{jobs}:scheduled</c>).
 /// All share the hash tag <c>{name}</c>, so each script touches a single slot and the queue runs unchanged on Redis Cluster.
 /// </summary>
-public sealed class QueueKeys(string queueName)
+internal sealed class QueueKeys(string queueName)
 {
     /// <summary>Consumer group the workers read through.</summary>
     public const string ConsumerGroup = "workers";

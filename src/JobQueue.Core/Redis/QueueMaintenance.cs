@@ -8,7 +8,7 @@ namespace JobQueue.Redis;
 /// leaves behind. Each step is one script, so
 /// any number of processes running it at once do each piece of work once.
 /// </summary>
-public sealed class QueueMaintenance(IConnectionMultiplexer redis, QueueKeys keys, QueueOptions options)
+internal sealed class QueueMaintenance(IConnectionMultiplexer redis, QueueKeys keys, QueueOptions options)
 {
     private const int PromoteBatch = 500;
     private const int JanitorIndexBatch = 500;

@@ -6,7 +6,7 @@ namespace JobQueue.Redis;
 /// The Lua scripts behind every atomic state change, loaded from <c>Redis/Scripts/*.lua</c>, each with the
 /// shared helpers of <c>_prelude.lua</c> in front, and the includes it names (<c>_*.lua</c>) after them.
 /// </summary>
-public static class QueueScripts
+internal static class QueueScripts
 {
     private static readonly string Prelude = Read("_prelude");
 

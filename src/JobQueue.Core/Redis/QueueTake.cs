@@ -1,7 +1,7 @@
 namespace JobQueue.Redis;
 
 /// <summary>What the queue's controls allowed a take (read_and_claim.lua).</summary>
-public enum QueueTakeState
+internal enum QueueTakeState
 {
     /// <summary>Entries could be taken (maybe none were waiting).</summary>
     Ready,
@@ -15,4 +15,4 @@ public enum QueueTakeState
 /// One take from a queue: the entries claimed, and when none should be asked for again. <see cref="Drained"/> when
 /// the take left no entry waiting: ask again once its wake-up marker is raised (<see cref="QueueKeys.Wake"/>).
 /// </summary>
-public sealed record QueueTake(QueueTakeState State, IReadOnlyList<ClaimResult> Claims, TimeSpan HoldFor, bool Drained);
+internal sealed record QueueTake(QueueTakeState State, IReadOnlyList<ClaimResult> Claims, TimeSpan HoldFor, bool Drained);

@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace JobQueue.Redis;
 
 /// <summary>Redis's clock: the one every JobQueue process shares (scripts stamp every change with it).</summary>
-public static class RedisClock
+internal static class RedisClock
 {
     /// <summary>Redis's time now (<c>TIME</c>), to the millisecond.</summary>
     public static async Task<DateTimeOffset> NowAsync(this IDatabase db)

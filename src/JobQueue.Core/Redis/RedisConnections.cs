@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace JobQueue.Redis;
 
 /// <summary>How every JobQueue process connects to Redis.</summary>
-public static class RedisConnections
+internal static class RedisConnections
 {
     /// <summary>
     /// Connects without failing when Redis is down (it reconnects by itself), and fails commands fast while disconnected

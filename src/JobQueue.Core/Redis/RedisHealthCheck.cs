@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace JobQueue.Redis;
 
 /// <summary>Healthy while Redis answers PING.</summary>
-public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -8,7 +8,7 @@ namespace JobQueue.Redis;
 /// of ASCII digits, each at most <see cref="long.MaxValue"/> (Redis allows 64 unsigned bits, but issues ids from its clock
 /// and a counter, far below), so that "(" + id, the exclusive start of a range, is always an id Redis reads.
 /// </summary>
-public readonly record struct StreamEntryId(long Ms, long Sequence) : IComparable<StreamEntryId>
+internal readonly record struct StreamEntryId(long Ms, long Sequence) : IComparable<StreamEntryId>
 {
     /// <summary><c>0-0</c>: below every entry Redis adds, so nothing precedes it (as an exclusive end, Redis refuses it).</summary>
     public static readonly StreamEntryId Min = new(0, 0);

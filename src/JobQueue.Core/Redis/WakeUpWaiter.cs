@@ -11,7 +11,7 @@ namespace JobQueue.Redis;
 /// wait (<see cref="WaitThenTakeAsync"/>). It holds a connection of its own: a blocking call would stall every command
 /// queued behind it.
 /// </summary>
-public sealed class WakeUpWaiter(IConnectionMultiplexer blockingRedis)
+internal sealed class WakeUpWaiter(IConnectionMultiplexer blockingRedis)
 {
     /// <summary>How often markers in several hash slots of a Redis Cluster are looked at, where one BZPOPMIN cannot span them.</summary>
     public static readonly TimeSpan ClusterPollInterval = TimeSpan.FromMilliseconds(50);

@@ -7,7 +7,7 @@ namespace JobQueue.Processing.Components;
 /// Hears the ids of running jobs that were canceled (one subscription per worker) and stops their handlers
 /// here. A worker that misses a message still cannot record a result: the job is already `canceled`.
 /// </summary>
-public sealed class CancellationListener(IConnectionMultiplexer redis, WorkerQueues queues, JobDispatcher dispatcher) : IHostedService
+internal sealed class CancellationListener(IConnectionMultiplexer redis, WorkerQueues queues, JobDispatcher dispatcher) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.WhenAll(queues.All.Select(q =>
         redis.GetSubscriber().SubscribeAsync(q.Consumer.Keys.Cancel, (_, jobId) => dispatcher.Cancel(jobId.ToString()))));

@@ -9,7 +9,7 @@ namespace JobQueue.Processing.Components;
 /// Each attempt's completion stays atomic and fenced by its token; the batch only shares the round trip (one
 /// script call per queue in the batch, made at once: a script touches one queue's keys).
 /// </summary>
-public sealed class CompletionBatcher : IAsyncDisposable
+internal sealed class CompletionBatcher : IAsyncDisposable
 {
     private const int MaxBatch = 256;
 

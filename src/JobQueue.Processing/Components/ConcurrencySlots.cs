@@ -7,7 +7,7 @@ namespace JobQueue.Processing.Components;
 /// slots before it takes entries from Redis, so an entry is only taken when it can start at once: nothing waits
 /// in a local buffer where a crash would strand it.
 /// </summary>
-public sealed class ConcurrencySlots(IOptions<WorkerOptions> options)
+internal sealed class ConcurrencySlots(IOptions<WorkerOptions> options)
 {
     private readonly SemaphoreSlim _free = new(options.Value.Concurrency, options.Value.Concurrency);
 

@@ -3,7 +3,7 @@ using JobQueue.Redis;
 namespace JobQueue.Processing.Components;
 
 /// <summary>An attempt this process is running, the consumer (queue) that claimed it, when its claim ran, and the means to make its handler stop.</summary>
-public sealed class InFlightJob(ClaimedJob job, JobConsumer consumer, DateTimeOffset claimStarted, DateTimeOffset claimEnded)
+internal sealed class InFlightJob(ClaimedJob job, JobConsumer consumer, DateTimeOffset claimStarted, DateTimeOffset claimEnded)
 {
     // Never disposed: it has no timer, and a cancel message may arrive just as the job ends.
     private readonly CancellationTokenSource _abandon = new();

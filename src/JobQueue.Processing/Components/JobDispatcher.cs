@@ -10,7 +10,7 @@ namespace JobQueue.Processing.Components;
 /// running jobs finish within <see cref="WorkerOptions.ShutdownTimeout"/> and abandons the rest, which stay
 /// pending for other workers.
 /// </summary>
-public sealed class JobDispatcher(
+internal sealed class JobDispatcher(
     JobExecutor executor,
     IOptions<WorkerOptions> options,
     ILogger<JobDispatcher> logger) : IHostedService

@@ -12,7 +12,7 @@ namespace JobQueue.Processing.Components;
 /// take the next job while the outcome is written). The attempt is one "process" span continuing the submitter's
 /// trace (from the traceparent stored with the job), with "claim", "handle" and "complete" spans inside.
 /// </summary>
-public sealed class JobExecutor(
+internal sealed class JobExecutor(
     IServiceScopeFactory scopes,
     CompletionBatcher completions,
     JobHandlerRegistry handlers,

@@ -14,7 +14,7 @@ namespace JobQueue.Processing.Components;
 /// First it creates the groups if needed and registers this worker's queues and job types. Survives Redis
 /// outages: it backs off and resumes by itself, recreating a group that vanished.
 /// </summary>
-public sealed class JobProcessor(
+internal sealed class JobProcessor(
     WorkerQueues queues,
     QueueDirectory directory,
     WakeUpWaiter waiter,

@@ -10,7 +10,7 @@ namespace JobQueue.Processing.Components;
 /// <see cref="LeaseRenewer"/>). The claim script then enforces the attempt limit from the delivery count.
 /// A paused queue is skipped: taking a stalled job over would start it again.
 /// </summary>
-public sealed class JobRecoverer(
+internal sealed class JobRecoverer(
     WorkerQueues queues,
     ConcurrencySlots slots,
     JobDispatcher dispatcher,

@@ -9,7 +9,7 @@ namespace JobQueue.Processing.Components;
 /// (resetting their idle time; one script call per queue), so healthy long jobs are not reclaimed. An attempt it no longer holds
 /// (another worker reclaimed it during a stall) is cancelled: its result would be refused anyway.
 /// </summary>
-public sealed class LeaseRenewer(
+internal sealed class LeaseRenewer(
     JobDispatcher dispatcher,
     IOptions<QueueOptions> queueOptions,
     ILogger<LeaseRenewer> logger) : BackgroundService

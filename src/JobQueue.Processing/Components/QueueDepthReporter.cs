@@ -9,7 +9,7 @@ namespace JobQueue.Processing.Components;
 /// Reports each queue's depth as gauges tagged <c>jobqueue.queue</c>: stream length (jobs waiting or running) and
 /// pending entries (running). Read from Redis every few seconds, so exporting metrics never waits on Redis.
 /// </summary>
-public sealed class QueueDepthReporter(IConnectionMultiplexer redis, WorkerQueues queues, ILogger<QueueDepthReporter> logger) : BackgroundService
+internal sealed class QueueDepthReporter(IConnectionMultiplexer redis, WorkerQueues queues, ILogger<QueueDepthReporter> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, (long Length, long Pending)> _depths = new();

@@ -9,7 +9,7 @@ namespace JobQueue.Processing.Components;
 /// a TTL cannot reach: dead letters past their retention, index entries of expired jobs, and the consumers of
 /// workers that are gone (only once their pending entries were reclaimed).
 /// </summary>
-public sealed class QueueJanitor(WorkerQueues queues, IOptions<WorkerOptions> options, ILogger<QueueJanitor> logger) : BackgroundService
+internal sealed class QueueJanitor(WorkerQueues queues, IOptions<WorkerOptions> options, ILogger<QueueJanitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,7 +1,7 @@
 namespace JobQueue.Processing.Components;
 
 /// <summary>Exponential back-off with jitter, from 100 ms up to 5 s, for loops that wait out a Redis outage.</summary>
-public sealed class RetryBackoff
+internal sealed class RetryBackoff
 {
     private static readonly TimeSpan Initial = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Max = TimeSpan.FromSeconds(5);

@@ -9,7 +9,7 @@ namespace JobQueue.Processing.Components;
 /// (<see cref="ScheduleStore.WatchChangesAsync"/>), so a new schedule's first job starts on time too, without the
 /// workers asking Redis in a tight loop.
 /// </summary>
-public sealed class ScheduleFirer(ScheduleStore schedules, ILogger<ScheduleFirer> logger) : BackgroundService
+internal sealed class ScheduleFirer(ScheduleStore schedules, ILogger<ScheduleFirer> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1), MinSleep = TimeSpan.FromMilliseconds(5);
 

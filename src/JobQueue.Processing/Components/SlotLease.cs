@@ -4,7 +4,7 @@ namespace JobQueue.Processing.Components;
 /// Slots a fetcher holds: each job it starts takes one (<see cref="Take"/>) and frees it when its handler
 /// returns; disposing the lease frees the ones no job took, whatever happened in between.
 /// </summary>
-public sealed class SlotLease(ConcurrencySlots slots, int count) : IDisposable
+internal sealed class SlotLease(ConcurrencySlots slots, int count) : IDisposable
 {
     private int _held = count;
 

@@ -6,7 +6,7 @@ namespace JobQueue.Processing.Components;
 /// weight 6 is asked first about 6 times as often as one of weight 1; or in strict priority, highest weight first.
 /// A partitioned queue's partitions are asked one after another, from one drawn at random, where the queue's turn is.
 /// </summary>
-public sealed class WorkerQueues
+internal sealed class WorkerQueues
 {
     private readonly IReadOnlyList<WorkerQueue> _all;
     private readonly WorkerQueue[][] _queues;

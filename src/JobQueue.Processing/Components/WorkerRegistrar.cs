@@ -14,7 +14,7 @@ namespace JobQueue.Processing.Components;
 /// more when it stops, marked stopped. It is not removed: the attempts it ran still name it until it has not been seen for
 /// as long as a job is kept (the longer retention), when the registry forgets it.
 /// </summary>
-public sealed class WorkerRegistrar(
+internal sealed class WorkerRegistrar(
     WorkerQueues queues,
     IConfiguration configuration,
     IOptions<WorkerOptions> options,
