@@ -4,7 +4,7 @@ namespace JobQueue.Processing;
 /// The job types this worker has handlers for, and the policy each was registered with (the handlers themselves
 /// are keyed services).
 /// </summary>
-public sealed class JobHandlerRegistry
+internal sealed class JobHandlerRegistry
 {
     private readonly SortedDictionary<string, JobPolicy?> _types = new(StringComparer.Ordinal);
 

@@ -110,7 +110,7 @@ public sealed class ScheduleStore(
     /// Fires every schedule due at <paramref name="now"/> (default: Redis's clock), as <see cref="CronTimetable.Plan"/>
     /// says: how many jobs it enqueued (repeats of another scheduler's not counted), and when the next schedule is due.
     /// </summary>
-    public async Task<FirePass> FireDueAsync(DateTimeOffset? now = null)
+    internal async Task<FirePass> FireDueAsync(DateTimeOffset? now = null)
     {
         var at = now ?? await Db.NowAsync();
         var enqueued = 0;
@@ -231,4 +231,4 @@ public sealed class ScheduleStore(
 }
 
 /// <summary>What one <see cref="ScheduleStore.FireDueAsync"/> did: the jobs it enqueued; when the next schedule is due (null: none is), by Redis's clock, which read <see cref="At"/>.</summary>
-public sealed record FirePass(int Enqueued, DateTimeOffset? NextDue, DateTimeOffset At);
+internal sealed record FirePass(int Enqueued, DateTimeOffset? NextDue, DateTimeOffset At);
