@@ -161,13 +161,16 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
         finally
         {
             output.WriteLine(string.Join('\n', console.TakeLast(40)));
+            // Read again as it stops: a project DCP starts through `dotnet run` is "Running" while its launcher still
+            // starts the app, so the first reading may lack the app, which a launcher stopped mid-start leaves behind.
+            processes.AddRange(AppHostProcessTree.Of(appHost.Id));
             Signals.Send(appHost.Id, Signals.Terminate);
             if (!appHost.WaitForExit(TimeSpan.FromSeconds(60)))
             {
                 appHost.Kill(entireProcessTree: true);
             }
 
-            foreach (var process in processes.Where(p => AppHostProcessTree.IsRunning(p.Pid)))
+            foreach (var process in processes.Distinct().Where(p => AppHostProcessTree.IsRunning(p.Pid)))
             {
                 Signals.Send(process.Pid, Signals.Kill);
             }
