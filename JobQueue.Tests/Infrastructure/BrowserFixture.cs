@@ -3,27 +3,35 @@ using Microsoft.Playwright;
 namespace JobQueue.Tests.Infrastructure;
 
 /// <summary>
-/// A real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright; never a downloaded browser),
-/// shared by a test class. Screenshots go to artifacts/screenshots at the repository root.
+/// A real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright; never a downloaded browser). One browser
+/// serves every test class that asks for it, each test in a context of its own (its own cookies and storage): a
+/// launch (Playwright's driver and Chromium's processes) costs a few seconds of CPU, and the suite is CPU-bound on 2
+/// cores. It ends with the test process: Playwright's driver closes the browser when the pipe from this process does.
+/// Screenshots go to artifacts/screenshots at the repository root.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
-    private IPlaywright? _playwright;
+    private static readonly Lazy<Task<IBrowser>> Shared = new(LaunchAsync);
 
     public IBrowser Browser { get; private set; } = null!;
 
     public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => Browser = await Shared.Value;
+
+    /// <summary>Nothing: the browser outlives the class, for the next one.</summary>
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static async Task<IBrowser> LaunchAsync()
     {
         if (!File.Exists(Chromium))
         {
             throw new InvalidOperationException($"{Chromium} is missing: run ./test.sh, which installs it (apt-get install -y chromium).");
         }
 
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        var playwright = await Playwright.CreateAsync();
+        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Chromium,
             Headless = true,
@@ -31,16 +39,6 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"],
         });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Browser is not null)
-        {
-            await Browser.DisposeAsync();
-        }
-
-        _playwright?.Dispose();
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

@@ -8,7 +8,8 @@ namespace JobQueue.Tests.Infrastructure;
 /// </summary>
 public static class BuiltProject
 {
-    private static readonly string Configuration =
+    /// <summary>The configuration the tests were built in (Release under <c>./test.sh</c>), which every project they start was built in too.</summary>
+    public static readonly string Configuration =
         typeof(BuiltProject).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
     /// <summary>

@@ -72,11 +72,11 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
     public async Task The_sample_app_restored_from_the_packages_runs_its_typed_handler_and_shows_the_job_on_its_own_mounted_dashboard()
     {
         DropStaleSamplePackages();
-        var (exitCode, restored) = await Dotnet.RunAsync(["build", "samples/WelcomeEmails", "-nologo", "-v", "q"], TimeSpan.FromMinutes(4));
+        var (exitCode, restored) = await Dotnet.RunAsync(["build", "samples/WelcomeEmails", "-c", BuiltProject.Configuration, "-nologo", "-v", "q"], TimeSpan.FromMinutes(4));
         Assert.True(exitCode == 0, restored);
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Dotnet.RepositoryRoot };
-        foreach (var arg in new[] { "run", "--no-build", "--project", "samples/WelcomeEmails", "--", "ada@example.com", "--stay=true", $"--urls=http://127.0.0.1:{port}" })
+        foreach (var arg in new[] { "run", "--no-build", "-c", BuiltProject.Configuration, "--project", "samples/WelcomeEmails", "--", "ada@example.com", "--stay=true", $"--urls=http://127.0.0.1:{port}" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -112,7 +112,7 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
     public async Task The_samples_own_apphost_restored_from_the_packages_shows_its_queue_in_the_aspire_dashboard_with_a_link_to_its_page()
     {
         DropStaleSamplePackages();
-        var (exitCode, built) = await Dotnet.RunAsync(["build", "samples/WelcomeEmails.AppHost", "-nologo", "-v", "q"], TimeSpan.FromMinutes(6));
+        var (exitCode, built) = await Dotnet.RunAsync(["build", "samples/WelcomeEmails.AppHost", "-c", BuiltProject.Configuration, "-nologo", "-v", "q"], TimeSpan.FromMinutes(6));
         Assert.True(exitCode == 0, built);
 
         // As `dotnet run --project samples/WelcomeEmails.AppHost` runs it, on free ports instead of its launch profile's.
