@@ -6,22 +6,51 @@ namespace JobQueue.Tests.Infrastructure;
 /// A real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright; never a downloaded browser). One browser
 /// serves every test class that asks for it, each test in a context of its own (its own cookies and storage): a
 /// launch (Playwright's driver and Chromium's processes) costs a few seconds of CPU, and the suite is CPU-bound on 2
-/// cores. It ends with the test process: Playwright's driver closes the browser when the pipe from this process does.
+/// cores. A class's contexts close with the class: a page left open keeps polling and streaming from its app, which
+/// for the rest of a run cost more than the launches saved. The browser ends with the test process: Playwright's
+/// driver closes it when the pipe from this process does.
 /// Screenshots go to artifacts/screenshots at the repository root.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
-    private static readonly Lazy<Task<IBrowser>> Shared = new(LaunchAsync);
-
-    public IBrowser Browser { get; private set; } = null!;
+    private static readonly SemaphoreSlim Launching = new(1, 1);
+    private static IBrowser? _shared;
+    private readonly System.Collections.Concurrent.ConcurrentBag<IBrowserContext> _contexts = [];
+    private IBrowser _browser = null!;
 
     public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
 
-    public async Task InitializeAsync() => Browser = await Shared.Value;
+    /// <summary>The suite's browser, launched by the first class that asks (again if a launch failed or the browser went away).</summary>
+    public async Task InitializeAsync()
+    {
+        await Launching.WaitAsync();
+        try
+        {
+            _browser = _shared is { IsConnected: true } ? _shared : _shared = await LaunchAsync();
+        }
+        finally
+        {
+            Launching.Release();
+        }
+    }
 
-    /// <summary>Nothing: the browser outlives the class, for the next one.</summary>
-    public Task DisposeAsync() => Task.CompletedTask;
+    /// <summary>A context (cookies, storage, pages) of the class's own, closed with the class if the test has not closed it.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        var context = await _browser.NewContextAsync(options);
+        _contexts.Add(context);
+        return context;
+    }
+
+    /// <summary>Closes the class's contexts; the browser outlives the class, for the next one.</summary>
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+    }
 
     private static async Task<IBrowser> LaunchAsync()
     {

@@ -7,7 +7,7 @@ public sealed class QueueDashboardPages(BrowserFixture browser, Uri root)
 {
     public async Task<IPage> NewPageAsync()
     {
-        var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
         return await context.NewPageAsync();
     }
 

@@ -25,7 +25,7 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
     [Fact]
     public async Task The_dashboard_logs_in_from_the_printed_link_lists_the_apps_resources_and_shows_a_jobs_trace_across_api_and_worker()
     {
-        await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
         var page = await context.NewPageAsync();
         var dashboard = app.LoginUrl.GetLeftPart(UriPartial.Authority);
 
@@ -64,7 +64,7 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
     [Fact]
     public async Task Each_queue_is_a_resource_under_redis_with_its_figures_and_its_Pause_button_pauses_it_until_Resume()
     {
-        await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
         var page = await context.NewPageAsync();
         using var http = app.AppHost.CreateApiClient();
         await page.GotoAsync(app.LoginUrl.ToString());

@@ -55,7 +55,7 @@ public sealed class SubmissionPageTests(AppFixture app, BrowserFixture chromium)
     /// <summary>A device: a browser context of its own (its own storage and connections), signed in as the owner.</summary>
     private async Task<IPage> OpenAsync(Uri api, string owner)
     {
-        var context = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 640 } });
+        var context = await chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 640 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(api, "/app/").ToString());
         await page.FillAsync("#owner", owner);

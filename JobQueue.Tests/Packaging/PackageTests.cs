@@ -138,7 +138,7 @@ public sealed class PackageTests(PackageTests.PackedFixture packed, RedisServerF
         {
             var login = await Eventually.WaitAsync(() => Task.FromResult(AspireDashboardTelemetry.LoginUrlIn([.. console])),
                 url => url is not null, TimeSpan.FromMinutes(2), "the sample's AppHost to print the dashboard's login link");
-            await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+            await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
             var page = await context.NewPageAsync();
             await page.GotoAsync(login!.ToString());
 
