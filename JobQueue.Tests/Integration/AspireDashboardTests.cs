@@ -78,7 +78,7 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
         {
             // Paused from its row, the queue starts nothing: what is sent to it waits, and the row says so.
             await RunFromActionsMenuAsync(page, emails, "Pause");
-            await Assertions.Expect(emails.Locator("td[title='Paused']")).ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+            await AspireDashboardPage.ExpectVisibleAsync(page, emails.Locator("td[title='Paused']"), TimeSpan.FromMilliseconds(PageTimeoutMs));
             Assert.True((await http.GetFromJsonAsync<JsonElement>("/queues/emails")).GetProperty("paused").GetBoolean());
             var ids = new List<string>();
             for (var i = 0; i < 2; i++)
@@ -87,8 +87,8 @@ public sealed class AspireDashboardTests(AspireDashboardTests.AppHostFixture app
                 ids.Add((await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!);
             }
 
-            await Assertions.Expect(emails.Locator("td[title^='redis: emails · 2 waiting · 0 running · '][title$=' · paused']"))
-                .ToBeVisibleAsync(new() { Timeout = PageTimeoutMs });
+            await AspireDashboardPage.ExpectVisibleAsync(page, emails.Locator("td[title^='redis: emails · 2 waiting · 0 running · '][title$=' · paused']"),
+                TimeSpan.FromMilliseconds(PageTimeoutMs));
             await BrowserFixture.ScreenshotAsync(page, "aspire-dashboard-queue-paused");
 
             await RunFromActionsMenuAsync(page, emails, "Resume");
