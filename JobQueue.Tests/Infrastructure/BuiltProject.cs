@@ -8,7 +8,7 @@ namespace JobQueue.Tests.Infrastructure;
 /// </summary>
 public static class BuiltProject
 {
-    /// <summary>The configuration the tests were built in (Release under <c>./test.sh</c>), which every project they start was built in too.</summary>
+    /// <summary>The configuration the tests were built in (Debug under <c>./test.sh</c>; Release with <c>./test.sh -c Release</c>), which every project they start was built in too.</summary>
     public static readonly string Configuration =
         typeof(BuiltProject).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
