@@ -1,3 +1,5 @@
+using System.Text.Json;
+using CsCheck;
 using JobQueue.Redis;
 using JobQueue.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -60,6 +62,42 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         Assert.InRange(ownedChange.At, owned.CreatedAt.ToUnixTimeMilliseconds(), owned.CreatedAt.ToUnixTimeMilliseconds() + 1);
         Assert.False(JobChange.TryParse("""{"job_id": 7}""", out _, out var reason));
         Assert.NotEmpty(reason);
+    }
+
+    [Fact]
+    public async Task A_published_change_carries_any_result_and_error_text_exactly()
+    {
+        // Text a handler returns or throws (quotes, backslashes, slashes, control characters, any script) reaches a
+        // listener of the change messages as it was written.
+        var messages = await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events);
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var texts = Gen.Frequency(
+            (3, (IGen<string>)Gen.Char['\0', '\u00FF'].Array[0, 24].Select(chars => new string(chars))),
+            (1, Gen.OneOf("\"", "\\", "/", "\u2028", "日本語", "😀", "a-b_c.d:e", "", "null", "{\"a\":\"\\\"\"}", "1e400")));
+        await Gen.Select(texts, texts).SampleAsync(async (result, error) =>
+        {
+            var succeeds = await EnqueueAsync("echo", "1");
+            var fails = await EnqueueAsync("echo", "2");
+            var claims = (await worker.ReadAndClaimAsync(10)).Claims.ToDictionary(c => c.Entry.JobId, c => c.Job!);
+            var resultJson = JsonSerializer.Serialize(result);
+            Assert.Equal(CompletionResult.Done, await worker.CompleteAsync(claims[succeeds.Id], AttemptOutcome.Succeeded, resultJson));
+            await worker.CompleteAsync(claims[fails.Id], AttemptOutcome.FailedPermanently, error);
+
+            var final = new Dictionary<string, JobChange>();
+            while (final.Count < 2)
+            {
+                var message = (await messages.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Message.ToString();
+                Assert.True(JobChange.TryParse(message, out var change, out var reason), reason);
+                if (JobStatus.IsTerminal(change.Status))
+                {
+                    final[change.JobId] = change;
+                }
+            }
+
+            Assert.Equal(("done", resultJson), (final[succeeds.Id].Status, final[succeeds.Id].ResultJson));
+            Assert.Equal(("failed", error), (final[fails.Id].Status, final[fails.Id].Error));
+        }, iter: 60, threads: 1);
     }
 
     [Fact]
