@@ -35,8 +35,8 @@ public sealed class JobEventHub(IConnectionMultiplexer redis, ILogger<JobEventHu
 
     /// <summary>Starts collecting a job's changes; read the job's state after this, so no change falls in between.</summary>
     public JobWatch WatchJob(string jobId) =>
-        // The newest change matters most (it may be the terminal one): a slow reader loses the oldest, and its
-        // follower re-reads the job when quiet.
+        // The newest change matters most (it may be the terminal one): a slow reader loses the oldest, and the newest,
+        // which it keeps, says where the job is.
         _byJob.Add(jobId, new BoundedChannelOptions(BufferPerJobWatcher) { FullMode = BoundedChannelFullMode.DropOldest });
 
     /// <summary>

@@ -7,14 +7,18 @@ namespace JobQueue.Api.Jobs;
 /// <summary>
 /// Follows one job for a live client: its current state at once, then every change, ending after a terminal
 /// state. It subscribes before it reads the state, so nothing is missed in between; a change older than what
-/// was sent is skipped. When a job is quiet for a keep-alive interval it yields null (a ping) and re-reads
-/// the state, so even a change lost while Redis was unreachable reaches the client.
+/// was sent is skipped. When a job is quiet for a keep-alive interval it yields null (a ping), and re-reads the
+/// state if changes may have gone unheard since it last read it (this process was not listening yet, or its
+/// connection to Redis came back since), so even a change lost while Redis was unreachable reaches the client.
+/// Only then: a re-read at any other moment may find a change whose message is still on its way, and the change
+/// before it would then arrive older than what was sent, and be skipped.
 /// </summary>
 public sealed class JobFollower(JobStore store, JobEventHub hub, IOptions<ApiOptions> options)
 {
     public async IAsyncEnumerable<JobStateView?> FollowAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var watch = hub.WatchJob(jobId);
+        var (listening, restorations) = (hub.Listening, hub.Restorations);
         if (await store.GetAsync(jobId) is not { } job)
         {
             yield break;
@@ -27,7 +31,14 @@ public sealed class JobFollower(JobStore store, JobEventHub hub, IOptions<ApiOpt
             var next = await watch.NextAsync(options.Value.KeepAliveInterval, cancellationToken) is { } change ? JobStateView.From(change.Change) : null;
             if (next is null)
             {
-                // Quiet for a keep-alive interval: ping, and read the state in case a change was lost.
+                // Quiet for a keep-alive interval: ping, and read the state again if a change may have been lost.
+                if (listening && hub.Restorations == restorations)
+                {
+                    yield return null;
+                    continue;
+                }
+
+                (listening, restorations) = (hub.Listening, hub.Restorations);
                 next = await store.GetAsync(jobId) is { } reread ? JobStateView.From(reread) : null;
                 if (next is null || next.Version <= current.Version)
                 {

@@ -23,6 +23,9 @@ public class AppFixture : IAsyncLifetime
     /// <summary>Per-attempt limit; the slowest ordinary test job sleeps 3 s.</summary>
     public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(4);
 
+    /// <summary>How long a live feed of the app stays quiet before it pings.</summary>
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(1);
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "jobqueue-tests-" + Guid.NewGuid().ToString("N"));
 
     public DistributedApplication App { get; private set; } = null!;
@@ -70,7 +73,7 @@ public class AppFixture : IAsyncLifetime
             $"--Worker:JobTimeout={JobTimeout}",
             "--Worker:Replicas=3",
             "--Api:Replicas=2",
-            "--Api:KeepAliveInterval=00:00:01",
+            $"--Api:KeepAliveInterval={KeepAliveInterval}",
             $"--Api:Feeds:SigningKey={TestTokens.SigningKey}",
             "--Worker:JanitorInterval=00:00:02",
             .. Settings,
