@@ -306,8 +306,10 @@ public sealed class DashboardActionTests(AppFixture app, BrowserFixture browser)
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         await page.Locator("#job-actions button", new() { HasTextString = "Cancel" }).ClickAsync();
         await Assertions.Expect(page.Locator("#job [data-field='status']")).ToHaveTextAsync("canceled", new() { Timeout = 10_000 });
-        var logged = (await app.Resources.LinesOfAllAsync("api", 500)).Select(l => l.Text).ToList();
-        Assert.Contains(logged, l => l.Contains($"Dashboard user local did cancel job {jobId}", StringComparison.Ordinal));
-        Assert.Contains(logged, l => l.Contains("Refused dashboard action", StringComparison.Ordinal) && l.Contains(jobId, StringComparison.Ordinal));
+        // A process's console reaches Aspire's log store through DCP, moments after it is written.
+        await Eventually.WaitAsync(async () => (await app.Resources.LinesOfAllAsync("api", 500)).Select(l => l.Text).ToList(),
+            logged => logged.Any(l => l.Contains($"Dashboard user local did cancel job {jobId}", StringComparison.Ordinal))
+                && logged.Any(l => l.Contains("Refused dashboard action", StringComparison.Ordinal) && l.Contains(jobId, StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(15), "the API's log lines of the refused and the accepted action");
     }
 }
