@@ -17,8 +17,8 @@ public sealed class FeedCatchUpLoadTests : IAsyncLifetime
 {
     private const int Jobs = 20_000, PayloadBytes = 1000, EnqueueBatch = 1000, SlowReaders = 60;
     /// <summary>
-    /// The defect this guards against took 4 GB. The API has peaked at 287-504 MiB under this load (most of it the server
-    /// GC's heaps on a loaded machine; not the OTLP exporter: 491 without it); 640 MiB keeps six times under the defect.
+    /// The defect this guards against took 4 GB. The API has peaked at 287-504 MiB under this load (not the OTLP
+    /// exporter: 491 without it); 640 MiB keeps six times under the defect.
     /// </summary>
     private const long PeakRssBound = 640L * 1024 * 1024;
     private static readonly TimeSpan Load = TimeSpan.FromSeconds(25), ProbeEvery = TimeSpan.FromMilliseconds(250);
