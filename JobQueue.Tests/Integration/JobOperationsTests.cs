@@ -43,26 +43,22 @@ public sealed class JobOperationsTests(AppFixture app)
     [Fact]
     public async Task A_watcher_gets_every_change_whose_message_comes_after_a_quiet_keep_alive_interval_in_order()
     {
-        // Scheduled an hour ahead: nothing but this test changes it.
-        var job = await app.Client.EnqueueAsync(new { to = "ada@example.com" }, new EnqueueOptions { Delay = TimeSpan.FromHours(1) });
-        var keys = new QueueKeys((await app.Client.GetAsync(job.JobId))!.Queue!);
         using var replica = new HttpClient { BaseAddress = app.ApiReplica(0) };
         using var watching = new CancellationTokenSource(Timeout);
-        await using var updates = new JobQueueClient(replica).WatchAsync(job.JobId, watching.Token).GetAsyncEnumerator();
-        Assert.True(await updates.MoveNextAsync());
-        Assert.Equal("scheduled", updates.Current.Status);
+        var (job, keys, updates) = await WatchQuietJobAsync(replica, watching.Token);
+        await using var _ = updates;
 
         // Two changes whose messages are still on their way (a loaded machine, a slow link to Redis) while keep-alive
         // intervals pass: the record already says the second.
-        await app.Db.HashSetAsync(keys.Job(job.JobId), [new("status", "processing"), new("version", 3)]);
+        await app.Db.HashSetAsync(keys.Job(job), [new("status", "processing"), new("version", 3)]);
         await Task.Delay(AppFixture.KeepAliveInterval * 3);
         foreach (var (version, status) in new[] { (2, "queued"), (3, "processing") })
         {
             await app.Redis.GetSubscriber().PublishAsync(keys.Events,
-                $$"""{"job_id":"{{job.JobId}}","version":{{version}},"status":"{{status}}","attempts":0}""");
+                $$"""{"job_id":"{{job}}","version":{{version}},"status":"{{status}}","attempts":0}""");
         }
 
-        await app.Client.CancelAsync(job.JobId); // a change of its own (version 4), and the watch's end
+        await app.Client.CancelAsync(job); // a change of its own (version 4), and the watch's end
         var seen = new List<string>();
         while (await updates.MoveNextAsync())
         {
@@ -75,16 +71,14 @@ public sealed class JobOperationsTests(AppFixture app)
     [Fact]
     public async Task A_watcher_gets_a_change_whose_message_was_lost_once_the_apis_connection_to_redis_is_back()
     {
-        var job = await app.Client.EnqueueAsync(new { to = "ada@example.com" }, new EnqueueOptions { Delay = TimeSpan.FromHours(1) });
-        var keys = new QueueKeys((await app.Client.GetAsync(job.JobId))!.Queue!);
         using var replica = new HttpClient { BaseAddress = app.ApiReplica(0) };
         using var watching = new CancellationTokenSource(Timeout);
-        await using var updates = new JobQueueClient(replica).WatchAsync(job.JobId, watching.Token).GetAsyncEnumerator();
-        Assert.True(await updates.MoveNextAsync());
+        var (job, keys, updates) = await WatchQuietJobAsync(replica, watching.Token);
+        await using var _ = updates;
 
         // The job ends while the API cannot hear it: the change is in the record, its message lost with the connection.
-        await app.Db.HashSetAsync(keys.Job(job.JobId), [new("status", "canceled"), new("version", 2)]);
-        await app.Db.SortedSetRemoveAsync(keys.Scheduled, job.JobId);
+        await app.Db.HashSetAsync(keys.Job(job), [new("status", "canceled"), new("version", 2)]);
+        await app.Db.SortedSetRemoveAsync(keys.Scheduled, job);
         await using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(app.Redis.Configuration + ",allowAdmin=true"))
         {
             await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
@@ -92,6 +86,20 @@ public sealed class JobOperationsTests(AppFixture app)
 
         Assert.True(await updates.MoveNextAsync());
         Assert.Equal(("canceled", 2L), (updates.Current.Status, updates.Current.Version));
+    }
+
+    /// <summary>
+    /// A job scheduled an hour ahead (nothing but the test changes it), its queue's keys, and a watch of it on
+    /// <paramref name="replica"/> that has sent its first state, "scheduled".
+    /// </summary>
+    private async Task<(string JobId, QueueKeys Keys, IAsyncEnumerator<JobUpdate> Updates)> WatchQuietJobAsync(HttpClient replica, CancellationToken stop)
+    {
+        var job = await app.Client.EnqueueAsync(new { to = "ada@example.com" }, new EnqueueOptions { Delay = TimeSpan.FromHours(1) });
+        var keys = new QueueKeys((await app.Client.GetAsync(job.JobId))!.Queue!);
+        var updates = new JobQueueClient(replica).WatchAsync(job.JobId, stop).GetAsyncEnumerator();
+        Assert.True(await updates.MoveNextAsync());
+        Assert.Equal("scheduled", updates.Current.Status);
+        return (job.JobId, keys, updates);
     }
 
     [Fact]
