@@ -94,6 +94,8 @@ public sealed class BadInputTests(AppFixture app)
         { "a websocket path without an upgrade", "GET", "/jobs/3f2504e0-4f89-41d3-9a0c-0305e82c3301/ws", null, null, 400 },
         { "an owner with a space", "POST", "/jobs", Json, Utf8("""{"payload":1,"owner":"user 1"}"""), 400 },
         { "an owner that is a number", "POST", "/jobs", Json, Utf8("""{"payload":1,"owner":1}"""), 400 },
+        { "an owner of one dot (a path segment every client removes)", "POST", "/jobs", Json, Utf8("""{"payload":1,"owner":"."}"""), 400 },
+        { "a group of two dots", "POST", "/jobs", Json, Utf8("""{"payload":1,"group":".."}"""), 400 },
         { "an owner of 129 characters", "POST", "/jobs", Json, Utf8("{\"payload\":1,\"owner\":\"" + new string('u', 129) + "\"}"), 400 },
         { "a feed token request without an owner", "POST", "/feed-tokens", Json, Utf8("{}"), 400 },
         { "a feed token request for a malformed owner", "POST", "/feed-tokens", Json, Utf8("""{"owner":"user 1"}"""), 400 },
