@@ -36,6 +36,8 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
     private QueueMaintenance Maintenance() => new(server.Redis, _keys, Options);
 
+    private QueueInspector Inspector() => new(server.Redis, new QueueDirectory(server.Redis, Microsoft.Extensions.Options.Options.Create(Options)));
+
     private JobConsumer Consumer(string name) => new(server.Redis, _keys, Options, name);
 
     /// <summary>Delivers waiting entries to <paramref name="consumer"/> without claiming them: a worker that died between the two (or an older worker version).</summary>
@@ -492,6 +494,51 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         Assert.Equal((ClaimOutcome.Claimed, third), (released.Outcome, released.Entry.JobId));
         Assert.Equal(0, await Maintenance().ReleaseHeldAsync());
         Assert.False(await Db.SetContainsAsync(_keys.HeldGroups, "tenant-1"));
+    }
+
+    [Fact]
+    public async Task Ended_entries_behind_a_running_job_are_not_counted_as_waiting_and_leave_the_stream_when_it_ends()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        await Store.EnqueueManyAsync([.. Enumerable.Range(0, 5).Select(i => new NewJob("echo", $"{i}"))]);
+        var take = (await worker.ReadAndClaimAsync(10)).Claims;
+        foreach (var claim in take.Skip(1))
+        {
+            Assert.Equal(CompletionResult.Done, await worker.CompleteAsync(claim.Job!, AttemptOutcome.Succeeded, "1"));
+        }
+
+        // The stream is trimmed up to its oldest running entry: the four ended ones stay behind it, and are not waiting.
+        var stats = await Inspector().StatsAsync(_keys.Name);
+        Assert.Equal((Waiting: 0L, Pending: 1L, StreamLength: 5L), (stats.Waiting, stats.Pending, stats.StreamLength));
+        await EnqueueAsync("echo", "late");
+        Assert.Equal(1, (await Inspector().StatsAsync(_keys.Name)).Waiting);
+
+        Assert.Equal(CompletionResult.Done, await worker.CompleteAsync(take[0].Job!, AttemptOutcome.Succeeded, "1"));
+        Assert.Equal(CompletionResult.Done, await worker.CompleteAsync((await worker.ReadAndClaimAsync(10)).Claims[0].Job!, AttemptOutcome.Succeeded, "1"));
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
+        Assert.Equal(6, (await Inspector().StatsAsync(_keys.Name)).Totals[JobStatus.Done]);
+    }
+
+    [Fact]
+    public async Task A_job_running_long_holds_no_more_than_ten_thousand_ended_entries_in_the_stream()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        await EnqueueAsync("echo", "long");
+        var longRunning = Assert.Single((await worker.ReadAndClaimAsync(1)).Claims).Job!;
+        for (var batch = 0; batch < 21; batch++)
+        {
+            await Store.EnqueueManyAsync([.. Enumerable.Range(0, 500).Select(i => new NewJob("echo", $"{i}"))]);
+            var take = (await worker.ReadAndClaimAsync(500)).Claims;
+            await Task.WhenAll(take.Select(c => worker.CompleteAsync(c.Job!, AttemptOutcome.Succeeded, "1")));
+        }
+
+        // 10,500 jobs ended while the first ran: past 10,000 held, each completion deleted its own entry again.
+        Assert.InRange(await Db.StreamLengthAsync(_keys.Stream), 10_000, 10_001);
+        Assert.Equal(0, (await Inspector().StatsAsync(_keys.Name)).Waiting);
+        Assert.Equal(CompletionResult.Done, await worker.CompleteAsync(longRunning, AttemptOutcome.Succeeded, "1"));
+        Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
     }
 
     [Fact]

@@ -28,14 +28,14 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
         var controls = _controls.GetAsync(partitions[0].Name);
         var parts = await Task.WhenAll(partitions.Select(PartitionStatsAsync));
         var (paused, limits, eventLogLength) = await controls;
-        return new QueueStats(partitions[0].Queue, parts.Sum(p => p.Length), parts.Sum(p => p.Pending),
+        return new QueueStats(partitions[0].Queue, parts.Sum(p => p.Waiting), parts.Sum(p => p.Length), parts.Sum(p => p.Pending),
             [.. parts.SelectMany(p => p.Consumers).GroupBy(c => c.Name).Select(c => new ConsumerStats(c.Key, c.Sum(x => x.Pending), c.Min(x => x.Idle)))],
             parts.Sum(p => p.Scheduled), parts.Sum(p => p.Dead),
             parts.SelectMany(p => p.Totals).GroupBy(t => t.Name.ToString()).ToDictionary(t => t.Key, t => t.Sum(x => (long)x.Value)),
             paused, limits, eventLogLength);
     }
 
-    private async Task<(long Length, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long Dead, HashEntry[] Totals)> PartitionStatsAsync(
+    private async Task<(long Waiting, long Length, long Pending, IReadOnlyList<ConsumerStats> Consumers, long Scheduled, long Dead, HashEntry[] Totals)> PartitionStatsAsync(
         QueueKeys keys)
     {
         var db = Db;
@@ -43,16 +43,22 @@ public sealed class QueueInspector(IConnectionMultiplexer redis, QueueDirectory 
         var scheduled = db.SortedSetLengthAsync(keys.Scheduled);
         var dead = db.StreamLengthAsync(keys.Dead);
         var totals = db.HashGetAllAsync(keys.Stats);
-        long pending = 0;
-        IReadOnlyList<ConsumerStats> consumers = [];
-        if (await db.KeyExistsAsync(keys.Stream) && (await db.StreamGroupInfoAsync(keys.Stream)).Length > 0)
+        var group = await db.KeyExistsAsync(keys.Stream)
+            ? (await db.StreamGroupInfoAsync(keys.Stream)).FirstOrDefault(g => g.Name == QueueKeys.ConsumerGroup)
+            : default;
+        if (group.Name is null)
         {
-            pending = (await db.StreamPendingAsync(keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount;
-            consumers = [.. (await db.StreamConsumerInfoAsync(keys.Stream, QueueKeys.ConsumerGroup))
-                .Select(c => new ConsumerStats(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
+            return (await length, await length, 0, [], await scheduled, await dead, await totals);
         }
 
-        return (await length, pending, consumers, await scheduled, await dead, await totals);
+        var consumers = await db.StreamConsumerInfoAsync(keys.Stream, QueueKeys.ConsumerGroup);
+        // Waiting is the group's lag: the stream also holds ended entries behind a long-running job (complete.lua). Redis
+        // cannot tell the lag while an entry deleted ahead of the group (a job canceled while queued) is unread; then
+        // the length less the running entries is the nearest figure it gives.
+        var waiting = group.Lag ?? Math.Max(0, await length - group.PendingMessageCount);
+        return (waiting, await length, group.PendingMessageCount,
+            [.. consumers.Select(c => new ConsumerStats(c.Name!, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))],
+            await scheduled, await dead, await totals);
     }
 
     /// <summary>

@@ -6,8 +6,9 @@ using StackExchange.Redis;
 namespace JobQueue.Processing.Components;
 
 /// <summary>
-/// Reports each queue's depth as gauges tagged <c>jobqueue.queue</c>: stream length (jobs waiting or running) and
-/// pending entries (running). Read from Redis every few seconds, so exporting metrics never waits on Redis.
+/// Reports each queue's depth as gauges tagged <c>jobqueue.queue</c>: stream length (jobs waiting or running, and ended
+/// ones a long-running job holds behind it) and pending entries (running). Read from Redis every few seconds, so
+/// exporting metrics never waits on Redis.
 /// </summary>
 internal sealed class QueueDepthReporter(IConnectionMultiplexer redis, WorkerQueues queues, ILogger<QueueDepthReporter> logger) : BackgroundService
 {
@@ -17,7 +18,7 @@ internal sealed class QueueDepthReporter(IConnectionMultiplexer redis, WorkerQue
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         JobQueueTelemetry.Meter.CreateObservableGauge("jobqueue.stream.length", () => Measure(d => d.Length), "{entry}",
-            "Entries in the stream: jobs waiting or running.");
+            "Entries in the stream: jobs waiting or running, and ended ones a long-running job holds behind it.");
         JobQueueTelemetry.Meter.CreateObservableGauge("jobqueue.stream.pending", () => Measure(d => d.Pending), "{entry}",
             "Entries delivered to a worker and not yet finished.");
         using var timer = new PeriodicTimer(Interval);
