@@ -33,6 +33,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<JobEventHub>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<JobEventHub>());
 builder.Services.AddHealthChecks().AddCheck<JobEventsHealthCheck>("job-events");
+builder.Services.AddSingleton<QueueListening>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueListening>());
 builder.Services.AddSingleton<JobFollower>();
 builder.AddQueueHousekeeping();
 builder.Services.AddHostedService<DeclaredQueuesPreparer>();

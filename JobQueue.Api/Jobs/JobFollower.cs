@@ -13,12 +13,20 @@ namespace JobQueue.Api.Jobs;
 /// Only then: a re-read at any other moment may find a change whose message is still on its way, and the change
 /// before it would then arrive older than what was sent, and be skipped.
 /// </summary>
-public sealed class JobFollower(JobStore store, JobEventHub hub, IOptions<ApiOptions> options)
+internal sealed class JobFollower(JobStore store, QueueDirectory queues, QueueListening listening, JobEventHub hub, IOptions<ApiOptions> options)
 {
     public async IAsyncEnumerable<JobStateView?> FollowAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (await queues.LocateAsync(jobId) is not { } queue)
+        {
+            yield break;
+        }
+
+        // The job's changes are published once a process listens for its queue's (QueueListening), and heard here once
+        // watched: both before the state is read.
+        using var listened = await listening.ListenAsync(queue);
         using var watch = hub.WatchJob(jobId);
-        var (listening, restorations) = (hub.Listening, hub.Restorations);
+        var (hearing, restorations) = (hub.Listening, hub.Restorations);
         if (await store.GetAsync(jobId) is not { } job)
         {
             yield break;
@@ -32,13 +40,13 @@ public sealed class JobFollower(JobStore store, JobEventHub hub, IOptions<ApiOpt
             if (next is null)
             {
                 // Quiet for a keep-alive interval: ping, and read the state again if a change may have been lost.
-                if (listening && hub.Restorations == restorations)
+                if (hearing && hub.Restorations == restorations)
                 {
                     yield return null;
                     continue;
                 }
 
-                (listening, restorations) = (hub.Listening, hub.Restorations);
+                (hearing, restorations) = (hub.Listening, hub.Restorations);
                 next = await store.GetAsync(jobId) is { } reread ? JobStateView.From(reread) : null;
                 if (next is null || next.Version <= current.Version)
                 {

@@ -46,11 +46,18 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
     private async Task<JobRecord> EnqueueAsync(string type, string payloadJson) => (await Store.EnqueueAsync(type, payloadJson)).Job;
 
+    /// <summary>Subscribes to the queue's change messages as an API process following a job does: announced as a listener first.</summary>
+    private async Task<ChannelMessageQueue> ListenAsync()
+    {
+        await new QueueListeners(server.Redis).AnnounceAsync(_keys, "test");
+        // A message queue delivers in order (a callback handler may run two messages at once).
+        return await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events);
+    }
+
     [Fact]
     public async Task Every_change_is_published_as_a_message_the_change_record_reads()
     {
-        // A message queue delivers in order (a callback handler may run two messages at once).
-        var messages = await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events);
+        var messages = await ListenAsync();
 
         var job = await EnqueueAsync("echo", """{"x":1}""");
         var owned = (await Store.EnqueueAsync(new NewJob("echo", "2", Owner: "user-1"))).Job;
@@ -67,11 +74,49 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
     }
 
     [Fact]
+    public async Task A_change_of_a_job_without_an_owner_is_published_only_while_a_process_listens()
+    {
+        var messages = await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events);
+        var listeners = new QueueListeners(server.Redis);
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var unheard = await EnqueueAsync("echo", "1");
+        await worker.CompleteAsync((await worker.ReadAndClaimAsync(10)).Claims.Single().Job!, AttemptOutcome.Succeeded, "1");
+        var owned = (await Store.EnqueueAsync(new NewJob("echo", "2", Owner: "user-1"))).Job; // its owner's feed may be open
+        await listeners.AnnounceAsync(_keys, "api-1");
+        var heard = await EnqueueAsync("echo", "3");
+        await listeners.WithdrawAsync(_keys, "api-1");
+        await EnqueueAsync("echo", "4");
+        var last = (await Store.EnqueueAsync(new NewJob("echo", "5", Owner: "user-1"))).Job;
+
+        // Messages arrive in the order they were published: whatever came between them was not.
+        var received = new List<string>();
+        while (received.LastOrDefault() != last.Id)
+        {
+            Assert.True(JobChange.TryParse((await messages.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Message.ToString(), out var change, out _));
+            received.Add(change.JobId);
+        }
+
+        Assert.Equal([owned.Id, heard.Id, last.Id], received);
+        Assert.DoesNotContain(unheard.Id, received);
+    }
+
+    [Fact]
+    public async Task A_listener_whose_lease_passed_is_forgotten_when_another_announces_and_the_set_expires_with_the_last_lease()
+    {
+        await Db.SortedSetAddAsync(_keys.Listeners, "died-an-hour-ago", (await Db.NowAsync()).AddHours(-1).ToUnixTimeMilliseconds());
+        await new QueueListeners(server.Redis).AnnounceAsync(_keys, "api-1");
+
+        Assert.Equal(["api-1"], (await Db.SortedSetRangeByRankAsync(_keys.Listeners)).Select(m => m.ToString()));
+        Assert.InRange((await Db.KeyTimeToLiveAsync(_keys.Listeners))!.Value, TimeSpan.FromSeconds(1), QueueListeners.Lease);
+    }
+
+    [Fact]
     public async Task A_published_change_carries_any_result_and_error_text_exactly()
     {
         // Text a handler returns or throws (quotes, backslashes, slashes, control characters, any script) reaches a
         // listener of the change messages as it was written.
-        var messages = await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events);
+        var messages = await ListenAsync();
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
         var texts = Gen.Frequency(
@@ -251,7 +296,7 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         await Store.EnqueueAsync("echo", "0");
         Assert.False(await Db.KeyExistsAsync(_keys.EventLog));
 
-        // A message queue delivers in order (a callback handler may run two messages at once).
+        // The log on, every change is published, whether or not a process announced that it listens.
         var messages = await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events);
         await Db.HashSetAsync(_keys.Controls, "event_log_length", 100);
         var job = await EnqueueAsync("echo", "1");

@@ -126,8 +126,18 @@ internal sealed class QueueKeys(string queueName)
     /// </summary>
     public RedisKey EventLog => _prefix + "event-log";
 
-    /// <summary>Pub/sub channel carrying every change of every job (to the API processes).</summary>
+    /// <summary>
+    /// Pub/sub channel carrying the changes of the jobs someone can hear (to the API processes): every change of a job
+    /// with an owner, and of any job while the event log is on or a process listens (<see cref="Listeners"/>).
+    /// </summary>
     public RedisChannel Events => RedisChannel.Literal(_prefix + "events");
+
+    /// <summary>
+    /// Sorted set of the processes that listen for changes of this queue's jobs (an API process following a job for a
+    /// client), each until when by Redis's clock (ms); it expires with the last of them. While it exists, every change is
+    /// published on <see cref="Events"/> (see _prelude.lua's publish and <see cref="QueueListeners"/>).
+    /// </summary>
+    public RedisKey Listeners => _prefix + "listeners";
 
     /// <summary>Pattern matching every queue's <see cref="Events"/> channel.</summary>
     public static RedisChannel AllEvents => RedisChannel.Pattern("{*}:events");

@@ -29,6 +29,7 @@ internal static class QueueScripts
     public static readonly string AdvanceSchedule = Load("advance_schedule");
     public static readonly string Attempts = Load("attempts");
     public static readonly string RegisterWorker = Load("register_worker");
+    public static readonly string Listen = Load("listen");
     public static readonly string ExtendHousekeepingLease = Read("extend_housekeeping_lease"); // needs none of the prelude
 
     private static string Load(string name, params string[] includes) =>

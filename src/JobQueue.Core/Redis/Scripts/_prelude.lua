@@ -57,12 +57,16 @@ local OWNER_INDEX_KEEP_MS = 7 * 24 * 3600 * 1000
 -- 8% of the drain benchmark's throughput (docs/http-api.md, "Queue event feed"); a queue whose listeners need it turns it on.
 local EVENT_LOG_DEFAULT_LENGTH = 0
 local event_log_length -- read once per script call: at the first change, or by a script that reads the controls anyway
+local listened -- whether a process listens for this queue's changes ('{q}:listeners' exists): read once per script call
 
 -- Tells the world a job's new state, in three places: the owner's index (a device that reconnects reads what
 -- changed since it last heard), the queue's event log (a bounded stream listeners resume from; its entry id is
--- the event's id) and the pub/sub channel every API process hears (live). Hot paths (enqueue, claim, completion)
+-- the event's id) and the pub/sub channel the API processes hear (live). Hot paths (enqueue, claim, completion)
 -- pass the state they just wrote; false (a missing hash field) is sent as absent. `event` names the change in the
 -- log: the status, or 'progress'.
+-- A change is published when someone can hear it: the job has an owner (whose feed may be open anywhere), the queue's
+-- log is on, or a process announced that it listens (an API process following a job for a client: QueueListeners.cs).
+-- Else nobody would read the message, and encoding and publishing it was a tenth of Redis's work per job.
 -- change: {job_id, version, status, attempts, type?, progress?, result?, error?, owner?}; `at`, `event` and `type` go
 -- out only where a feed can see the change (the job has an owner, or the queue's log is on).
 local function publish(channel, now, change, event)
@@ -70,11 +74,17 @@ local function publish(channel, now, change, event)
     event_log_length = tonumber(redis.call('HGET', queue_key(channel, 'controls'), 'event_log_length')) or EVENT_LOG_DEFAULT_LENGTH
   end
   if change.owner or event_log_length > 0 then
-    -- What only the feeds read (an owner's, the queue's): a job neither can see publishes the lean message watchers of
-    -- one job need, and the drain benchmark's jobs cost what they did before the feeds.
+    -- What only the feeds read (an owner's, the queue's).
     change.at = now
     change.event = event
   else
+    -- A job no feed can see: the lean message watchers of one job need, while a process listens for them.
+    if listened == nil then
+      listened = redis.call('EXISTS', queue_key(channel, 'listeners')) == 1
+    end
+    if not listened then
+      return
+    end
     change.type = nil
   end
   if change.owner then
