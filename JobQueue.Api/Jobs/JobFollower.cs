@@ -8,8 +8,9 @@ namespace JobQueue.Api.Jobs;
 /// Follows one job for a live client: its current state at once, then every change, ending after a terminal
 /// state. It subscribes before it reads the state, so nothing is missed in between; a change older than what
 /// was sent is skipped. When a job is quiet for a keep-alive interval it yields null (a ping), and re-reads the
-/// state if changes may have gone unheard since it last read it (this process was not listening yet, or its
-/// connection to Redis came back since), so even a change lost while Redis was unreachable reaches the client.
+/// state if changes may have gone unheard since it last read it (this process was not listening yet, its connection to
+/// Redis came back since, or its announcement as a listener lapsed: <see cref="QueueListening"/>), so even a change lost
+/// while Redis was unreachable reaches the client.
 /// Only then: a re-read at any other moment may find a change whose message is still on its way, and the change
 /// before it would then arrive older than what was sent, and be skipped.
 /// </summary>
@@ -26,7 +27,7 @@ internal sealed class JobFollower(JobStore store, QueueDirectory queues, QueueLi
         // watched: both before the state is read.
         using var listened = await listening.ListenAsync(queue);
         using var watch = hub.WatchJob(jobId);
-        var (hearing, restorations) = (hub.Listening, hub.Restorations);
+        var (hearing, restorations, lapses) = (hub.Listening, hub.Restorations, listening.Lapses);
         if (await store.GetAsync(jobId) is not { } job)
         {
             yield break;
@@ -40,13 +41,13 @@ internal sealed class JobFollower(JobStore store, QueueDirectory queues, QueueLi
             if (next is null)
             {
                 // Quiet for a keep-alive interval: ping, and read the state again if a change may have been lost.
-                if (hearing && hub.Restorations == restorations)
+                if (hearing && hub.Restorations == restorations && listening.Lapses == lapses)
                 {
                     yield return null;
                     continue;
                 }
 
-                (hearing, restorations) = (hub.Listening, hub.Restorations);
+                (hearing, restorations, lapses) = (hub.Listening, hub.Restorations, listening.Lapses);
                 next = await store.GetAsync(jobId) is { } reread ? JobStateView.From(reread) : null;
                 if (next is null || next.Version <= current.Version)
                 {

@@ -8,7 +8,10 @@ namespace JobQueue.Api.Jobs;
 /// (<see cref="QueueListeners"/>): the changes of a job without an owner are published only while some process listens.
 /// The first follower of a queue waits for the announcement before it reads its job, so no change falls in between;
 /// while any follows, the announcement is renewed every third of its lease, and at once when the connection to Redis
-/// comes back (a restarted Redis may have lost it); the last follower to leave withdraws it.
+/// comes back. Once none follows, it is no longer renewed and its lease passes: withdrawing it at once could land
+/// after the next follower's announcement and undo it. A renewal that fails, or finds the announcement gone (its lease
+/// passed while Redis was slow, or Redis lost it: a failover, a flush), counts a lapse (<see cref="Lapses"/>): changes
+/// may have gone unpublished, and a follower reads its job again.
 /// </summary>
 internal sealed class QueueListening(IConnectionMultiplexer redis, ILogger<QueueListening> logger) : BackgroundService
 {
@@ -16,6 +19,10 @@ internal sealed class QueueListening(IConnectionMultiplexer redis, ILogger<Queue
     private readonly string _listener = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private readonly Dictionary<string, Listened> _queues = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private long _lapses;
+
+    /// <summary>How many times an announcement of this process was found lapsed or could not be renewed.</summary>
+    public long Lapses => Interlocked.Read(ref _lapses);
 
     /// <summary>Listens to the queue (or partition) of <paramref name="keys"/> until the result is disposed.</summary>
     public async Task<IDisposable> ListenAsync(QueueKeys keys)
@@ -59,7 +66,7 @@ internal sealed class QueueListening(IConnectionMultiplexer redis, ILogger<Queue
             using var timer = new PeriodicTimer(QueueListeners.Lease / 3);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await RenewAllAsync();
+                await RenewAsync();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -71,25 +78,36 @@ internal sealed class QueueListening(IConnectionMultiplexer redis, ILogger<Queue
         }
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => _ = RenewAllAsync();
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => _ = RenewAsync();
 
-    private async Task RenewAllAsync()
+    /// <summary>Renews the queues followed now, and forgets those none follows (their leases pass).</summary>
+    private async Task RenewAsync()
     {
-        List<Listened> listened;
+        List<Listened> followed;
         lock (_lock)
         {
-            listened = [.. _queues.Values];
+            foreach (var idle in _queues.Values.Where(q => q.Followers == 0).ToList())
+            {
+                _queues.Remove(idle.Keys.Name);
+            }
+
+            followed = [.. _queues.Values];
         }
 
-        foreach (var queue in listened)
+        foreach (var queue in followed)
         {
             try
             {
-                await _listeners.AnnounceAsync(queue.Keys, _listener);
+                if (!await _listeners.AnnounceAsync(queue.Keys, _listener))
+                {
+                    Interlocked.Increment(ref _lapses);
+                    logger.LogInformation("This process's listening to queue {Queue} had lapsed; renewed", queue.Keys.Name);
+                }
             }
             catch (Exception e) when (e.IsRedisFailure())
             {
-                logger.LogDebug("Renewing this process's listening to queue {Queue} failed: {Reason}", queue.Keys.Name, e.Message);
+                Interlocked.Increment(ref _lapses);
+                logger.LogWarning("Renewing this process's listening to queue {Queue} failed: {Reason}", queue.Keys.Name, e.Message);
             }
         }
     }
@@ -98,25 +116,7 @@ internal sealed class QueueListening(IConnectionMultiplexer redis, ILogger<Queue
     {
         lock (_lock)
         {
-            if (--listened.Followers > 0 || !_queues.Remove(listened.Keys.Name))
-            {
-                return;
-            }
-        }
-
-        _ = WithdrawAsync(listened.Keys);
-    }
-
-    private async Task WithdrawAsync(QueueKeys keys)
-    {
-        try
-        {
-            await _listeners.WithdrawAsync(keys, _listener);
-        }
-        catch (Exception e) when (e.IsRedisFailure())
-        {
-            // The lease passes on its own.
-            logger.LogDebug("Withdrawing this process's listening to queue {Queue} failed: {Reason}", keys.Name, e.Message);
+            listened.Followers--;
         }
     }
 

@@ -88,6 +88,26 @@ public sealed class JobOperationsTests(AppFixture app)
         Assert.Equal(("canceled", 2L), (updates.Current.Status, updates.Current.Version));
     }
 
+    [Fact]
+    public async Task A_watcher_gets_a_change_that_went_unpublished_while_redis_had_lost_its_apis_announcement_as_a_listener()
+    {
+        using var replica = new HttpClient { BaseAddress = app.ApiReplica(0) };
+        using var watching = new CancellationTokenSource(Timeout);
+        var (job, keys, updates) = await WatchQuietJobAsync(replica, watching.Token);
+        await using var _ = updates;
+
+        // Redis loses the queue's listeners (a failover to a replica that never got them, a flush) and the job is
+        // canceled meanwhile: a job without an owner, nobody listed as listening, so the change is not published.
+        var announced = await app.Db.KeyExistsAsync(keys.Listeners);
+        await app.Db.KeyDeleteAsync(keys.Listeners);
+        await app.Client.CancelAsync(job);
+
+        // The API's next renewal finds its announcement gone, and the watch reads the job again.
+        Assert.True(announced);
+        Assert.True(await updates.MoveNextAsync());
+        Assert.Equal("canceled", updates.Current.Status);
+    }
+
     /// <summary>
     /// A job scheduled an hour ahead (nothing but the test changes it), its queue's keys, and a watch of it on
     /// <paramref name="replica"/> that has sent its first state, "scheduled".

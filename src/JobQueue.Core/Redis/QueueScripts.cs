@@ -11,9 +11,9 @@ internal static class QueueScripts
     private static readonly string Prelude = Read("_prelude");
 
     public static readonly string Enqueue = Load("enqueue", "_dependencies");
-    public static readonly string Reclaim = Load("reclaim", "_dependencies", "_claim");
-    public static readonly string ReadAndClaim = Load("read_and_claim", "_dependencies", "_claim");
-    public static readonly string Complete = Load("complete", "_dependencies");
+    public static readonly string Reclaim = Load("reclaim", "_dependencies", "_ended_entries", "_claim");
+    public static readonly string ReadAndClaim = Load("read_and_claim", "_dependencies", "_ended_entries", "_claim");
+    public static readonly string Complete = Load("complete", "_dependencies", "_ended_entries");
     public static readonly string Renew = Load("renew");
     public static readonly string Progress = Load("progress");
     public static readonly string Cancel = Load("cancel", "_dependencies");

@@ -15,12 +15,14 @@
 -- exhausted) had an attempt that never ended: its worker stopped renewing it (died, hung, cut off) for longer than the
 -- lease (Queue:LeaseTimeout); the claim ends that attempt ('e:<run>') as 'lost'.
 
-local function drop_entry(stream, group, entry)
-  redis.call('XACK', stream, group, entry)
-  redis.call('XDEL', stream, entry)
+-- An entry whose job will not run: acknowledged here, and cut from the stream with the others the call ended
+-- (c.ended: the claim script ends with _ended_entries.lua's trim_ended_entries).
+local function drop_entry(c, entry)
+  redis.call('XACK', c.stream, c.group, entry)
+  c.ended[#c.ended + 1] = entry
 end
 
--- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, type_max, now, now_text}
+-- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, type_max, now, now_text, ended}
 local function claim_entry(c, entry, id, deliveries)
   if not deliveries then
     return {entry, id or '', 'lost'}
@@ -29,7 +31,7 @@ local function claim_entry(c, entry, id, deliveries)
     -- What an operator needs to recognise the entry: its fields, cut short.
     local found = redis.call('XRANGE', c.stream, entry, entry)
     local fields = found[1] and table.concat(found[1][2], ' ') or ''
-    drop_entry(c.stream, c.group, entry)
+    drop_entry(c, entry)
     redis.call('XADD', c.dead, '*', 'job_id', '', 'type', '', 'attempts', 0, 'error',
       'stream entry ' .. entry .. ' names no valid job_id (fields: ' .. string.sub(fields, 1, 200) .. ')')
     return {entry, id or '', 'malformed'}
@@ -39,7 +41,7 @@ local function claim_entry(c, entry, id, deliveries)
     'runs', 'version', 'progress', 'last_error', 'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner')
   local status = state[1]
   if status ~= 'queued' and status ~= 'processing' then
-    drop_entry(c.stream, c.group, entry)
+    drop_entry(c, entry)
     if status and not is_terminal(status) then
       redis.call('HDEL', job, 'token')
       finish(job, id, 'failed', "unreadable job: status '" .. status .. "' is not one JobQueue writes", c.now,
@@ -55,7 +57,7 @@ local function claim_entry(c, entry, id, deliveries)
   local max = tonumber(state[11]) or c.type_max[state[3]] or c.max
   local runs = tonumber(state[7]) or 0
   if attempt > max then
-    drop_entry(c.stream, c.group, entry)
+    drop_entry(c, entry)
     redis.call('HDEL', job, 'token')
     if status == 'processing' and runs > 0 then
       redis.call('HSET', job, 'e:' .. runs, attempt_end(c.now, 'lost', 'no attempts left'))
@@ -100,5 +102,5 @@ local function claim_context()
   end
   return { stream = KEYS[1], dead = KEYS[2], stats = KEYS[3], group = ARGV[1], consumer = ARGV[2],
     max = tonumber(ARGV[3]), channel = ARGV[4], dead_ttl = ARGV[5], prefix = ARGV[6], type_max = type_max, now = now,
-    now_text = number_text[now] }
+    now_text = number_text[now], ended = {} }
 end

@@ -14,46 +14,6 @@
 -- short) in the HSET that records its outcome; a stale one writes nothing, and one canceled while it ran was ended by
 -- cancel.lua.
 
--- How many ended entries a long-running job may hold in the stream behind it (see remove_ended_entries).
-local HELD_ENDED_ENTRIES_MAX = 10000
-
--- Ended entries leave the stream by a trim from its front, not one by one: an XDEL finds its entry by walking the
--- entry's node of the stream (up to 100 entries, most of them deleted already) from its start, and cost a completion
--- as much as all its other commands. Every entry before the group's oldest pending one was delivered and acknowledged,
--- so the stream is cut there, to whole nodes of it (cheaper, and the node's ended entries go with a later cut); with
--- nothing pending, exactly after the last entry delivered, so an idle queue's stream is empty. A job running long holds the
--- entries behind it (their jobs ended; they wait for it): past HELD_ENDED_ENTRIES_MAX of them, which the group's lag
--- tells (the stream's length less the entries waiting and running), ended entries are deleted one by one again, so
--- a job that runs for hours never grows the stream by the jobs that ran meanwhile. Unknown lag (an entry deleted
--- ahead of the group: a job canceled or deleted while queued) counts every entry not running as held.
-local function remove_ended_entries(stream, group, released)
-  local pending, last_delivered, lag = 0, nil, false
-  for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
-    if g[2] == group then
-      for f = 1, #g - 1, 2 do
-        if g[f] == 'pending' then
-          pending = g[f + 1]
-        elseif g[f] == 'last-delivered-id' then
-          last_delivered = g[f + 1]
-        elseif g[f] == 'lag' then
-          lag = g[f + 1]
-        end
-      end
-    end
-  end
-  if not last_delivered then
-    return -- the group is gone (the stream was deleted by hand): nothing to trim
-  elseif pending > 0 then
-    redis.call('XTRIM', stream, 'MINID', '~', redis.call('XPENDING', stream, group, '-', '+', 1)[1][1])
-  else
-    local ms, seq = string.match(last_delivered, '^(%d+)-(%d+)$')
-    redis.call('XTRIM', stream, 'MINID', ms .. '-' .. (tonumber(seq) + 1))
-  end
-  if redis.call('XLEN', stream) - pending - (lag or 0) > HELD_ENDED_ENTRIES_MAX then
-    redis.call('XDEL', stream, unpack(released))
-  end
-end
-
 local stream, dead, stats, schedule = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, channel, ttl, dead_ttl, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local now = now_ms()
@@ -117,7 +77,7 @@ for i = 1, #KEYS - 4 do
 end
 if #released > 0 then
   redis.call('XACK', stream, group, unpack(released))
-  remove_ended_entries(stream, group, released)
+  trim_ended_entries(stream, group, released)
 end
 if done > 0 then
   redis.call('HINCRBY', stats, 'done', done)

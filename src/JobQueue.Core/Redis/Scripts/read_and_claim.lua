@@ -68,8 +68,7 @@ for _, e in ipairs(entries) do
   local group = group_limit and valid_job_id(id) and redis.call('HGET', c.prefix .. id, 'group')
   local row
   if group and redis.call('SCARD', group_key(c.prefix, group, 'running')) >= group_limit then
-    redis.call('XACK', c.stream, c.group, e[1])
-    redis.call('XDEL', c.stream, e[1])
+    drop_entry(c, e[1])
     redis.call('HDEL', c.prefix .. id, 'entry_id')
     redis.call('RPUSH', group_key(c.prefix, group, 'waiting'), id)
     redis.call('SADD', held_groups, group)
@@ -84,6 +83,9 @@ for _, e in ipairs(entries) do
     claimed = claimed + 1
   end
   out[#out + 1] = row
+end
+if #c.ended > 0 then
+  trim_ended_entries(c.stream, c.group, c.ended)
 end
 if rate_max and claimed > 0 and redis.call('INCRBY', window, claimed) == claimed then
   redis.call('PEXPIRE', window, ctl[4])

@@ -12,4 +12,7 @@ for i = 1, n do
   local deliveries = #pending == 1 and pending[1][2] == c.consumer and tonumber(pending[1][4]) or nil
   rows[i] = claim_entry(c, entry, ARGV[8 + n + i], deliveries)
 end
+if #c.ended > 0 then
+  trim_ended_entries(c.stream, c.group, c.ended)
+end
 return rows
