@@ -84,7 +84,7 @@ local function claim_entry(c, entry, id, deliveries)
     redis.call('HDEL', job, 'a:' .. (run - ATTEMPTS_KEPT), 'e:' .. (run - ATTEMPTS_KEPT))
   end
   redis.call('HSET', job, 'status', 'processing', 'attempts', attempt_text, 'runs', run_text, 'version', number_text[version],
-    'started_at', c.now_text, 'token', token, 'entry_id', entry, 'a:' .. run_text, attempt_text .. '|' .. c.now_text .. '|' .. c.consumer)
+    'started_at', c.now_text, 'token', token, 'a:' .. run_text, attempt_text .. '|' .. c.now_text .. '|' .. c.consumer)
   publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt, type = state[3] or nil,
     progress = state[9] or nil, error = state[10] or nil, owner = state[15] or nil })
   return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
