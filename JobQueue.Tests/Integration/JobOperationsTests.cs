@@ -43,10 +43,8 @@ public sealed class JobOperationsTests(AppFixture app)
     [Fact]
     public async Task A_watcher_gets_every_change_whose_message_comes_after_a_quiet_keep_alive_interval_in_order()
     {
-        using var replica = new HttpClient { BaseAddress = app.ApiReplica(0) };
-        using var watching = new CancellationTokenSource(Timeout);
-        var (job, keys, updates) = await WatchQuietJobAsync(replica, watching.Token);
-        await using var _ = updates;
+        await using var watch = await WatchQuietJobAsync();
+        var (job, keys, updates) = (watch.JobId, watch.Keys, watch.Updates);
 
         // Two changes whose messages are still on their way (a loaded machine, a slow link to Redis) while keep-alive
         // intervals pass: the record already says the second.
@@ -71,10 +69,8 @@ public sealed class JobOperationsTests(AppFixture app)
     [Fact]
     public async Task A_watcher_gets_a_change_whose_message_was_lost_once_the_apis_connection_to_redis_is_back()
     {
-        using var replica = new HttpClient { BaseAddress = app.ApiReplica(0) };
-        using var watching = new CancellationTokenSource(Timeout);
-        var (job, keys, updates) = await WatchQuietJobAsync(replica, watching.Token);
-        await using var _ = updates;
+        await using var watch = await WatchQuietJobAsync();
+        var (job, keys, updates) = (watch.JobId, watch.Keys, watch.Updates);
 
         // The job ends while the API cannot hear it: the change is in the record, its message lost with the connection.
         await app.Db.HashSetAsync(keys.Job(job), [new("status", "canceled"), new("version", 2)]);
@@ -91,10 +87,8 @@ public sealed class JobOperationsTests(AppFixture app)
     [Fact]
     public async Task A_watcher_gets_a_change_that_went_unpublished_while_redis_had_lost_its_apis_announcement_as_a_listener()
     {
-        using var replica = new HttpClient { BaseAddress = app.ApiReplica(0) };
-        using var watching = new CancellationTokenSource(Timeout);
-        var (job, keys, updates) = await WatchQuietJobAsync(replica, watching.Token);
-        await using var _ = updates;
+        await using var watch = await WatchQuietJobAsync();
+        var (job, keys, updates) = (watch.JobId, watch.Keys, watch.Updates);
 
         // Redis loses the queue's listeners (a failover to a replica that never got them, a flush) and the job is
         // canceled meanwhile: a job without an owner, nobody listed as listening, so the change is not published.
@@ -109,17 +103,30 @@ public sealed class JobOperationsTests(AppFixture app)
     }
 
     /// <summary>
-    /// A job scheduled an hour ahead (nothing but the test changes it), its queue's keys, and a watch of it on
-    /// <paramref name="replica"/> that has sent its first state, "scheduled".
+    /// A job scheduled an hour ahead (nothing but the test changes it), its queue's keys, and a watch of it on the first
+    /// API replica that has sent its first state, "scheduled".
     /// </summary>
-    private async Task<(string JobId, QueueKeys Keys, IAsyncEnumerator<JobUpdate> Updates)> WatchQuietJobAsync(HttpClient replica, CancellationToken stop)
+    private async Task<QuietJobWatch> WatchQuietJobAsync()
     {
         var job = await app.Client.EnqueueAsync(new { to = "ada@example.com" }, new EnqueueOptions { Delay = TimeSpan.FromHours(1) });
         var keys = new QueueKeys((await app.Client.GetAsync(job.JobId))!.Queue!);
-        var updates = new JobQueueClient(replica).WatchAsync(job.JobId, stop).GetAsyncEnumerator();
-        Assert.True(await updates.MoveNextAsync());
-        Assert.Equal("scheduled", updates.Current.Status);
-        return (job.JobId, keys, updates);
+        var replica = new HttpClient { BaseAddress = app.ApiReplica(0) };
+        var stop = new CancellationTokenSource(Timeout);
+        var watch = new QuietJobWatch(job.JobId, keys, new JobQueueClient(replica).WatchAsync(job.JobId, stop.Token).GetAsyncEnumerator(), replica, stop);
+        Assert.True(await watch.Updates.MoveNextAsync());
+        Assert.Equal("scheduled", watch.Updates.Current.Status);
+        return watch;
+    }
+
+    private sealed record QuietJobWatch(string JobId, QueueKeys Keys, IAsyncEnumerator<JobUpdate> Updates, HttpClient Replica, CancellationTokenSource Stop)
+        : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Updates.DisposeAsync();
+            Replica.Dispose();
+            Stop.Dispose();
+        }
     }
 
     [Fact]
