@@ -43,6 +43,22 @@ public sealed class LocalRedis : IAsyncDisposable
 
     private static async Task<LocalRedis> StartAsync(string directory, int nodes, int? clusterReplicasPerMaster, IReadOnlyList<string> runUnder)
     {
+        // A port free when chosen can be taken before redis-server binds it (a client's ephemeral port lands on a node's
+        // port or its cluster bus port): the node exits at once, and the servers start again on other ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortsAsync(directory, nodes, clusterReplicasPerMaster, runUnder);
+            }
+            catch (NodeExitedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static async Task<LocalRedis> StartOnFreePortsAsync(string directory, int nodes, int? clusterReplicasPerMaster, IReadOnlyList<string> runUnder)
+    {
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         var ports = FreePorts(nodes, withClusterBus: clusterReplicasPerMaster is not null);
         var processes = new List<Process>();
@@ -51,12 +67,15 @@ public sealed class LocalRedis : IAsyncDisposable
         {
             foreach (var port in ports)
             {
-                processes.Add(await StartNodeAsync(Path.Combine(directory, $"node-{port}"), port, password, cluster: clusterReplicasPerMaster is not null, runUnder));
+                processes.Add(await StartNodeAsync(NodeDirectory(directory, port), port, password, cluster: clusterReplicasPerMaster is not null, runUnder));
             }
 
-            foreach (var port in ports)
+            for (var node = 0; node < ports.Length; node++)
             {
-                await redis.WaitForAsync(port, ["PING"], reply => reply == "PONG");
+                var (port, process) = (ports[node], processes[node]);
+                await redis.WaitForAsync(port, ["PING"], reply => reply == "PONG", exited: () => process.HasExited
+                    ? new NodeExitedException(port, NodeDirectory(directory, port))
+                    : null);
             }
 
             if (clusterReplicasPerMaster is { } replicasPerMaster)
@@ -77,6 +96,8 @@ public sealed class LocalRedis : IAsyncDisposable
             throw;
         }
     }
+
+    private static string NodeDirectory(string directory, int port) => Path.Combine(directory, $"node-{port}");
 
     public async ValueTask DisposeAsync()
     {
@@ -112,12 +133,17 @@ public sealed class LocalRedis : IAsyncDisposable
             : await ChildProcesses.StartAsync("redis-server", [config]);
     }
 
-    private async Task WaitForAsync(int port, string[] command, Func<string, bool> ready)
+    private async Task WaitForAsync(int port, string[] command, Func<string, bool> ready, Func<Exception?>? exited = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         string reply;
         while (!ready(reply = await CliAsync(["-p", port.ToString(), .. command], check: false)))
         {
+            if (exited?.Invoke() is { } failure)
+            {
+                throw failure;
+            }
+
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"redis-server on port {port} did not answer {string.Join(' ', command)} as expected; last reply: {reply}");
@@ -241,6 +267,16 @@ public sealed class LocalRedis : IAsyncDisposable
                     started.SetException(e);
                 }
             }
+        }
+    }
+
+    private sealed class NodeExitedException(int port, string directory) : Exception(
+        $"redis-server on port {port} exited before it answered PING; its log: {LogTail(directory)}")
+    {
+        private static string LogTail(string directory)
+        {
+            var log = Path.Combine(directory, "redis.log");
+            return File.Exists(log) ? string.Join(" | ", File.ReadLines(log).TakeLast(5)) : "(none)";
         }
     }
 }
