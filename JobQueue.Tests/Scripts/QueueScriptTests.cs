@@ -293,6 +293,32 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
     }
 
     [Fact]
+    public async Task The_start_and_the_end_of_an_attempt_are_published_with_the_jobs_last_error_and_progress()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var messages = await server.Redis.GetSubscriber().SubscribeAsync(_keys.Events);
+        var job = (await Store.EnqueueAsync(new NewJob("fail", "1", Owner: "user-1"))).Job; // an owner's job: always published
+        var first = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
+        await worker.CompleteAsync(first, AttemptOutcome.Failed, "boom 1");
+        var second = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
+        await worker.ReportProgressAsync(second, """{"step":1}""");
+        await worker.CompleteAsync(second, AttemptOutcome.Succeeded, "2");
+
+        var published = new List<JobChange>();
+        while (published.Count < 6)
+        {
+            Assert.True(JobChange.TryParse((await messages.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Message.ToString(), out var change, out _));
+            published.Add(change);
+        }
+
+        Assert.All(published, c => Assert.Equal(job.Id, c.JobId));
+        Assert.Equal(["queued", "processing", "queued", "processing", "processing", "done"], published.Select(c => c.Status));
+        Assert.Equal((2, "boom 1", null), (published[3].Attempts, published[3].Error, published[3].ProgressJson));
+        Assert.Equal(("boom 1", """{"step":1}""", "2"), (published[5].Error, published[5].ProgressJson, published[5].ResultJson));
+    }
+
+    [Fact]
     public async Task The_event_log_is_off_until_set_then_records_every_change_in_order_and_each_published_change_carries_its_entry_id()
     {
         var worker = Consumer("w1");
@@ -335,11 +361,12 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
         Assert.Equal(ClaimOutcome.Claimed, claim.Outcome);
         Assert.Equal(1, claim.Job!.Attempt);
-        Assert.Equal($"w1/{claim.Entry.EntryId}/1", claim.Job.Token); // the claim's own: consumer, entry, run
         Assert.Equal("""{"x":1}""", claim.Job.PayloadJson);
-        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts", "token"]);
-        Assert.Equal(["processing", "1", claim.Job.Token], state.Select(v => v.ToString()));
-        Assert.NotNull((string?)await Db.HashGetAsync(_keys.Job(job.Id), "started_at"));
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts", "runs", "a:1", "started_at"]);
+        Assert.Equal(["processing", "1", "1"], state.Take(3).Select(v => v.ToString()));
+        // The token names the claim: its run, its entry, and the start record the claim wrote (attempt, time, consumer).
+        Assert.Equal($"1|{claim.Entry.EntryId}|{state[3]}", claim.Job.Token);
+        Assert.Equal($"1|{state[4]}|w1", state[3].ToString());
     }
 
     [Fact]
@@ -378,9 +405,10 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         var claims = (await worker.ReadAndClaimAsync(10)).Claims;
 
         Assert.Equal([4, 1], claims.Select(c => c.Job!.Attempt));
-        Assert.Equal([$"w1/{claims[0].Entry.EntryId}/5", $"w1/{claims[1].Entry.EntryId}/1"], claims.Select(c => c.Job!.Token));
         var (a, b) = (await Db.HashGetAllAsync(_keys.Job(retried.Id)), await Db.HashGetAllAsync(_keys.Job(fresh.Id)));
         string Field(HashEntry[] hash, string name) => hash.Single(f => f.Name == name).Value.ToString();
+        Assert.Equal([$"5|{claims[0].Entry.EntryId}|{Field(a, "a:5")}", $"1|{claims[1].Entry.EntryId}|{Field(b, "a:1")}"],
+            claims.Select(c => c.Job!.Token));
         Assert.Equal(["4", "5", "8"], new[] { "attempts", "runs", "version" }.Select(f => Field(a, f)));
         Assert.Equal(["1", "1", "2"], new[] { "attempts", "runs", "version" }.Select(f => Field(b, f)));
         Assert.Equal($"4|{Field(a, "started_at")}|w1", Field(a, "a:5"));
@@ -627,10 +655,9 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
         Assert.Equal(CompletionResult.Done, result);
         Assert.Equal(CompletionResult.Stale, again);
-        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "result", "token"]);
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "result"]);
         Assert.Equal("done", state[0].ToString());
         Assert.Equal("""{"ok":true}""", state[1].ToString());
-        Assert.True(state[2].IsNull);
         Assert.Equal(0, await Db.StreamLengthAsync(_keys.Stream));
         Assert.Equal(0, (await Db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
     }
@@ -646,13 +673,38 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         var second = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
 
         var late = await zombie.CompleteAsync(first, AttemptOutcome.Succeeded, "\"zombie\"");
-        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "token"]);
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "runs", "result"]);
         var onTime = await rescuer.CompleteAsync(second, AttemptOutcome.Succeeded, "\"rescuer\"");
 
         Assert.Equal(CompletionResult.Stale, late);
-        Assert.Equal(["processing", $"rescuer/{first.EntryId}/2"], state.Select(v => v.ToString()));
+        Assert.Equal(["processing", "2", ""], state.Select(v => v.ToString())); // the zombie's run was 1, and it wrote nothing
         Assert.Equal(CompletionResult.Done, onTime);
         Assert.Equal("\"rescuer\"", (string?)await Db.HashGetAsync(_keys.Job(job.Id), "result"));
+    }
+
+    [Fact]
+    public async Task A_zombie_whose_run_number_was_claimed_again_after_a_failover_lost_its_claim_cannot_touch_the_job()
+    {
+        var (zombie, rescuer) = (Consumer("zombie"), Consumer("rescuer"));
+        await zombie.EnsureGroupAsync();
+        var job = await EnqueueAsync("echo", "1");
+        var first = ((await zombie.ReadAndClaimAsync(10)).Claims)[0].Job!;
+        // A failover to a replica that had not received the claim: the job is queued again, its entry still delivered.
+        await Db.HashSetAsync(_keys.Job(job.Id), [new("status", "queued"), new("runs", 0), new("attempts", 0)]);
+        await Db.HashDeleteAsync(_keys.Job(job.Id), ["a:1", "started_at"]);
+        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
+        var second = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
+
+        var progress = await zombie.ReportProgressAsync(first, """{"zombie":true}""");
+        var late = await zombie.CompleteAsync(first, AttemptOutcome.Succeeded, "\"zombie\"");
+        var onTime = await rescuer.CompleteAsync(second, AttemptOutcome.Succeeded, "\"rescuer\"");
+
+        Assert.Equal((1, 1), (first.Run, second.Run)); // the same run number, claimed twice
+        Assert.False(progress);
+        Assert.Equal(CompletionResult.Stale, late);
+        Assert.Equal(CompletionResult.Done, onTime);
+        var state = await Db.HashGetAsync(_keys.Job(job.Id), ["result", "progress"]);
+        Assert.Equal(["\"rescuer\"", ""], state.Select(v => v.ToString()));
     }
 
     [Fact]
@@ -708,6 +760,7 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         await Db.StreamClaimAsync(_keys.Stream, QueueKeys.ConsumerGroup, "rescuer", 0, [held[0].EntryId]);
         var lostOne = await holder.RenewAsync(held);
 
+        Assert.NotEqual(held[0].Token, held[1].Token); // taken together, in the same millisecond, by the same consumer
         Assert.Empty(lostNone);
         Assert.True(idle < 300, $"renewed entries should be fresh, idle {idle} ms");
         Assert.Equal([held[0].Token], lostOne);

@@ -26,7 +26,6 @@ internal static class JobHash
     public const string StartedAt = "started_at";
     public const string FinishedAt = "finished_at";
     public const string EntryId = "entry_id";
-    public const string Token = "token";
     public const string TraceParent = "traceparent";
     public const string DeadLetterId = "dead_letter_id";
     public const string MaxAttempts = "max_attempts";
@@ -49,7 +48,7 @@ internal static class JobHash
     public static readonly IReadOnlySet<string> Fields = new HashSet<string>(StringComparer.Ordinal)
     {
         Status, Type, Payload, Result, Progress, LastError, History, Attempts, Runs, Version, CreatedAt, RunAt, StartedAt,
-        FinishedAt, EntryId, Token, TraceParent, DeadLetterId, MaxAttempts, Backoff, TimeoutMs, Group, Owner, Dependencies,
+        FinishedAt, EntryId, TraceParent, DeadLetterId, MaxAttempts, Backoff, TimeoutMs, Group, Owner, Dependencies,
         DependenciesTotal, DependenciesPending, SettledBy, Dependants,
     };
 

@@ -1,7 +1,8 @@
 -- Included by the claim scripts (read_and_claim, reclaim): what happens to one delivered entry.
 -- Each returns one row per entry, starting with the entry id and its job id:
 --   {.., 'claimed', attempt, type, payload, token, traceparent, ms since enqueue, run, max attempts, back-off,
---        timeout ms}  job is `processing`; the last three are the job's own policy ('' where unset)
+--        timeout ms}  job is `processing`; the token is _prelude.lua's; the last three are the job's own policy ('' where
+--        unset)
 --   {.., 'exhausted', attempts}  no attempts left: job `failed` and dead-lettered, entry acked and deleted
 --   {.., 'finished'}    job already terminal (done, failed, canceled) or gone: entry acked and deleted
 --   {.., 'unreadable', status}  the hash holds a status no script writes (edited by hand): failed, dead-lettered
@@ -38,12 +39,11 @@ local function claim_entry(c, entry, id, deliveries)
   end
   local job = c.prefix .. id
   local state = redis.call('HMGET', job, 'status', 'attempts', 'type', 'payload', 'traceparent', 'created_at',
-    'runs', 'version', 'progress', 'last_error', 'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner')
+    'runs', 'version', 'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner')
   local status = state[1]
   if status ~= 'queued' and status ~= 'processing' then
     drop_entry(c, entry)
     if status and not is_terminal(status) then
-      redis.call('HDEL', job, 'token')
       finish(job, id, 'failed', "unreadable job: status '" .. status .. "' is not one JobQueue writes", c.now,
         c.stats, c.dead, 0, c.dead_ttl)
       changed(c.channel, job, id)
@@ -54,16 +54,15 @@ local function claim_entry(c, entry, id, deliveries)
   end
   local attempts = tonumber(state[2]) or 0
   local attempt = math.max(attempts + 1, deliveries)
-  local max = tonumber(state[11]) or c.type_max[state[3]] or c.max
+  local max = tonumber(state[9]) or c.type_max[state[3]] or c.max
   local runs = tonumber(state[7]) or 0
   if attempt > max then
     drop_entry(c, entry)
-    redis.call('HDEL', job, 'token')
     if status == 'processing' and runs > 0 then
       redis.call('HSET', job, 'e:' .. runs, attempt_end(c.now, 'lost', 'no attempts left'))
     end
-    if state[14] then
-      redis.call('SREM', group_key(c.prefix, state[14], 'running'), id)
+    if state[12] then
+      redis.call('SREM', group_key(c.prefix, state[12], 'running'), id)
     end
     finish(job, id, 'failed', 'gave up after ' .. attempts .. ' attempt(s): the last one did not finish in time',
       c.now, c.stats, c.dead, 0, c.dead_ttl)
@@ -72,10 +71,9 @@ local function claim_entry(c, entry, id, deliveries)
     return {entry, id, 'exhausted', attempts}
   end
   local run = runs + 1
-  -- Unique to this claim: the entry names the job's place in the stream, the run counts every claim of the job over
-  -- its whole life (a manual retry resets the attempt, not the run). Jobs taken together never share a token.
+  -- The run counts every claim of the job over its whole life (a manual retry resets the attempt, not the run).
   local run_text, attempt_text = number_text[run], number_text[attempt]
-  local token = c.consumer .. '/' .. entry .. '/' .. run_text
+  local start = attempt_text .. '|' .. c.now_text .. '|' .. c.consumer
   local version = (tonumber(state[8]) or 0) + 1
   if status == 'processing' and runs > 0 then
     redis.call('HSET', job, 'e:' .. runs, attempt_end(c.now, 'lost', 'taken over by ' .. c.consumer))
@@ -84,11 +82,14 @@ local function claim_entry(c, entry, id, deliveries)
     redis.call('HDEL', job, 'a:' .. (run - ATTEMPTS_KEPT), 'e:' .. (run - ATTEMPTS_KEPT))
   end
   redis.call('HSET', job, 'status', 'processing', 'attempts', attempt_text, 'runs', run_text, 'version', number_text[version],
-    'started_at', c.now_text, 'token', token, 'a:' .. run_text, attempt_text .. '|' .. c.now_text .. '|' .. c.consumer)
-  publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt, type = state[3] or nil,
-    progress = state[9] or nil, error = state[10] or nil, owner = state[15] or nil })
-  return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', token, state[5] or '',
-    c.now - (tonumber(state[6]) or c.now), run, state[11] or '', state[12] or '', state[13] or ''}
+    'started_at', c.now_text, 'a:' .. run_text, start)
+  if heard(c.channel, state[13]) then
+    local more = redis.call('HMGET', job, 'progress', 'last_error')
+    publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt,
+      type = state[3] or nil, progress = more[1] or nil, error = more[2] or nil, owner = state[13] or nil })
+  end
+  return {entry, id, 'claimed', attempt, state[3] or '', state[4] or 'null', run_text .. '|' .. entry .. '|' .. start, state[5] or '',
+    c.now - (tonumber(state[6]) or c.now), run, state[9] or '', state[10] or '', state[11] or ''}
 end
 
 -- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals; ARGV[1] group, ARGV[2] consumer, ARGV[3] max attempts,

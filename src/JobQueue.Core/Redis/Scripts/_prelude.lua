@@ -64,27 +64,35 @@ local listened -- whether a process listens for this queue's changes ('{q}:liste
 -- the event's id) and the pub/sub channel the API processes hear (live). Hot paths (enqueue, claim, completion)
 -- pass the state they just wrote; false (a missing hash field) is sent as absent. `event` names the change in the
 -- log: the status, or 'progress'.
--- A change is published when someone can hear it: the job has an owner (whose feed may be open anywhere), the queue's
--- log is on, or a process announced that it listens (an API process following a job for a client: QueueListeners.cs).
--- Else nobody would read the message, and encoding and publishing it was a tenth of Redis's work per job.
+-- A change is published when someone can hear it (heard): the job has an owner (whose feed may be open anywhere), the
+-- queue's log is on, or a process announced that it listens (an API process following a job for a client:
+-- QueueListeners.cs). Else nobody would read the message, and encoding and publishing it was a tenth of Redis's work per
+-- job; the claim and the completion do not even read the fields only the message carries.
 -- change: {job_id, version, status, attempts, type?, progress?, result?, error?, owner?}; `at`, `event` and `type` go
 -- out only where a feed can see the change (the job has an owner, or the queue's log is on).
-local function publish(channel, now, change, event)
+local function heard(channel, owner)
   if event_log_length == nil then
     event_log_length = tonumber(redis.call('HGET', queue_key(channel, 'controls'), 'event_log_length')) or EVENT_LOG_DEFAULT_LENGTH
+  end
+  if owner or event_log_length > 0 then
+    return true
+  end
+  if listened == nil then
+    listened = redis.call('EXISTS', queue_key(channel, 'listeners')) == 1
+  end
+  return listened
+end
+
+local function publish(channel, now, change, event)
+  if not heard(channel, change.owner) then
+    return
   end
   if change.owner or event_log_length > 0 then
     -- What only the feeds read (an owner's, the queue's).
     change.at = now
     change.event = event
   else
-    -- A job no feed can see: the lean message watchers of one job need, while a process listens for them.
-    if listened == nil then
-      listened = redis.call('EXISTS', queue_key(channel, 'listeners')) == 1
-    end
-    if not listened then
-      return
-    end
+    -- A job no feed can see: the lean message watchers of one job need.
     change.type = nil
   end
   if change.owner then
@@ -152,6 +160,25 @@ local function attempt_end(now, outcome, error_text)
     error_text = string.sub(error_text, 1, cut)
   end
   return now .. '|' .. outcome .. '|' .. error_text
+end
+
+-- A claim's token, which the worker sends back with the attempt's progress, renewals and completion:
+-- '<run>|<entry>|<start record>', the run the claim started, the stream entry it took, and what it wrote in 'a:<run>'.
+-- The attempt still holds its job while the job's latest run is its run and that run's record is its own: a later
+-- claim (a takeover) starts another run, and a run number claimed again after a failover lost the first claim has
+-- another record (time, consumer). The entry only keeps tokens apart: jobs taken together in one call share their
+-- record's time and consumer, and a worker tells its attempts apart by token (LeaseRenewer). Nothing is written for a
+-- token, nor deleted when its attempt ends: the scripts that end it change the job's status. Returns the run ('' when
+-- the token is not one) and the record.
+local function token_parts(token)
+  local run, start = string.match(token, '^(%d+)|[^|]*|(.+)$')
+  return run or '', start
+end
+
+-- Whether an attempt's token holds its job, given the job's `runs` and the start record of the token's run (HMGET
+-- 'runs', 'a:' .. run).
+local function token_holds(run, start, runs, record)
+  return run ~= '' and runs == run and record == start
 end
 
 -- The keys of a job group (a tenant, a user: jobs that carry "group", held to the queue's group_concurrency),

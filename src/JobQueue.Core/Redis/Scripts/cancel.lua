@@ -19,7 +19,7 @@ local now = now_ms()
 redis.call('ZREM', KEYS[2], id)
 finish(job, id, 'canceled', nil, now, KEYS[4], KEYS[3], ARGV[4], 0)
 if status == 'processing' then
-  -- The running attempt keeps its token: with it, its completion lets go of the entry.
+  -- The running attempt still holds the job (its token): its completion lets go of the entry.
   redis.call('HSET', job, 'e:' .. (s[2] or 0), attempt_end(now, 'canceled', ''))
   redis.call('PUBLISH', ARGV[3], id)
 end

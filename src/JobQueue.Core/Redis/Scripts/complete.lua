@@ -1,5 +1,6 @@
--- Records how attempts ended, a batch of them in one call, each fenced by its claim token: a worker whose
--- entry was reclaimed while it ran (a zombie) changes nothing, so a job is recorded successful at most once.
+-- Records how attempts ended, a batch of them in one call, each fenced by its claim token (_prelude.lua's token_holds):
+-- a worker whose entry was reclaimed while it ran (a zombie) changes nothing, and an attempt is recorded once (its
+-- job leaves `processing`), so a job is recorded successful at most once.
 -- What follows each attempt was decided by the caller (JobLifecycle.AfterAttempt); this script carries it out.
 -- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals, KEYS[4] schedule, KEYS[4 + i] hash of job i
 -- ARGV[1] group, ARGV[2] events channel, ARGV[3] retention (ms), ARGV[4] dead letter retention (ms), ARGV[5] the
@@ -23,32 +24,33 @@ for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 5 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local delay = tonumber(ARGV[a + 6])
-  local state = redis.call('HMGET', job, 'status', 'token', 'attempts', 'version', 'progress', 'last_error', 'group', 'owner',
-    'deps_total', 'dependants', 'runs')
-  if state[2] ~= token then
+  local run, start = token_parts(token)
+  local state = redis.call('HMGET', job, 'status', 'runs', 'a:' .. run, 'attempts', 'version', 'group', 'owner',
+    'deps_total', 'dependants')
+  -- Canceled while it ran (cancel.lua): the attempt still lets go of its entry.
+  if not token_holds(run, start, state[2], state[3]) or (state[1] ~= 'processing' and state[1] ~= 'canceled') then
     results[i] = 'stale'
   else
     released[#released + 1] = entry
-    -- The token is the job's, so the job's run is this attempt's (a claim sets both; 0 only for a hash edited by hand).
-    local ended = 'e:' .. (state[11] or 0)
-    redis.call('HDEL', job, 'token')
-    if state[7] then
-      redis.call('SREM', group_key(prefix, state[7], 'running'), id)
+    local ended = 'e:' .. run
+    if state[6] then
+      redis.call('SREM', group_key(prefix, state[6], 'running'), id)
     end
-    local attempts = tonumber(state[3]) or 0
+    local attempts = tonumber(state[4]) or 0
     if state[1] == 'canceled' then
       results[i] = 'canceled'
-    elseif state[1] ~= 'processing' then
-      results[i] = 'stale'
     elseif decision == 'done' then
-      local version = (tonumber(state[4]) or 0) + 1
+      local version = (tonumber(state[5]) or 0) + 1
       redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now_text, 'version', number_text[version],
         ended, attempt_end(now_text, 'succeeded', ''))
       redis.call('PEXPIRE', job, ttl)
       done = done + 1
-      publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
-        progress = state[5] or nil, result = text, error = state[6] or nil, owner = state[8] or nil })
-      if state[9] or state[10] then
+      if heard(channel, state[7]) then
+        local more = redis.call('HMGET', job, 'progress', 'last_error')
+        publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
+          progress = more[1] or nil, result = text, error = more[2] or nil, owner = state[7] or nil })
+      end
+      if state[8] or state[9] then
         settle_dependants(channel, prefix, id, 'done', now, dead_ttl)
       end
       results[i] = 'done'
@@ -68,7 +70,7 @@ for i = 1, #KEYS - 4 do
       redis.call('HSET', job, ended, attempt_end(now_text, 'failed', text))
       finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
       changed(channel, job, id)
-      if state[9] or state[10] then
+      if state[8] or state[9] then
         settle_dependants(channel, prefix, id, 'failed', now, dead_ttl)
       end
       results[i] = 'failed'

@@ -8,7 +8,9 @@ local lost = {}
 for i = 2, #KEYS do
   local entry, token = ARGV[2 * i - 1], ARGV[2 * i]
   local pending = redis.call('XPENDING', stream, group, entry, entry, 1)
-  if #pending == 1 and pending[1][2] == consumer and redis.call('HGET', KEYS[i], 'token') == token then
+  local run, start = token_parts(token)
+  local state = #pending == 1 and pending[1][2] == consumer and redis.call('HMGET', KEYS[i], 'runs', 'a:' .. run)
+  if state and token_holds(run, start, state[1], state[2]) then
     redis.call('XCLAIM', stream, group, consumer, 0, entry, 'JUSTID')
   else
     lost[#lost + 1] = token
