@@ -49,7 +49,7 @@ public sealed class GarbageInRedisTests(AppFixture app)
         var jobId = Guid.NewGuid().ToString("D");
         await app.Db.ScriptEvaluateAsync("""
             redis.call('HSET', KEYS[1], 'type', 'echo', 'attempts', 0, 'created_at', 0, unpack(ARGV, 2))
-            redis.call('HSET', KEYS[1], 'entry_id', redis.call('XADD', KEYS[2], '*', 'job_id', ARGV[1], 'traceparent', ''))
+            redis.call('HSET', KEYS[1], 'entry_id', redis.call('XADD', KEYS[2], '*', 'job_id', ARGV[1]))
             """, [app.Keys.Job(jobId), app.Keys.Stream], [jobId, .. fields.Select(f => (RedisValue)f)]);
         return jobId;
     }

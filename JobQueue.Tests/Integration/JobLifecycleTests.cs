@@ -98,7 +98,7 @@ public sealed class JobLifecycleTests(AppFixture app)
         var jobId = Guid.NewGuid().ToString("D");
         await app.Db.ScriptEvaluateAsync("""
             redis.call('HSET', KEYS[1], 'status', 'queued', 'type', 'no-such-type', 'payload', '1', 'attempts', 0, 'created_at', 0)
-            redis.call('HSET', KEYS[1], 'entry_id', redis.call('XADD', KEYS[2], '*', 'job_id', ARGV[1], 'traceparent', ''))
+            redis.call('HSET', KEYS[1], 'entry_id', redis.call('XADD', KEYS[2], '*', 'job_id', ARGV[1]))
             """, [app.Keys.Job(jobId), app.Keys.Stream], [jobId]);
 
         var job = await app.WaitForTerminalAsync(jobId, Timeout);

@@ -23,7 +23,7 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
         if field(groups[1], 'last-delivered-id') ~= field(stream, 'last-generated-id') then
           return redis.error_reply('BUSY entries are waiting; try again')
         end
-        local entry = redis.call('XADD', KEYS[2], '*', 'job_id', ARGV[1], 'traceparent', '')
+        local entry = redis.call('XADD', KEYS[2], '*', 'job_id', ARGV[1])
         redis.call('XREADGROUP', 'GROUP', 'workers', 'crashed-worker-1', 'COUNT', 1, 'STREAMS', KEYS[2], '>')
         redis.call('XCLAIM', KEYS[2], 'workers', 'crashed-worker-1', 0, entry, 'IDLE', 60000, 'JUSTID')
         redis.call('HSET', KEYS[1], 'status', 'processing', 'type', 'echo', 'payload', ARGV[2],

@@ -21,7 +21,7 @@ internal sealed class QueueKeys(string queueName)
     /// <summary>The queue these keys belong to, as users name it (a partition's queue).</summary>
     public string Queue { get; } = QueuePartitions.QueueOf(queueName);
 
-    /// <summary>Stream of entries <c>job_id</c>, <c>traceparent</c>: one per job waiting or running.</summary>
+    /// <summary>Stream of entries naming a <c>job_id</c>: one per job waiting or running.</summary>
     public RedisKey Stream => _prefix + "stream";
 
     /// <summary>

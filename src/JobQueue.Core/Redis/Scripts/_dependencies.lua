@@ -21,14 +21,13 @@ end
 
 -- A waiting job whose dependencies have all counted: into the stream, or the schedule while its run_at is ahead.
 local function release(channel, job, id, now)
-  local s = redis.call('HMGET', job, 'run_at', 'traceparent')
-  local run_at = tonumber(s[1])
+  local run_at = tonumber(redis.call('HGET', job, 'run_at'))
   if run_at and run_at > now then
     redis.call('ZADD', queue_key(channel, 'scheduled'), run_at, id)
     redis.call('HSET', job, 'status', 'scheduled')
   else
     redis.call('HSET', job, 'status', 'queued',
-      'entry_id', add_entry(queue_key(channel, 'stream'), id, s[2] or ''))
+      'entry_id', add_entry(queue_key(channel, 'stream'), id))
   end
   changed(channel, job, id)
 end

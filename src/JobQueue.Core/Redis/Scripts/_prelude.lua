@@ -39,10 +39,11 @@ local function wake_one_worker(stream)
 end
 
 -- Puts a job in its queue's stream, the entry a worker takes it from, and wakes a worker: once per script call,
--- however many entries the call adds.
+-- however many entries the call adds. The entry names the job and nothing more: the claim reads the rest from the
+-- job's hash, and every field an entry carries is written by the XADD and read back by every XREADGROUP.
 local woken -- whether this call raised the marker
-local function add_entry(stream, id, traceparent)
-  local entry = redis.call('XADD', stream, '*', 'job_id', id, 'traceparent', traceparent)
+local function add_entry(stream, id)
+  local entry = redis.call('XADD', stream, '*', 'job_id', id)
   if not woken then
     wake_one_worker(stream)
     woken = true

@@ -61,7 +61,7 @@ for i = 1, #KEYS - 4 do
       changed(channel, job, id)
       results[i] = 'retried'
     elseif decision == 'retry' then
-      local next = add_entry(stream, id, redis.call('HGET', job, 'traceparent') or '')
+      local next = add_entry(stream, id)
       redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next,
         ended, attempt_end(now_text, 'retrying', text))
       changed(channel, job, id)

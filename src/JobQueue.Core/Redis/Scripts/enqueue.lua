@@ -77,7 +77,7 @@ for i = 1, n do
       status, due_field, due_value = 'scheduled', 'run_at', run_at
       redis.call('ZADD', schedule, run_at, id)
     else
-      due_value = add_entry(stream, id, arg(i, 4))
+      due_value = add_entry(stream, id)
     end
     redis.call('HSET', job, 'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
       'created_at', now, 'traceparent', arg(i, 4), 'version', 1, due_field, due_value)

@@ -8,10 +8,8 @@ local moved = 0
 for _, id in ipairs(due) do
   redis.call('ZREM', schedule, id)
   local job = prefix .. id
-  local s = redis.call('HMGET', job, 'status', 'traceparent')
-  if s[1] == 'scheduled' then
-    redis.call('HSET', job, 'status', 'queued',
-      'entry_id', add_entry(stream, id, s[2] or ''))
+  if redis.call('HGET', job, 'status') == 'scheduled' then
+    redis.call('HSET', job, 'status', 'queued', 'entry_id', add_entry(stream, id))
     changed(ARGV[3], job, id)
     moved = moved + 1
   end

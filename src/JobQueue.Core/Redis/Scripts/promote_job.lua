@@ -5,15 +5,14 @@
 -- ARGV[1] job id, ARGV[2] events channel
 -- Returns 'queued', 'missing', or the job's status if it is not scheduled.
 local job, id = KEYS[1], ARGV[1]
-local s = redis.call('HMGET', job, 'status', 'traceparent')
-if not s[1] then
+local status = redis.call('HGET', job, 'status')
+if not status then
   return 'missing'
 end
-if s[1] ~= 'scheduled' then
-  return s[1]
+if status ~= 'scheduled' then
+  return status
 end
 redis.call('ZREM', KEYS[2], id)
-redis.call('HSET', job, 'status', 'queued',
-  'entry_id', add_entry(KEYS[3], id, s[2] or ''))
+redis.call('HSET', job, 'status', 'queued', 'entry_id', add_entry(KEYS[3], id))
 changed(ARGV[2], job, id)
 return 'queued'

@@ -23,9 +23,8 @@ for _, group in ipairs(redis.call('SMEMBERS', held_groups)) do
       break
     end
     local job = prefix .. id
-    local s = redis.call('HMGET', job, 'status', 'traceparent')
-    if s[1] == 'queued' then -- a job canceled while held back is dropped here
-      redis.call('HSET', job, 'entry_id', add_entry(stream, id, s[2] or ''))
+    if redis.call('HGET', job, 'status') == 'queued' then -- a job canceled while held back is dropped here
+      redis.call('HSET', job, 'entry_id', add_entry(stream, id))
       free = free - 1
       released = released + 1
     end

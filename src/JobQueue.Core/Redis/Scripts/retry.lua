@@ -5,7 +5,7 @@
 -- ARGV[1] job id, ARGV[2] events channel, ARGV[3] the queue's job key prefix
 -- Returns 'queued', 'missing', or the job's status if it is not failed.
 local job, id = KEYS[1], ARGV[1]
-local s = redis.call('HMGET', job, 'status', 'attempts', 'last_error', 'finished_at', 'history', 'dead_letter_id', 'traceparent')
+local s = redis.call('HMGET', job, 'status', 'attempts', 'last_error', 'finished_at', 'history', 'dead_letter_id')
 if not s[1] then
   return 'missing'
 end
@@ -21,7 +21,7 @@ redis.call('PERSIST', job)
 redis.call('PERSIST', results_key(job))
 redis.call('HDEL', job, 'finished_at', 'started_at', 'dead_letter_id', 'progress', 'settled_by')
 redis.call('HSET', job, 'status', 'queued', 'attempts', 0, 'history', cjson.encode(history),
-  'entry_id', add_entry(KEYS[2], id, s[7] or ''))
+  'entry_id', add_entry(KEYS[2], id))
 changed(ARGV[2], job, id)
 revive_dependants(ARGV[2], ARGV[3], id)
 return 'queued'
