@@ -27,7 +27,7 @@ public sealed class RecoveryTests(AppFixture app) : IAsyncLifetime
         redis.call('XREADGROUP', 'GROUP', 'workers', 'crashed-worker-1', 'COUNT', 1, 'STREAMS', KEYS[2], '>')
         redis.call('XCLAIM', KEYS[2], 'workers', 'crashed-worker-1', 0, entry, 'IDLE', 60000, 'JUSTID')
         redis.call('HSET', KEYS[1], 'status', 'processing', 'type', 'echo', 'payload', ARGV[2],
-          'attempts', ARGV[3], 'created_at', 0, 'started_at', 0, 'entry_id', entry)
+          'attempts', ARGV[3], 'created_at', 0, 'entry_id', entry)
         return entry
         """;
 

@@ -135,8 +135,8 @@ public sealed class JobQueueSystem : IWorkflowSystem
         await schedules.DeleteAsync("bench-every-second");
         await Task.Delay(TimeSpan.FromSeconds(1)); // the last occurrence's job runs
         var ids = await Db.SortedSetRangeByRankAsync(_keys.Jobs);
-        var jobs = await Task.WhenAll(ids.Select(id => Db.HashGetAsync(_keys.Job(id.ToString()), ["run_at", "started_at"])));
-        return [.. jobs.Where(j => j[0].HasValue && j[1].HasValue).Select(j => (double)((long)j[1] - (long)j[0]))];
+        var jobs = await Task.WhenAll(ids.Select(id => _store.GetAsync(id.ToString())));
+        return [.. jobs.Where(j => j is { RunAt: not null, StartedAt: not null }).Select(j => (j!.StartedAt!.Value - j.RunAt!.Value).TotalMilliseconds)];
     }
 
     /// <summary>Like BullMQ's <c>add</c>: one call per job, <paramref name="window"/> calls in flight.</summary>

@@ -23,7 +23,6 @@ internal static class JobHash
     public const string Version = "version";
     public const string CreatedAt = "created_at";
     public const string RunAt = "run_at";
-    public const string StartedAt = "started_at";
     public const string FinishedAt = "finished_at";
     public const string EntryId = "entry_id";
     public const string TraceParent = "traceparent";
@@ -47,7 +46,7 @@ internal static class JobHash
     /// <summary>Every field name above, prefixes aside.</summary>
     public static readonly IReadOnlySet<string> Fields = new HashSet<string>(StringComparer.Ordinal)
     {
-        Status, Type, Payload, Result, Progress, LastError, History, Attempts, Runs, Version, CreatedAt, RunAt, StartedAt,
+        Status, Type, Payload, Result, Progress, LastError, History, Attempts, Runs, Version, CreatedAt, RunAt,
         FinishedAt, EntryId, TraceParent, DeadLetterId, MaxAttempts, Backoff, TimeoutMs, Group, Owner, Dependencies,
         DependenciesTotal, DependenciesPending, SettledBy, Dependants,
     };
@@ -70,7 +69,7 @@ internal static class JobHash
             Number(hash, Version) ?? 0,
             Time(hash, CreatedAt) ?? DateTimeOffset.UnixEpoch,
             Time(hash, RunAt),
-            Time(hash, StartedAt),
+            StartOfLatestRun(hash),
             Time(hash, FinishedAt),
             String(hash, LastError),
             String(hash, History),
@@ -96,6 +95,18 @@ internal static class JobHash
         return new OwnedJob(jobId, queue, String(hash, Type) ?? "", Number(hash, Version) ?? 0, String(hash, Status) ?? JobStatus.Queued,
             (int?)Number(hash, Attempts) ?? 0, String(hash, Progress), String(hash, Result), String(hash, LastError), changedAt);
     }
+
+    /// <summary>
+    /// When the job's latest run started, from its start record (<c>a:&lt;runs&gt;</c>, written by the claim that started
+    /// it): none before its first claim in its current budget of attempts (new, or retried by hand).
+    /// </summary>
+    private static DateTimeOffset? StartOfLatestRun(Dictionary<string, RedisValue> hash) =>
+        Number(hash, Attempts) > 0 && Number(hash, Runs) is { } run
+        && JobAttempt.FromRecords((int)run, String(hash, AttemptStartPrefix + run), end: null, traceId: null, NoWorkers) is { } attempt
+            ? attempt.StartedAt
+            : null;
+
+    private static readonly IReadOnlyDictionary<string, WorkerRegistration> NoWorkers = new Dictionary<string, WorkerRegistration>();
 
     /// <summary>The <c>dependencies</c> field as enqueue.lua wrote it: a JSON object of dependency id → policy.</summary>
     private static IReadOnlyList<JobDependency>? DependenciesOf(string? json)

@@ -82,7 +82,7 @@ local function claim_entry(c, entry, id, deliveries)
     redis.call('HDEL', job, 'a:' .. (run - ATTEMPTS_KEPT), 'e:' .. (run - ATTEMPTS_KEPT))
   end
   redis.call('HSET', job, 'status', 'processing', 'attempts', attempt_text, 'runs', run_text, 'version', number_text[version],
-    'started_at', c.now_text, 'a:' .. run_text, start)
+    'a:' .. run_text, start)
   if heard(c.channel, state[13]) then
     local more = redis.call('HMGET', job, 'progress', 'last_error')
     publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt,

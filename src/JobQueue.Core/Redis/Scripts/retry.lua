@@ -19,7 +19,7 @@ if s[6] then
 end
 redis.call('PERSIST', job)
 redis.call('PERSIST', results_key(job))
-redis.call('HDEL', job, 'finished_at', 'started_at', 'dead_letter_id', 'progress', 'settled_by')
+redis.call('HDEL', job, 'finished_at', 'dead_letter_id', 'progress', 'settled_by')
 redis.call('HSET', job, 'status', 'queued', 'attempts', 0, 'history', cjson.encode(history),
   'entry_id', add_entry(KEYS[2], id))
 changed(ARGV[2], job, id)
