@@ -70,7 +70,7 @@ internal static class JobHash
             Time(hash, CreatedAt) ?? DateTimeOffset.UnixEpoch,
             Time(hash, RunAt),
             StartOfLatestRun(hash),
-            Time(hash, FinishedAt),
+            Time(hash, FinishedAt) ?? EndOfLatestRunDone(hash),
             String(hash, LastError),
             String(hash, History),
             JobPolicy.FromFields(String(hash, MaxAttempts), String(hash, Backoff), String(hash, TimeoutMs)),
@@ -104,6 +104,17 @@ internal static class JobHash
         Number(hash, Attempts) > 0 && Number(hash, Runs) is { } run
         && JobAttempt.FromRecords((int)run, String(hash, AttemptStartPrefix + run), end: null, traceId: null, NoWorkers) is { } attempt
             ? attempt.StartedAt
+            : null;
+
+    /// <summary>
+    /// When a job done ended: its latest run's end record (<c>e:&lt;runs&gt;</c>), which the completion writes with the
+    /// result. Every other end (failed, canceled) is recorded in <c>finished_at</c>, since some of them end no run.
+    /// </summary>
+    private static DateTimeOffset? EndOfLatestRunDone(Dictionary<string, RedisValue> hash) =>
+        String(hash, Status) == JobStatus.Done && Number(hash, Runs) is { } run
+        && JobAttempt.FromRecords((int)run, String(hash, AttemptStartPrefix + run), String(hash, AttemptEndPrefix + run), traceId: null, NoWorkers)
+            is { EndedAt: { } ended }
+            ? ended
             : null;
 
     private static readonly IReadOnlyDictionary<string, WorkerRegistration> NoWorkers = new Dictionary<string, WorkerRegistration>();

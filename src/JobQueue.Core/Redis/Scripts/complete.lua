@@ -41,7 +41,8 @@ for i = 1, #KEYS - 4 do
       results[i] = 'canceled'
     elseif decision == 'done' then
       local version = (tonumber(state[5]) or 0) + 1
-      redis.call('HSET', job, 'status', 'done', 'result', text, 'finished_at', now_text, 'version', number_text[version],
+      -- When it finished is its run's end record (JobHash.cs reads it there).
+      redis.call('HSET', job, 'status', 'done', 'result', text, 'version', number_text[version],
         ended, attempt_end(now_text, 'succeeded', ''))
       redis.call('PEXPIRE', job, ttl)
       done = done + 1
