@@ -170,12 +170,36 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
     }
 
     [Fact]
+    public async Task Scripts_a_server_no_longer_holds_as_after_a_restart_are_loaded_again_by_their_next_call()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        await EnqueueAsync("echo", "1");
+        var first = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
+        Assert.Equal(CompletionResult.Done, await worker.CompleteAsync(first, AttemptOutcome.Succeeded, "1"));
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true"))
+        {
+            foreach (var node in admin.GetServers().Where(s => !s.IsReplica))
+            {
+                await node.ScriptFlushAsync();
+            }
+        }
+
+        var job = await EnqueueAsync("echo", "2");
+        var second = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
+        var completed = await worker.CompleteAsync(second, AttemptOutcome.Succeeded, "2");
+
+        Assert.Equal((job.Id, CompletionResult.Done), (second.JobId, completed));
+        Assert.Equal("done", (await Store.GetAsync(job.Id))!.Status);
+    }
+
+    [Fact]
     public async Task Enqueue_refuses_an_id_that_exists_and_writes_nothing()
     {
         var job = await EnqueueAsync("echo", "1");
 
-        var error = await Assert.ThrowsAsync<RedisServerException>(() => Db.ScriptEvaluateAsync(
-            QueueScripts.Enqueue, [_keys.Stream, _keys.Jobs, _keys.Scheduled, _keys.Types, _keys.Job(job.Id)],
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => QueueScripts.Enqueue.EvaluateAsync(
+            Db, [_keys.Stream, _keys.Jobs, _keys.Scheduled, _keys.Types, _keys.Job(job.Id)],
             [_keys.Events.ToString(), 0, 0, _keys.JobPrefix, 1, job.Id, "echo", "2", "", 0, 0, ""]));
 
         Assert.StartsWith("JOB_EXISTS", error.Message);

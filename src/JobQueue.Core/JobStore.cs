@@ -165,7 +165,7 @@ public sealed class JobStore(
         var call = new EnqueueScriptCall(keys, Options, jobs);
         try
         {
-            return (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, call.Keys, call.Arguments))!;
+            return (RedisResult[])(await QueueScripts.Enqueue.EvaluateAsync(Db, call.Keys, call.Arguments))!;
         }
         catch (RedisServerException e) when (e.Message.StartsWith("IDEMPOTENCY_MISMATCH", StringComparison.Ordinal))
         {
@@ -268,7 +268,7 @@ public sealed class JobStore(
             return [];
         }
 
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Attempts, [keys.Job(jobId), keys.Workers, keys.WorkersSeen]))!;
+        var reply = (RedisResult[])(await QueueScripts.Attempts.EvaluateAsync(Db, [keys.Job(jobId), keys.Workers, keys.WorkersSeen]))!;
         if (reply.Length == 0)
         {
             return [];
@@ -383,7 +383,7 @@ public sealed class JobStore(
     public async Task CancelAsync(string jobId)
     {
         var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Cancel,
+        var reply = (RedisResult[])(await QueueScripts.Cancel.EvaluateAsync(Db,
             [keys.Job(jobId), keys.Scheduled, keys.Dead, keys.Stats],
             [jobId, keys.Events.ToString(), keys.Cancel.ToString(), (long)Options.Retention.TotalMilliseconds,
                 (long)Options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix]))!;
@@ -437,7 +437,7 @@ public sealed class JobStore(
     {
         // One owner's jobs are read from the owner's own index (newest change first), so a page of them never examines others'.
         var (index, scores) = filter.Owner is { } owner ? (keys.OwnerIndex(owner), "changed") : (keys.Jobs, "created");
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.List, [index],
+        var reply = (RedisResult[])(await QueueScripts.List.EvaluateAsync(Db, [index],
             [keys.JobPrefix, filter.Status ?? "", filter.Type ?? "", filter.Owner ?? "", filter.Group ?? "", limit, cursor ?? "",
                 filter.CreatedFrom?.ToUnixTimeMilliseconds().ToString() ?? "", filter.CreatedUntil?.ToUnixTimeMilliseconds().ToString() ?? "", scores]))!;
         var next = reply[0].ToString();
@@ -465,10 +465,10 @@ public sealed class JobStore(
     /// 'missing', or the status that does not allow it: <see cref="JobNotFoundException"/> or <see cref="JobStateConflictException"/>.
     /// </summary>
     private async Task TransitionAsync(
-        string jobId, string script, Func<QueueKeys, RedisKey[]> keysOf, string done, string refusal, Func<string, string> why)
+        string jobId, QueueScript script, Func<QueueKeys, RedisKey[]> keysOf, string done, string refusal, Func<string, string> why)
     {
         var keys = await queues.LocateAsync(jobId) ?? throw new JobNotFoundException(jobId);
-        var answer = (await Db.ScriptEvaluateAsync(script, keysOf(keys), [jobId, keys.Events.ToString(), keys.JobPrefix])).ToString()!;
+        var answer = (await script.EvaluateAsync(Db, keysOf(keys), [jobId, keys.Events.ToString(), keys.JobPrefix])).ToString()!;
         if (answer == done)
         {
             return;

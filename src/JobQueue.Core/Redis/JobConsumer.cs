@@ -55,7 +55,7 @@ internal sealed class JobConsumer(
             throw new ArgumentException($"The registration is of consumer '{registration.Consumer}', not of this one ('{consumerName}').", nameof(registration));
         }
 
-        return (int)await Db.ScriptEvaluateAsync(QueueScripts.RegisterWorker, [keys.Workers, keys.WorkersSeen],
+        return (int)await QueueScripts.RegisterWorker.EvaluateAsync(Db, [keys.Workers, keys.WorkersSeen],
             [consumerName, registration.ToStored(), (long)keep.TotalMilliseconds]);
     }
 
@@ -82,7 +82,7 @@ internal sealed class JobConsumer(
     /// </summary>
     public async Task<QueueTake> ReadAndClaimAsync(int count, IDatabaseAsync? connection = null)
     {
-        var reply = (RedisResult[])(await (connection ?? Db).ScriptEvaluateAsync(QueueScripts.ReadAndClaim,
+        var reply = (RedisResult[])(await QueueScripts.ReadAndClaim.EvaluateAsync(connection ?? Db,
             [keys.Stream, keys.Dead, keys.Stats, keys.Controls, keys.RateWindow, keys.HeldGroups], ClaimArgs([count])))!;
         var state = reply[0].ToString() switch
         {
@@ -105,7 +105,7 @@ internal sealed class JobConsumer(
             return [];
         }
 
-        var rows = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Reclaim, [keys.Stream, keys.Dead, keys.Stats],
+        var rows = (RedisResult[])(await QueueScripts.Reclaim.EvaluateAsync(Db, [keys.Stream, keys.Dead, keys.Stats],
             ClaimArgs([entries.Count, .. entries.Select(e => (RedisValue)e.EntryId), .. entries.Select(e => (RedisValue)e.JobId)])))!;
         return [.. rows.Select(row => ParseClaim((RedisResult[])row!))];
     }
@@ -157,7 +157,7 @@ internal sealed class JobConsumer(
     public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(IReadOnlyList<AttemptEnd> ends)
     {
         var call = new CompleteScriptCall(keys, options, ends);
-        var replies = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Complete, call.Keys, call.Arguments))!;
+        var replies = (RedisResult[])(await QueueScripts.Complete.EvaluateAsync(Db, call.Keys, call.Arguments))!;
         return [.. replies.Select(reply => reply.ToString() switch
         {
             "done" => CompletionResult.Done,
@@ -174,7 +174,7 @@ internal sealed class JobConsumer(
 
     /// <summary>Records a running attempt's progress; false if the attempt no longer holds the job.</summary>
     public async Task<bool> ReportProgressAsync(ClaimedJob job, string progressJson) =>
-        (int)await Db.ScriptEvaluateAsync(QueueScripts.Progress, [keys.Job(job.JobId)],
+        (int)await QueueScripts.Progress.EvaluateAsync(Db, [keys.Job(job.JobId)],
             [job.Token, progressJson, job.JobId, keys.Events.ToString()]) == 1;
 
     /// <summary>Resets the idle time of attempts this consumer still holds; returns the tokens of those it lost.</summary>
@@ -187,7 +187,7 @@ internal sealed class JobConsumer(
 
         RedisKey[] scriptKeys = [keys.Stream, .. jobs.Select(j => keys.Job(j.JobId))];
         RedisValue[] args = [QueueKeys.ConsumerGroup, consumerName, .. jobs.SelectMany(j => new RedisValue[] { j.EntryId, j.Token })];
-        var lost = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Renew, scriptKeys, args))!;
+        var lost = (RedisResult[])(await QueueScripts.Renew.EvaluateAsync(Db, scriptKeys, args))!;
         return lost.Select(l => l.ToString()!).ToHashSet();
     }
 

@@ -45,7 +45,7 @@ internal sealed class OwnerIndexCursor(IDatabase db, QueueKeys keys, string owne
 
         try
         {
-            var reply = (RedisResult[])(await db.ScriptEvaluateAsync(QueueScripts.OwnerPage, [keys.OwnerIndex(owner)],
+            var reply = (RedisResult[])(await QueueScripts.OwnerPage.EvaluateAsync(db, [keys.OwnerIndex(owner)],
                 [_after.Score, _after.Member, PageSize]))!;
             var entries = Enumerable.Range(0, reply.Length / 2).Select(i => (Member: reply[2 * i].ToString(), Score: (long)(double)reply[2 * i + 1])).ToList();
             _ended = entries.Count < PageSize;

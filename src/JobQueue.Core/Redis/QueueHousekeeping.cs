@@ -37,7 +37,7 @@ internal sealed class QueueHousekeeping(IConnectionMultiplexer redis, QueueDirec
     {
         var lease = queues.Default.HousekeepingLease;
         _holding = _holding
-            ? (int)await Db.ScriptEvaluateAsync(QueueScripts.ExtendHousekeepingLease, [lease], [_holder, (long)Lease.TotalMilliseconds]) == 1
+            ? (int)await QueueScripts.ExtendHousekeepingLease.EvaluateAsync(Db, [lease], [_holder, (long)Lease.TotalMilliseconds]) == 1
             : await Db.StringSetAsync(lease, _holder, Lease, When.NotExists);
         if (!_holding)
         {

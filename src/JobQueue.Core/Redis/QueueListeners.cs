@@ -18,5 +18,5 @@ internal sealed class QueueListeners(IConnectionMultiplexer redis)
     /// False if it was not listed: a first announcement, or one that lapsed (its lease passed, or Redis lost it).
     /// </summary>
     public async Task<bool> AnnounceAsync(QueueKeys keys, string listener) =>
-        (long)await redis.GetDatabase().ScriptEvaluateAsync(QueueScripts.Listen, [keys.Listeners], [listener, (long)Lease.TotalMilliseconds]) == 1;
+        (long)await QueueScripts.Listen.EvaluateAsync(redis.GetDatabase(), [keys.Listeners], [listener, (long)Lease.TotalMilliseconds]) == 1;
 }

@@ -17,12 +17,12 @@ internal sealed class QueueMaintenance(IConnectionMultiplexer redis, QueueKeys k
 
     /// <summary>Moves scheduled jobs that are due into the stream; returns how many.</summary>
     public async Task<int> PromoteDueAsync() =>
-        (int)await Db.ScriptEvaluateAsync(QueueScripts.Promote, [keys.Scheduled, keys.Stream],
+        (int)await QueueScripts.Promote.EvaluateAsync(Db, [keys.Scheduled, keys.Stream],
             [keys.JobPrefix, PromoteBatch, keys.Events.ToString()]);
 
     /// <summary>Gives jobs held back by their group's limit a new entry where their group has room; returns how many.</summary>
     public async Task<int> ReleaseHeldAsync() =>
-        (int)await Db.ScriptEvaluateAsync(QueueScripts.Release, [keys.HeldGroups, keys.Stream, keys.Controls], [keys.JobPrefix]);
+        (int)await QueueScripts.Release.EvaluateAsync(Db, [keys.HeldGroups, keys.Stream, keys.Controls], [keys.JobPrefix]);
 
     /// <summary>
     /// Trims dead letters past their retention, drops index entries of expired jobs (checking a batch from
@@ -31,7 +31,7 @@ internal sealed class QueueMaintenance(IConnectionMultiplexer redis, QueueKeys k
     /// </summary>
     public async Task<(int IndexEntries, int Consumers, long NextIndexCursor)> CleanUpAsync(TimeSpan consumerIdleLimit, long indexCursor)
     {
-        var removed = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Janitor,
+        var removed = (RedisResult[])(await QueueScripts.Janitor.EvaluateAsync(Db,
             [keys.Stream, keys.Jobs, keys.Dead],
             [
                 QueueKeys.ConsumerGroup, keys.JobPrefix, (long)options.DeadLetterRetention.TotalMilliseconds,

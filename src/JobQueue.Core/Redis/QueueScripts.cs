@@ -10,30 +10,30 @@ internal static class QueueScripts
 {
     private static readonly string Prelude = Read("_prelude");
 
-    public static readonly string Enqueue = Load("enqueue", "_dependencies");
-    public static readonly string Reclaim = Load("reclaim", "_dependencies", "_ended_entries", "_claim");
-    public static readonly string ReadAndClaim = Load("read_and_claim", "_dependencies", "_ended_entries", "_claim");
-    public static readonly string Complete = Load("complete", "_dependencies", "_ended_entries");
-    public static readonly string Renew = Load("renew");
-    public static readonly string Progress = Load("progress");
-    public static readonly string Cancel = Load("cancel", "_dependencies");
-    public static readonly string Retry = Load("retry", "_dependencies");
-    public static readonly string Promote = Load("promote");
-    public static readonly string PromoteJob = Load("promote_job");
-    public static readonly string Delete = Load("delete", "_dependencies");
-    public static readonly string Release = Load("release");
-    public static readonly string Janitor = Load("janitor");
-    public static readonly string List = Load("list");
-    public static readonly string OwnerPage = Load("owner_page");
-    public static readonly string PutSchedule = Load("put_schedule");
-    public static readonly string AdvanceSchedule = Load("advance_schedule");
-    public static readonly string Attempts = Load("attempts");
-    public static readonly string RegisterWorker = Load("register_worker");
-    public static readonly string Listen = Load("listen");
-    public static readonly string ExtendHousekeepingLease = Read("extend_housekeeping_lease"); // needs none of the prelude
+    public static readonly QueueScript Enqueue = Load("enqueue", "_dependencies");
+    public static readonly QueueScript Reclaim = Load("reclaim", "_dependencies", "_ended_entries", "_claim");
+    public static readonly QueueScript ReadAndClaim = Load("read_and_claim", "_dependencies", "_ended_entries", "_claim");
+    public static readonly QueueScript Complete = Load("complete", "_dependencies", "_ended_entries");
+    public static readonly QueueScript Renew = Load("renew");
+    public static readonly QueueScript Progress = Load("progress");
+    public static readonly QueueScript Cancel = Load("cancel", "_dependencies");
+    public static readonly QueueScript Retry = Load("retry", "_dependencies");
+    public static readonly QueueScript Promote = Load("promote");
+    public static readonly QueueScript PromoteJob = Load("promote_job");
+    public static readonly QueueScript Delete = Load("delete", "_dependencies");
+    public static readonly QueueScript Release = Load("release");
+    public static readonly QueueScript Janitor = Load("janitor");
+    public static readonly QueueScript List = Load("list");
+    public static readonly QueueScript OwnerPage = Load("owner_page");
+    public static readonly QueueScript PutSchedule = Load("put_schedule");
+    public static readonly QueueScript AdvanceSchedule = Load("advance_schedule");
+    public static readonly QueueScript Attempts = Load("attempts");
+    public static readonly QueueScript RegisterWorker = Load("register_worker");
+    public static readonly QueueScript Listen = Load("listen");
+    public static readonly QueueScript ExtendHousekeepingLease = new(Read("extend_housekeeping_lease")); // needs none of the prelude
 
-    private static string Load(string name, params string[] includes) =>
-        string.Join("\n", [Prelude, .. includes.Select(Read), Read(name)]);
+    private static QueueScript Load(string name, params string[] includes) =>
+        new(string.Join("\n", [Prelude, .. includes.Select(Read), Read(name)]));
 
     private static string Read(string name)
     {

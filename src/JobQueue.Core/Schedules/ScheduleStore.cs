@@ -53,7 +53,7 @@ public sealed class ScheduleStore(
             "misfire", definition.Misfire.ToName(), "type", job.Type, "payload", job.PayloadJson, "queue", job.Queue ?? "",
             "group", job.Group ?? "", "owner", job.Owner ?? "", "max_attempts", maxAttempts, "backoff", backoff, "timeout_ms", timeoutMs,
         ];
-        var created = (int)(await Db.ScriptEvaluateAsync(QueueScripts.PutSchedule, [Keys.Schedule(definition.Name), Keys.Schedules], args)) == 1;
+        var created = (int)(await QueueScripts.PutSchedule.EvaluateAsync(Db, [Keys.Schedule(definition.Name), Keys.Schedules], args)) == 1;
         await Db.PublishAsync(Keys.SchedulesChanged, definition.Name, CommandFlags.FireAndForget);
         return (await GetAsync(definition.Name) ?? throw new ScheduleNotFoundException(definition.Name), created);
     }
@@ -166,7 +166,7 @@ public sealed class ScheduleStore(
         }
 
         RedisValue[] args = [definition.Name, Ms(due), Ms(plan.Next), plan.Run.Count > 0 ? Ms(plan.Run[^1]) : "", lastJob ?? ""];
-        await Db.ScriptEvaluateAsync(QueueScripts.AdvanceSchedule, [Keys.Schedule(definition.Name), Keys.Schedules], args);
+        await QueueScripts.AdvanceSchedule.EvaluateAsync(Db, [Keys.Schedule(definition.Name), Keys.Schedules], args);
         return enqueued;
     }
 
