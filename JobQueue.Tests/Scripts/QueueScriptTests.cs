@@ -710,6 +710,23 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
     }
 
     [Fact]
+    public async Task A_claim_that_takes_a_job_over_deletes_the_token_field_a_claim_of_an_earlier_version_wrote()
+    {
+        // That version's completion checked only this field and the status: its stalled worker could end the job.
+        var (zombie, rescuer) = (Consumer("zombie"), Consumer("rescuer"));
+        await zombie.EnsureGroupAsync();
+        var job = await EnqueueAsync("echo", "1");
+        var first = ((await zombie.ReadAndClaimAsync(10)).Claims)[0].Job!;
+        await Db.HashSetAsync(_keys.Job(job.Id), "token", $"zombie/{first.EntryId}/1");
+
+        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
+        var second = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
+
+        Assert.Equal(2, second.Run);
+        Assert.False(await Db.HashExistsAsync(_keys.Job(job.Id), "token"));
+    }
+
+    [Fact]
     public async Task A_zombie_whose_run_number_was_claimed_again_after_a_failover_lost_its_claim_cannot_touch_the_job()
     {
         var (zombie, rescuer) = (Consumer("zombie"), Consumer("rescuer"));

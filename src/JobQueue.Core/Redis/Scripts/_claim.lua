@@ -23,6 +23,15 @@ local function drop_entry(c, entry)
   c.ended[#c.ended + 1] = entry
 end
 
+-- Ends the attempt of a job found `processing` whose worker stopped renewing it: its record says 'lost'. The `token`
+-- field a claim of an earlier version wrote goes too: that version's completion and progress checked only that field
+-- and the status, so during a rolling upgrade its stalled worker could otherwise end the job for the attempt that
+-- took it over.
+local function end_lost_attempt(job, runs, why, now)
+  redis.call('HSET', job, 'e:' .. runs, attempt_end(now, 'lost', why))
+  redis.call('HDEL', job, 'token')
+end
+
 -- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, type_max, now, now_text, ended}
 local function claim_entry(c, entry, id, deliveries)
   if not deliveries then
@@ -59,7 +68,7 @@ local function claim_entry(c, entry, id, deliveries)
   if attempt > max then
     drop_entry(c, entry)
     if status == 'processing' and runs > 0 then
-      redis.call('HSET', job, 'e:' .. runs, attempt_end(c.now, 'lost', 'no attempts left'))
+      end_lost_attempt(job, runs, 'no attempts left', c.now)
     end
     if state[12] then
       redis.call('SREM', group_key(c.prefix, state[12], 'running'), id)
@@ -76,7 +85,7 @@ local function claim_entry(c, entry, id, deliveries)
   local start = attempt_text .. '|' .. c.now_text .. '|' .. c.consumer
   local version = (tonumber(state[8]) or 0) + 1
   if status == 'processing' and runs > 0 then
-    redis.call('HSET', job, 'e:' .. runs, attempt_end(c.now, 'lost', 'taken over by ' .. c.consumer))
+    end_lost_attempt(job, runs, 'taken over by ' .. c.consumer, c.now)
   end
   if run > ATTEMPTS_KEPT then
     redis.call('HDEL', job, 'a:' .. (run - ATTEMPTS_KEPT), 'e:' .. (run - ATTEMPTS_KEPT))
