@@ -90,7 +90,7 @@ internal sealed class JobConsumer(
             "limited" => QueueTakeState.Limited,
             _ => QueueTakeState.Ready,
         };
-        return new QueueTake(state, [.. reply.Skip(3).Select(row => ParseClaim((RedisResult[])row!))],
+        return new QueueTake(state, ParseClaims(reply.AsSpan(3)),
             TimeSpan.FromMilliseconds((long)reply[1]), (int)reply[2] == 1);
     }
 
@@ -107,7 +107,7 @@ internal sealed class JobConsumer(
 
         var rows = (RedisResult[])(await QueueScripts.Reclaim.EvaluateAsync(Db, [keys.Stream, keys.Dead, keys.Stats],
             ClaimArgs([entries.Count, .. entries.Select(e => (RedisValue)e.EntryId), .. entries.Select(e => (RedisValue)e.JobId)])))!;
-        return [.. rows.Select(row => ParseClaim((RedisResult[])row!))];
+        return ParseClaims(rows);
     }
 
     /// <summary>Whether an operator paused the queue (then stalled jobs wait too: reclaiming one would start it).</summary>
@@ -120,8 +120,22 @@ internal sealed class JobConsumer(
         (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, _typeMaxAttempts, .. rest,
     ];
 
+    /// <summary>The width of a claim script's rows, which its reply holds one after another (_claim.lua's CLAIM_ROW_WIDTH).</summary>
+    private const int ClaimRowWidth = 13;
+
+    private static ClaimResult[] ParseClaims(ReadOnlySpan<RedisResult> rows)
+    {
+        var claims = new ClaimResult[rows.Length / ClaimRowWidth];
+        for (var i = 0; i < claims.Length; i++)
+        {
+            claims[i] = ParseClaim(rows.Slice(i * ClaimRowWidth, ClaimRowWidth));
+        }
+
+        return claims;
+    }
+
     /// <summary>One row of a claim script (see _claim.lua): entry id, job id, outcome, then what the outcome carries.</summary>
-    private static ClaimResult ParseClaim(RedisResult[] row)
+    private static ClaimResult ParseClaim(ReadOnlySpan<RedisResult> row)
     {
         var entry = new DeliveredEntry(row[0].ToString()!, row[1].ToString()!);
         return row[2].ToString() switch

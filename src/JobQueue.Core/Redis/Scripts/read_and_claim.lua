@@ -8,11 +8,11 @@
 -- another idle worker takes some of them. Each job claimed gets the record of its attempt's start (see _claim.lua).
 -- KEYS[1..3] and ARGV[1..7] as in _claim.lua's claim_context; KEYS[4] controls, KEYS[5] rate window, KEYS[6] the
 -- set of groups with jobs held back; ARGV[8] how many to take
--- Returns {state, hold ms, drained, row, row, ...}:
+-- Returns {state, hold ms, drained, then the rows, flat (see _claim.lua)}:
 --   state 'ready'; 'paused'; or 'limited': nothing may start now, and hold ms says until when (the rate window's
 --     end; 0 when a running job must end first)
 --   drained: 1 when no entry is left waiting behind the ones taken (the worker waits for the wake-up marker), else 0
---   one row per entry taken (see _claim.lua), or {entry, job id, 'held'} for a job its group's limit held back
+--   one row per entry taken (see _claim.lua), or entry, job id, 'held' for a job its group's limit held back
 
 -- Whether a stream entry ({id, fields}, or nil) comes after the entry `id` ('<ms>-<seq>').
 local function entry_after(entry, id)
@@ -66,23 +66,18 @@ for _, e in ipairs(entries) do
     end
   end
   local group = group_limit and valid_job_id(id) and redis.call('HGET', c.prefix .. id, 'group')
-  local row
   if group and redis.call('SCARD', group_key(c.prefix, group, 'running')) >= group_limit then
     drop_entry(c, e[1])
     redis.call('HDEL', c.prefix .. id, 'entry_id')
     redis.call('RPUSH', group_key(c.prefix, group, 'waiting'), id)
     redis.call('SADD', held_groups, group)
-    row = {e[1], id, 'held'}
-  else
-    row = claim_entry(c, e[1], id, 1)
-    if row[3] == 'claimed' and group then
+    add_row(out, e[1], id, 'held')
+  elseif claim_entry(c, out, e[1], id, 1) == 'claimed' then
+    claimed = claimed + 1
+    if group then
       redis.call('SADD', group_key(c.prefix, group, 'running'), id)
     end
   end
-  if row[3] == 'claimed' then
-    claimed = claimed + 1
-  end
-  out[#out + 1] = row
 end
 if #c.ended > 0 then
   trim_ended_entries(c.stream, c.group, c.ended)

@@ -10,7 +10,7 @@ for i = 1, n do
   local entry = ARGV[8 + i]
   local pending = redis.call('XPENDING', c.stream, c.group, entry, entry, 1)
   local deliveries = #pending == 1 and pending[1][2] == c.consumer and tonumber(pending[1][4]) or nil
-  rows[i] = claim_entry(c, entry, ARGV[8 + n + i], deliveries)
+  claim_entry(c, rows, entry, ARGV[8 + n + i], deliveries)
 end
 if #c.ended > 0 then
   trim_ended_entries(c.stream, c.group, c.ended)
