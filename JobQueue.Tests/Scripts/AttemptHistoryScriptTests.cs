@@ -251,7 +251,7 @@ public abstract class AttemptHistoryScriptTestsBase(IRedisFixture server)
         Assert.Equal((4343, true), (attempts[1].Worker!.ProcessId, attempts[1].Worker!.Stopped));
         Assert.Equal(["w2", "w1"], workers.Select(w => w.Consumer)); // w2 was seen last, when it stopped
         Assert.Equal(attempts[1].Worker, workers[0] with { Queues = attempts[1].Worker!.Queues });
-        Assert.Equal($"2|{second.EntryId}|{await Db.HashGetAsync(_keys.Job(id), "a:2")}", second.Token);
+        Assert.Equal($"2|{second.EntryId}||{await Db.HashGetAsync(_keys.Job(id), "a:2")}", second.Token);
     }
 
     [Fact]

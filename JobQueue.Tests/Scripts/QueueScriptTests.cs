@@ -165,8 +165,65 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         var entries = await Db.StreamRangeAsync(_keys.Stream);
         var entry = Assert.Single(entries);
         Assert.Equal(hash["entry_id"], entry.Id.ToString());
-        // The entry names the job and nothing more: every field it carried would be written and read back per job.
-        Assert.Equal([("job_id", job.Id)], entry.Values.Select(v => (v.Name.ToString(), v.Value.ToString())));
+        // The entry names the job and the optional fields its hash holds (none), and nothing more: every field it carried
+        // would be written and read back per job.
+        Assert.Equal([("job_id", job.Id), ("has", "")], entry.Values.Select(v => (v.Name.ToString(), v.Value.ToString())));
+    }
+
+    [Fact]
+    public async Task The_optional_fields_a_job_holds_are_named_by_its_entry_and_its_token_and_its_claim_and_completion_use_each()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        await Db.HashSetAsync(_keys.Controls, "group_concurrency", 5); // a group's running jobs are counted
+        var job = (await Store.EnqueueAsync(new NewJob("fail", "1", Policy: new JobPolicy(MaxAttempts: 3, Timeout: TimeSpan.FromSeconds(9)),
+            Group: "tenant-1", Owner: "user-1"))).Job;
+        Assert.Equal("mtgo", (await Db.StreamRangeAsync(_keys.Stream)).Single()["has"]);
+
+        var first = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
+        Assert.Equal(new JobPolicy(MaxAttempts: 3, Timeout: TimeSpan.FromSeconds(9)), first.Policy);
+        Assert.StartsWith($"1|{first.EntryId}|mtgo|", first.Token);
+
+        // Retried at once (no back-off): the new entry names the same fields.
+        Assert.Equal(CompletionResult.Retried, await worker.CompleteAsync(first, AttemptOutcome.Failed, "boom"));
+        Assert.Equal("mtgo", (await Db.StreamRangeAsync(_keys.Stream)).Single(e => e.Id != first.EntryId)["has"]);
+        await AssertTheCompletionUsedTheGroupAndOwnerAsync(worker, job.Id);
+    }
+
+    [Fact]
+    public async Task An_entry_an_older_version_wrote_without_has_is_claimed_with_every_optional_field_its_job_holds()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        await Db.HashSetAsync(_keys.Controls, "group_concurrency", 5);
+        var job = (await Store.EnqueueAsync(new NewJob("echo", "1", Policy: new JobPolicy(MaxAttempts: 3), Group: "tenant-1", Owner: "user-1"))).Job;
+        var written = (await Db.StreamRangeAsync(_keys.Stream)).Single().Id;
+        await Db.StreamDeleteAsync(_keys.Stream, [written]);
+        var older = await Db.StreamAddAsync(_keys.Stream, [new NameValueEntry("job_id", job.Id)]);
+        await Db.HashSetAsync(_keys.Job(job.Id), "entry_id", older);
+
+        var claim = Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
+
+        Assert.Equal(new JobPolicy(MaxAttempts: 3), claim.Policy);
+        Assert.StartsWith($"1|{older}|mgo|", claim.Token);
+        await AssertTheCompletionUsedTheGroupAndOwnerAsync(worker, job.Id, claim);
+    }
+
+    /// <summary>
+    /// Completes the job's attempt (claiming it first unless <paramref name="claim"/> is given): it leaves its group's
+    /// running set, and its owner's index has it at the time it ended.
+    /// </summary>
+    private async Task AssertTheCompletionUsedTheGroupAndOwnerAsync(JobConsumer worker, string jobId, ClaimedJob? claim = null)
+    {
+        claim ??= Assert.Single((await worker.ReadAndClaimAsync(10)).Claims).Job!;
+        var running = _keys.JobPrefix[..^"job:".Length] + "group:tenant-1:running";
+        Assert.Equal([jobId], (await Db.SetMembersAsync(running)).Select(m => m.ToString()));
+
+        Assert.Equal(CompletionResult.Done, await worker.CompleteAsync(claim, AttemptOutcome.Succeeded, "1"));
+
+        Assert.Empty(await Db.SetMembersAsync(running));
+        var ended = (await Store.GetAsync(jobId))!.FinishedAt!.Value.ToUnixTimeMilliseconds();
+        Assert.Equal(ended, (long)(await Db.SortedSetScoreAsync(_keys.OwnerIndex("user-1"), jobId))!);
     }
 
     [Fact]
@@ -389,8 +446,9 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         Assert.Equal("""{"x":1}""", claim.Job.PayloadJson);
         var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "attempts", "runs", "a:1"]);
         Assert.Equal(["processing", "1", "1"], state.Take(3).Select(v => v.ToString()));
-        // The token names the claim: its run, its entry, and the start record the claim wrote (attempt, time, consumer).
-        Assert.Equal($"1|{claim.Entry.EntryId}|{state[3]}", claim.Job.Token);
+        // The token names the claim: its run, its entry, the optional fields its job holds (none), and the start record
+        // the claim wrote (attempt, time, consumer).
+        Assert.Equal($"1|{claim.Entry.EntryId}||{state[3]}", claim.Job.Token);
         var startedAt = (await Store.GetAsync(job.Id))!.StartedAt!.Value;
         Assert.Equal($"1|{startedAt.ToUnixTimeMilliseconds()}|w1", state[3].ToString());
     }
@@ -423,17 +481,17 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
     {
         var worker = Consumer("w1");
         await worker.EnsureGroupAsync();
-        var retried = await EnqueueAsync("echo", "1");
+        var retried = (await Store.EnqueueAsync(new NewJob("echo", "1", Policy: new JobPolicy(MaxAttempts: 10)))).Job;
         var fresh = await EnqueueAsync("echo", "2");
         // As a job retried by hand after three attempts over four runs would stand.
-        await Db.HashSetAsync(_keys.Job(retried.Id), [new("attempts", 3), new("runs", 4), new("version", 7), new("max_attempts", 10)]);
+        await Db.HashSetAsync(_keys.Job(retried.Id), [new("attempts", 3), new("runs", 4), new("version", 7)]);
 
         var claims = (await worker.ReadAndClaimAsync(10)).Claims;
 
         Assert.Equal([4, 1], claims.Select(c => c.Job!.Attempt));
         var (a, b) = (await Db.HashGetAllAsync(_keys.Job(retried.Id)), await Db.HashGetAllAsync(_keys.Job(fresh.Id)));
         string Field(HashEntry[] hash, string name) => hash.Single(f => f.Name == name).Value.ToString();
-        Assert.Equal([$"5|{claims[0].Entry.EntryId}|{Field(a, "a:5")}", $"1|{claims[1].Entry.EntryId}|{Field(b, "a:1")}"],
+        Assert.Equal([$"5|{claims[0].Entry.EntryId}|m|{Field(a, "a:5")}", $"1|{claims[1].Entry.EntryId}||{Field(b, "a:1")}"],
             claims.Select(c => c.Job!.Token));
         Assert.Equal(["4", "5", "8"], new[] { "attempts", "runs", "version" }.Select(f => Field(a, f)));
         Assert.Equal(["1", "1", "2"], new[] { "attempts", "runs", "version" }.Select(f => Field(b, f)));

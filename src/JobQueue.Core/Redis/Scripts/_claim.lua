@@ -46,14 +46,15 @@ local function end_lost_attempt(job, runs, why, now)
   redis.call('HDEL', job, 'token')
 end
 
--- Adds the entry's row to `out` and returns its outcome.
+-- Adds the entry's row to `out` and returns its outcome. `has`: the optional fields the entry says its job's hash holds
+-- (see _prelude.lua's OPTIONAL_FIELDS); nil when it does not say (an older version's entry, or a reclaimed one).
 -- c: {stream, dead, stats, group, consumer, max, channel, dead_ttl, prefix, type_max, now, now_text, ended}
-local function claim_entry(c, out, entry, id, deliveries)
+local function claim_entry(c, out, entry, id, deliveries, has)
   if not deliveries then
     return add_row(out, entry, id or '', 'lost')
   end
   local state = id and redis.call('HMGET', c.prefix .. id, 'status', 'attempts', 'type', 'payload', 'traceparent',
-    'created_at', 'runs', 'version', 'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner') or {}
+    'created_at', 'runs', 'version') or {}
   local status = state[1]
   -- Only an entry whose job is not found can be malformed: a job's hash exists only under the id its enqueue checked.
   -- (Checking every id against the pattern first was 2.5 % of Redis's work per drained job.)
@@ -78,17 +79,19 @@ local function claim_entry(c, out, entry, id, deliveries)
     end
     return add_row(out, entry, id, 'finished')
   end
+  local optional
+  optional, has = read_optional(job, has or ALL_OPTIONAL)
   local attempts = tonumber(state[2]) or 0
   local attempt = math.max(attempts + 1, deliveries)
-  local max = tonumber(state[9]) or c.type_max[state[3]] or c.max
+  local max = tonumber(optional.max_attempts) or c.type_max[state[3]] or c.max
   local runs = tonumber(state[7]) or 0
   if attempt > max then
     drop_entry(c, entry)
     if status == 'processing' and runs > 0 then
       end_lost_attempt(job, runs, 'no attempts left', c.now)
     end
-    if state[12] then
-      redis.call('SREM', group_key(c.prefix, state[12], 'running'), id)
+    if optional.group then
+      redis.call('SREM', group_key(c.prefix, optional.group, 'running'), id)
     end
     finish(job, id, 'failed', 'gave up after ' .. attempts .. ' attempt(s): the last one did not finish in time',
       c.now, c.stats, c.dead, 0, c.dead_ttl)
@@ -109,13 +112,14 @@ local function claim_entry(c, out, entry, id, deliveries)
   end
   redis.call('HSET', job, 'status', 'processing', 'attempts', attempt_text, 'runs', run_text, 'version', number_text[version],
     'a:' .. run_text, start)
-  if heard(c.channel, state[13]) then
+  if heard(c.channel, optional.owner) then
     local more = redis.call('HMGET', job, 'progress', 'last_error')
     publish(c.channel, c.now, { job_id = id, version = version, status = 'processing', attempts = attempt,
-      type = state[3] or nil, progress = more[1] or nil, error = more[2] or nil, owner = state[13] or nil })
+      type = state[3] or nil, progress = more[1] or nil, error = more[2] or nil, owner = optional.owner })
   end
-  return add_row(out, entry, id, 'claimed', attempt, state[3], state[4] or 'null', run_text .. '|' .. entry .. '|' .. start,
-    state[5], c.now - (tonumber(state[6]) or c.now), run, state[9], state[10], state[11])
+  return add_row(out, entry, id, 'claimed', attempt, state[3], state[4] or 'null',
+    run_text .. '|' .. entry .. '|' .. has .. '|' .. start, state[5], c.now - (tonumber(state[6]) or c.now), run,
+    optional.max_attempts, optional.backoff, optional.timeout_ms)
 end
 
 -- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals; ARGV[1] group, ARGV[2] consumer, ARGV[3] max attempts,

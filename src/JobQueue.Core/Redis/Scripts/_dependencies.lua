@@ -27,7 +27,7 @@ local function release(channel, job, id, now)
     redis.call('HSET', job, 'status', 'scheduled')
   else
     redis.call('HSET', job, 'status', 'queued',
-      'entry_id', add_entry(queue_key(channel, 'stream'), id))
+      'entry_id', add_entry(queue_key(channel, 'stream'), job, id))
   end
   changed(channel, job, id)
 end

@@ -38,12 +38,47 @@ local function wake_one_worker(stream)
   redis.call('ZADD', string.sub(stream, 1, #stream - 6) .. 'wake', 0, 'entry')
 end
 
+-- The optional fields of a job's hash, each named by a letter. The enqueue writes those a job was given; a job's
+-- stream entry lists the ones its hash holds (add_entry), and so does its claim's token, so the claim and the
+-- completion ask only for fields that are there: Redis finds a field a hash lacks by walking the whole hash, and these
+-- are missing from most jobs.
+local OPTIONAL_FIELDS = { m = 'max_attempts', b = 'backoff', t = 'timeout_ms', g = 'group', o = 'owner', d = 'deps_total' }
+local ALL_OPTIONAL = 'mbtgod'
+
+-- Reads the optional fields `letters` names from a job's hash. Returns {field = value} of those it holds, and their
+-- letters.
+local function read_optional(job, letters)
+  local found, has, fields, named = {}, '', {}, {}
+  for letter in string.gmatch(letters, '%a') do
+    if OPTIONAL_FIELDS[letter] then
+      fields[#fields + 1], named[#named + 1] = OPTIONAL_FIELDS[letter], letter
+    end
+  end
+  if #fields == 0 then
+    return found, has
+  end
+  local values = redis.call('HMGET', job, unpack(fields))
+  for i = 1, #fields do
+    if values[i] then
+      found[fields[i]], has = values[i], has .. named[i]
+    end
+  end
+  return found, has
+end
+
 -- Puts a job in its queue's stream, the entry a worker takes it from, and wakes a worker: once per script call,
--- however many entries the call adds. The entry names the job and nothing more: the claim reads the rest from the
--- job's hash, and every field an entry carries is written by the XADD and read back by every XREADGROUP.
+-- however many entries the call adds. The entry names the job ('job_id') and the optional fields its hash holds ('has':
+-- their letters, '' for none; read here when the caller does not say), and nothing more: the claim reads the rest from
+-- the job's hash, and every field an entry carries is written by the XADD and read back by every XREADGROUP. An entry
+-- an older version wrote has no 'has' (the claim reads every optional field for it); an older worker reads the job id
+-- and passes 'has' by.
 local woken -- whether this call raised the marker
-local function add_entry(stream, id)
-  local entry = redis.call('XADD', stream, '*', 'job_id', id)
+local function add_entry(stream, job, id, has)
+  if not has then
+    local _
+    _, has = read_optional(job, ALL_OPTIONAL)
+  end
+  local entry = redis.call('XADD', stream, '*', 'job_id', id, 'has', has)
   if not woken then
     wake_one_worker(stream)
     woken = true
@@ -164,16 +199,17 @@ local function attempt_end(now, outcome, error_text)
 end
 
 -- A claim's token, which the worker sends back with the attempt's progress, renewals and completion:
--- '<run>|<entry>|<start record>', the run the claim started, the stream entry it took, and what it wrote in 'a:<run>'.
--- The attempt still holds its job while the job's latest run is its run and that run's record is its own: a later
--- claim (a takeover) starts another run, and a run number claimed again after a failover lost the first claim has
--- another record (time, consumer). The entry only keeps tokens apart: jobs taken together in one call share their
+-- '<run>|<entry>|<has>|<start record>', the run the claim started, the stream entry it took, the optional fields its
+-- job's hash holds (their letters: see OPTIONAL_FIELDS; the completion reads only those), and what the claim wrote in
+-- 'a:<run>'. The attempt still holds its job while the job's latest run is its run and that run's record is its own: a
+-- later claim (a takeover) starts another run, and a run number claimed again after a failover lost the first claim
+-- has another record (time, consumer). The entry only keeps tokens apart: jobs taken together in one call share their
 -- record's time and consumer, and a worker tells its attempts apart by token (LeaseRenewer). Nothing is written for a
 -- token, nor deleted when its attempt ends: the scripts that end it change the job's status. Returns the run ('' when
--- the token is not one) and the record.
+-- the token is not one), the start record and the letters.
 local function token_parts(token)
-  local run, start = string.match(token, '^(%d+)|[^|]*|(.+)$')
-  return run or '', start
+  local run, has, start = string.match(token, '^(%d+)|[^|]*|(%a*)|(.+)$')
+  return run or '', start, has
 end
 
 -- Whether an attempt's token holds its job, given the job's `runs` and the start record of the token's run (HMGET

@@ -20,38 +20,40 @@ local group, channel, ttl, dead_ttl, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
 local now_text = number_text[now]
 local released, done, results = {}, 0, {}
+local NONE = {}
 for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 5 + 6 * (i - 1)
   local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local delay = tonumber(ARGV[a + 6])
-  local run, start = token_parts(token)
-  local state = redis.call('HMGET', job, 'status', 'runs', 'a:' .. run, 'attempts', 'version', 'group', 'owner',
-    'deps_total', 'dependants')
+  local run, start, has = token_parts(token)
+  -- 'dependants' can come after the claim (a job enqueued later may depend on this one); the optional fields cannot.
+  local state = redis.call('HMGET', job, 'status', 'runs', 'a:' .. run, 'version', 'dependants')
   -- Canceled while it ran (cancel.lua): the attempt still lets go of its entry.
   if not token_holds(run, start, state[2], state[3]) or (state[1] ~= 'processing' and state[1] ~= 'canceled') then
     results[i] = 'stale'
   else
     released[#released + 1] = entry
     local ended = 'e:' .. run
-    if state[6] then
-      redis.call('SREM', group_key(prefix, state[6], 'running'), id)
+    local optional = has == '' and NONE or read_optional(job, has)
+    if optional.group then
+      redis.call('SREM', group_key(prefix, optional.group, 'running'), id)
     end
-    local attempts = tonumber(state[4]) or 0
+    local settles = optional.deps_total or state[5]
     if state[1] == 'canceled' then
       results[i] = 'canceled'
     elseif decision == 'done' then
-      local version = (tonumber(state[5]) or 0) + 1
+      local version = (tonumber(state[4]) or 0) + 1
       -- When it finished is its run's end record (JobHash.cs reads it there).
       redis.call('HSET', job, 'status', 'done', 'result', text, 'version', number_text[version],
         ended, attempt_end(now_text, 'succeeded', ''))
       redis.call('PEXPIRE', job, ttl)
       done = done + 1
-      if heard(channel, state[7]) then
+      if heard(channel, optional.owner) then
         local more = redis.call('HMGET', job, 'progress', 'last_error')
-        publish(channel, now, { job_id = id, version = version, status = 'done', attempts = attempts,
-          progress = more[1] or nil, result = text, error = more[2] or nil, owner = state[7] or nil })
+        publish(channel, now, { job_id = id, version = version, status = 'done', attempts = tonumber(string.match(start, '^%d+')),
+          progress = more[1] or nil, result = text, error = more[2] or nil, owner = optional.owner })
       end
-      if state[8] or state[9] then
+      if settles then
         settle_dependants(channel, prefix, id, 'done', now, dead_ttl)
       end
       results[i] = 'done'
@@ -62,7 +64,7 @@ for i = 1, #KEYS - 4 do
       changed(channel, job, id)
       results[i] = 'retried'
     elseif decision == 'retry' then
-      local next = add_entry(stream, id)
+      local next = add_entry(stream, job, id, has)
       redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next,
         ended, attempt_end(now_text, 'retrying', text))
       changed(channel, job, id)
@@ -71,7 +73,7 @@ for i = 1, #KEYS - 4 do
       redis.call('HSET', job, ended, attempt_end(now_text, 'failed', text))
       finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
       changed(channel, job, id)
-      if state[8] or state[9] then
+      if settles then
         settle_dependants(channel, prefix, id, 'failed', now, dead_ttl)
       end
       results[i] = 'failed'

@@ -22,6 +22,8 @@ local channel, window, dead_ttl, prefix, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4],
 local function arg(i, k)
   return ARGV[5 + 13 * (i - 1) + k]
 end
+-- The optional fields (_prelude.lua's OPTIONAL_FIELDS) a job's arguments 8 to 12 give, in that order.
+local GIVEN = {'m', 'b', 't', 'g', 'o'}
 -- Job i's dependencies as {ref, policy} pairs.
 local function dependencies_of(i)
   local list = {}
@@ -70,25 +72,26 @@ for i = 1, n do
     local s = redis.call('HMGET', prefix .. earlier[i], 'created_at', 'status')
     rows[i] = {earlier[i], tonumber(s[1]) or 0, 1, s[2] or 'expired'}
   else
-    local status, due_field, due_value = 'queued', 'entry_id', nil
+    local status, due_field, due_value, has = 'queued', 'entry_id', nil, ''
+    for k, letter in ipairs(GIVEN) do
+      if arg(i, 7 + k) ~= '' then
+        redis.call('HSET', job, OPTIONAL_FIELDS[letter], arg(i, 7 + k))
+        has = has .. letter
+      end
+    end
     if arg(i, 13) ~= '' then
       status, due_field, due_value = 'waiting', 'deps_pending', 0 -- counted below, once every job of the batch exists
     elseif run_at > now then
       status, due_field, due_value = 'scheduled', 'run_at', run_at
       redis.call('ZADD', schedule, run_at, id)
     else
-      due_value = add_entry(stream, id)
+      due_value = add_entry(stream, job, id, has)
     end
     redis.call('HSET', job, 'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
       'created_at', now, 'traceparent', arg(i, 4), 'version', 1, due_field, due_value)
     if run_at > 0 and status ~= 'scheduled' then
       -- Due already (a schedule's occurrence): when it was due; or, for a waiting job, when it may run once released.
       redis.call('HSET', job, 'run_at', run_at)
-    end
-    for k, field in ipairs({'max_attempts', 'backoff', 'timeout_ms', 'group', 'owner'}) do
-      if arg(i, 7 + k) ~= '' then
-        redis.call('HSET', job, field, arg(i, 7 + k))
-      end
     end
     indexed[#indexed + 1] = now
     indexed[#indexed + 1] = id

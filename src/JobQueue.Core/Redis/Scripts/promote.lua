@@ -9,7 +9,7 @@ for _, id in ipairs(due) do
   redis.call('ZREM', schedule, id)
   local job = prefix .. id
   if redis.call('HGET', job, 'status') == 'scheduled' then
-    redis.call('HSET', job, 'status', 'queued', 'entry_id', add_entry(stream, id))
+    redis.call('HSET', job, 'status', 'queued', 'entry_id', add_entry(stream, job, id))
     changed(ARGV[3], job, id)
     moved = moved + 1
   end

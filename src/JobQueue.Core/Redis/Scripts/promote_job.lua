@@ -13,6 +13,6 @@ if status ~= 'scheduled' then
   return status
 end
 redis.call('ZREM', KEYS[2], id)
-redis.call('HSET', job, 'status', 'queued', 'entry_id', add_entry(KEYS[3], id))
+redis.call('HSET', job, 'status', 'queued', 'entry_id', add_entry(KEYS[3], job, id))
 changed(ARGV[2], job, id)
 return 'queued'

@@ -59,20 +59,24 @@ local reply = redis.call('XREADGROUP', 'GROUP', c.group, c.consumer, 'COUNT', wa
 local out, claimed = {'ready', 0, 0}, 0
 local entries = reply and reply[1][2] or {}
 for _, e in ipairs(entries) do
-  local fields, id = e[2], nil
+  -- The job and the optional fields its hash holds (unknown when an older version wrote the entry).
+  local fields, id, has = e[2], nil, nil
   for f = 1, #fields - 1, 2 do
     if fields[f] == 'job_id' then
       id = fields[f + 1]
+    elseif fields[f] == 'has' then
+      has = fields[f + 1]
     end
   end
-  local group = group_limit and valid_job_id(id) and redis.call('HGET', c.prefix .. id, 'group')
+  local group = group_limit and (not has or string.find(has, 'g', 1, true)) and valid_job_id(id)
+    and redis.call('HGET', c.prefix .. id, 'group')
   if group and redis.call('SCARD', group_key(c.prefix, group, 'running')) >= group_limit then
     drop_entry(c, e[1])
     redis.call('HDEL', c.prefix .. id, 'entry_id')
     redis.call('RPUSH', group_key(c.prefix, group, 'waiting'), id)
     redis.call('SADD', held_groups, group)
     add_row(out, e[1], id, 'held')
-  elseif claim_entry(c, out, e[1], id, 1) == 'claimed' then
+  elseif claim_entry(c, out, e[1], id, 1, has) == 'claimed' then
     claimed = claimed + 1
     if group then
       redis.call('SADD', group_key(c.prefix, group, 'running'), id)

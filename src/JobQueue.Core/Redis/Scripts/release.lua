@@ -24,7 +24,7 @@ for _, group in ipairs(redis.call('SMEMBERS', held_groups)) do
     end
     local job = prefix .. id
     if redis.call('HGET', job, 'status') == 'queued' then -- a job canceled while held back is dropped here
-      redis.call('HSET', job, 'entry_id', add_entry(stream, id))
+      redis.call('HSET', job, 'entry_id', add_entry(stream, job, id))
       free = free - 1
       released = released + 1
     end

@@ -21,7 +21,7 @@ redis.call('PERSIST', job)
 redis.call('PERSIST', results_key(job))
 redis.call('HDEL', job, 'finished_at', 'dead_letter_id', 'progress', 'settled_by')
 redis.call('HSET', job, 'status', 'queued', 'attempts', 0, 'history', cjson.encode(history),
-  'entry_id', add_entry(KEYS[2], id))
+  'entry_id', add_entry(KEYS[2], job, id))
 changed(ARGV[2], job, id)
 revive_dependants(ARGV[2], ARGV[3], id)
 return 'queued'
