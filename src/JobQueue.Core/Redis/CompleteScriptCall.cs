@@ -8,8 +8,8 @@ namespace JobQueue.Redis;
 /// </summary>
 internal sealed class CompleteScriptCall
 {
-    private const int Leading = 5, PerAttempt = 6;
-    private const int EntryId = 1, Token = 2, Decision = 3, ResultOrError = 4, JobId = 5, RetryDelayMs = 6;
+    private const int Leading = 5, PerAttempt = 3;
+    private const int Token = 1, Decision = 2, ResultOrError = 3;
 
     public CompleteScriptCall(QueueKeys keys, QueueOptions options, IReadOnlyList<AttemptEnd> ends)
     {
@@ -22,12 +22,9 @@ internal sealed class CompleteScriptCall
         {
             var (job, step, text) = ends[i];
             Keys[4 + i] = keys.Job(job.JobId);
-            Set(i + 1, EntryId, job.EntryId);
             Set(i + 1, Token, job.Token);
-            Set(i + 1, Decision, DecisionName(step.Decision));
+            Set(i + 1, Decision, DecisionArgument(step));
             Set(i + 1, ResultOrError, text);
-            Set(i + 1, JobId, job.JobId);
-            Set(i + 1, RetryDelayMs, (long)step.RetryDelay.TotalMilliseconds);
         }
     }
 
@@ -35,13 +32,14 @@ internal sealed class CompleteScriptCall
 
     public RedisValue[] Arguments { get; }
 
-    private static string DecisionName(AttemptDecision decision) => decision switch
+    /// <summary>"done", "fail", or a retry's delay in ms ("0": queued again at once).</summary>
+    private static RedisValue DecisionArgument(NextStep step) => step.Decision switch
     {
         AttemptDecision.Done => "done",
-        AttemptDecision.Retry => "retry",
+        AttemptDecision.Retry => (long)step.RetryDelay.TotalMilliseconds,
         _ => "fail",
     };
 
-    /// <summary>Attempt <paramref name="i"/>'s (from 1) argument in <paramref name="slot"/>: <c>ARGV[5 + 6(i - 1) + slot]</c>.</summary>
+    /// <summary>Attempt <paramref name="i"/>'s (from 1) argument in <paramref name="slot"/>: <c>ARGV[5 + 3(i - 1) + slot]</c>.</summary>
     private void Set(int i, int slot, RedisValue value) => Arguments[Leading + PerAttempt * (i - 1) + slot - 1] = value;
 }

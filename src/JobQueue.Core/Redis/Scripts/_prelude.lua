@@ -206,10 +206,10 @@ end
 -- has another record (time, consumer). The entry only keeps tokens apart: jobs taken together in one call share their
 -- record's time and consumer, and a worker tells its attempts apart by token (LeaseRenewer). Nothing is written for a
 -- token, nor deleted when its attempt ends: the scripts that end it change the job's status. Returns the run ('' when
--- the token is not one), the start record and the letters.
+-- the token is not one), the start record, the letters and the entry.
 local function token_parts(token)
-  local run, has, start = string.match(token, '^(%d+)|[^|]*|(%a*)|(.+)$')
-  return run or '', start, has
+  local run, entry, has, start = string.match(token, '^(%d+)|([^|]*)|(%a*)|(.+)$')
+  return run or '', start, has, entry
 end
 
 -- Whether an attempt's token holds its job, given the job's `runs` and the start record of the token's run (HMGET

@@ -4,8 +4,10 @@
 -- What follows each attempt was decided by the caller (JobLifecycle.AfterAttempt); this script carries it out.
 -- KEYS[1] stream, KEYS[2] dead letters, KEYS[3] totals, KEYS[4] schedule, KEYS[4 + i] hash of job i
 -- ARGV[1] group, ARGV[2] events channel, ARGV[3] retention (ms), ARGV[4] dead letter retention (ms), ARGV[5] the
--- queue's job key prefix, then six per job from ARGV[6 + 6(i - 1)]: entry id, token, decision ('done' | 'retry' | 'fail'), result JSON (done) or
--- error text, job id, retry delay (ms; 0 = queue again at once)
+-- queue's job key prefix, then three per job from ARGV[6 + 3(i - 1)]: its claim's token (which names the entry and the
+-- run), the decision ('done', 'fail', or the retry's delay in ms: '0' queues it again at once), the result JSON (done)
+-- or the error text. The job's id is its key less the prefix. (Each argument costs Redis about a thousand
+-- instructions to make a Lua string of, so nothing the token or the key already says is sent again.)
 -- Returns per job 'done', 'retried' (queued again under a new entry, or scheduled until its back-off ends: the
 -- forwarder promotes it, so no worker need be alive meanwhile), 'failed' (dead-lettered), 'canceled' (canceled
 -- while running: the attempt lets go of the entry) or 'stale'. An attempt that lets go of its entry leaves its
@@ -22,10 +24,9 @@ local now_text = number_text[now]
 local released, done, results = {}, 0, {}
 local NONE = {}
 for i = 1, #KEYS - 4 do
-  local job, a = KEYS[4 + i], 5 + 6 * (i - 1)
-  local entry, token, decision, text, id = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
-  local delay = tonumber(ARGV[a + 6])
-  local run, start, has = token_parts(token)
+  local job, a = KEYS[4 + i], 5 + 3 * (i - 1)
+  local decision, text = ARGV[a + 2], ARGV[a + 3]
+  local run, start, has, entry = token_parts(ARGV[a + 1])
   -- 'dependants' can come after the claim (a job enqueued later may depend on this one); the optional fields cannot.
   local state = redis.call('HMGET', job, 'status', 'runs', 'a:' .. run, 'version', 'dependants')
   -- Canceled while it ran (cancel.lua): the attempt still lets go of its entry.
@@ -33,7 +34,7 @@ for i = 1, #KEYS - 4 do
     results[i] = 'stale'
   else
     released[#released + 1] = entry
-    local ended = 'e:' .. run
+    local id, ended = string.sub(job, #prefix + 1), 'e:' .. run
     local optional = has == '' and NONE or read_optional(job, has)
     if optional.group then
       redis.call('SREM', group_key(prefix, optional.group, 'running'), id)
@@ -57,19 +58,7 @@ for i = 1, #KEYS - 4 do
         settle_dependants(channel, prefix, id, 'done', now, dead_ttl)
       end
       results[i] = 'done'
-    elseif decision == 'retry' and delay > 0 then
-      redis.call('ZADD', schedule, now + delay, id)
-      redis.call('HSET', job, 'status', 'scheduled', 'last_error', text, 'run_at', now + delay,
-        ended, attempt_end(now_text, 'retrying', text))
-      changed(channel, job, id)
-      results[i] = 'retried'
-    elseif decision == 'retry' then
-      local next = add_entry(stream, job, id, has)
-      redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next,
-        ended, attempt_end(now_text, 'retrying', text))
-      changed(channel, job, id)
-      results[i] = 'retried'
-    else
+    elseif decision == 'fail' then
       redis.call('HSET', job, ended, attempt_end(now_text, 'failed', text))
       finish(job, id, 'failed', text, now, stats, dead, ttl, dead_ttl)
       changed(channel, job, id)
@@ -77,6 +66,19 @@ for i = 1, #KEYS - 4 do
         settle_dependants(channel, prefix, id, 'failed', now, dead_ttl)
       end
       results[i] = 'failed'
+    elseif tonumber(decision) > 0 then
+      local run_at = now + tonumber(decision)
+      redis.call('ZADD', schedule, run_at, id)
+      redis.call('HSET', job, 'status', 'scheduled', 'last_error', text, 'run_at', run_at,
+        ended, attempt_end(now_text, 'retrying', text))
+      changed(channel, job, id)
+      results[i] = 'retried'
+    else
+      local next = add_entry(stream, job, id, has)
+      redis.call('HSET', job, 'status', 'queued', 'last_error', text, 'entry_id', next,
+        ended, attempt_end(now_text, 'retrying', text))
+      changed(channel, job, id)
+      results[i] = 'retried'
     end
   end
 end
