@@ -45,9 +45,14 @@ end
 local OPTIONAL_FIELDS = { m = 'max_attempts', b = 'backoff', t = 'timeout_ms', g = 'group', o = 'owner', d = 'deps_total' }
 local ALL_OPTIONAL = 'mbtgod'
 
+local NO_OPTIONAL_FIELDS = {} -- read only
+
 -- Reads the optional fields `letters` names from a job's hash. Returns {field = value} of those it holds, and their
 -- letters.
 local function read_optional(job, letters)
+  if letters == '' then
+    return NO_OPTIONAL_FIELDS, ''
+  end
   local found, has, fields, named = {}, '', {}, {}
   for letter in string.gmatch(letters, '%a') do
     if OPTIONAL_FIELDS[letter] then

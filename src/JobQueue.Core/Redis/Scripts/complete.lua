@@ -22,7 +22,6 @@ local group, channel, ttl, dead_ttl, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
 local now_text = number_text[now]
 local released, done, results = {}, 0, {}
-local NONE = {}
 for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 5 + 3 * (i - 1)
   local decision, text = ARGV[a + 2], ARGV[a + 3]
@@ -35,7 +34,7 @@ for i = 1, #KEYS - 4 do
   else
     released[#released + 1] = entry
     local id, ended = string.sub(job, #prefix + 1), 'e:' .. run
-    local optional = has == '' and NONE or read_optional(job, has)
+    local optional = read_optional(job, has)
     if optional.group then
       redis.call('SREM', group_key(prefix, optional.group, 'running'), id)
     end
