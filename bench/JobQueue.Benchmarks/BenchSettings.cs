@@ -130,6 +130,7 @@ public sealed record BenchSettings
             Systems = Option("--systems")?.Split(',') ?? [],
             ProfileRedis = args.Contains("--profile-redis"),
             DrainJobs = Option("--jobs") is { } jobs ? int.Parse(jobs) : settings.DrainJobs,
+            EnqueueJobs = Option("--enqueue-jobs") is { } enqueueJobs ? int.Parse(enqueueJobs) : settings.EnqueueJobs,
             DrainWorkers = Option("--workers")?.Split(',').Select(int.Parse).ToArray() ?? settings.DrainWorkers,
             LatencyWorkers = Option("--latency-workers") is { } latencyWorkers ? int.Parse(latencyWorkers) : settings.LatencyWorkers,
         };

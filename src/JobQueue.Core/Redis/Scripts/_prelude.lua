@@ -35,7 +35,7 @@ end
 -- member, which idle workers wait on with BZPOPMIN. Redis hands it to one waiting worker only, so new work wakes one
 -- worker, not every idle one; a worker that then leaves entries behind raises it again (read_and_claim.lua).
 local function wake_one_worker(stream)
-  redis.call('ZADD', string.sub(stream, 1, #stream - 6) .. 'wake', 0, 'entry')
+  redis.call('ZADD', string.sub(stream, 1, #stream - 6) .. 'wake', '0', 'entry')
 end
 
 -- The optional fields of a job's hash, each named by a letter. The enqueue writes those a job was given; a job's

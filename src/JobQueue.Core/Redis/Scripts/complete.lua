@@ -86,6 +86,6 @@ if #released > 0 then
   trim_ended_entries(stream, group, released)
 end
 if done > 0 then
-  redis.call('HINCRBY', stats, 'done', done)
+  redis.call('HINCRBY', stats, 'done', number_text[done])
 end
 return results

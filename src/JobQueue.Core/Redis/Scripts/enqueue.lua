@@ -65,6 +65,9 @@ for i = 1, n do
 end
 
 local now = now_ms()
+-- Numbers go to Redis as text made here once: Lua formats a number it passes with sprintf('%.14g'), which cost an
+-- enqueue a twelfth of its work when it wrote four per job.
+local now_text = number_text[now]
 local rows, indexed = {}, {}
 for i = 1, n do
   local job, id, run_at, key = KEYS[4 + i], arg(i, 1), tonumber(arg(i, 5)), tonumber(arg(i, 6))
@@ -80,20 +83,20 @@ for i = 1, n do
       end
     end
     if arg(i, 13) ~= '' then
-      status, due_field, due_value = 'waiting', 'deps_pending', 0 -- counted below, once every job of the batch exists
+      status, due_field, due_value = 'waiting', 'deps_pending', '0' -- counted below, once every job of the batch exists
     elseif run_at > now then
-      status, due_field, due_value = 'scheduled', 'run_at', run_at
-      redis.call('ZADD', schedule, run_at, id)
+      status, due_field, due_value = 'scheduled', 'run_at', arg(i, 5)
+      redis.call('ZADD', schedule, arg(i, 5), id)
     else
       due_value = add_entry(stream, job, id, has)
     end
-    redis.call('HSET', job, 'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', 0, 'runs', 0,
-      'created_at', now, 'traceparent', arg(i, 4), 'version', 1, due_field, due_value)
+    redis.call('HSET', job, 'status', status, 'type', arg(i, 2), 'payload', arg(i, 3), 'attempts', '0', 'runs', '0',
+      'created_at', now_text, 'traceparent', arg(i, 4), 'version', '1', due_field, due_value)
     if run_at > 0 and status ~= 'scheduled' then
       -- Due already (a schedule's occurrence): when it was due; or, for a waiting job, when it may run once released.
-      redis.call('HSET', job, 'run_at', run_at)
+      redis.call('HSET', job, 'run_at', arg(i, 5))
     end
-    indexed[#indexed + 1] = now
+    indexed[#indexed + 1] = now_text
     indexed[#indexed + 1] = id
     if key > 0 then
       redis.call('SET', KEYS[key], id .. '|' .. arg(i, 7), 'PX', window)

@@ -55,7 +55,7 @@ if rate_max then
   want = math.min(want, rate_max - started)
 end
 
-local reply = redis.call('XREADGROUP', 'GROUP', c.group, c.consumer, 'COUNT', want, 'STREAMS', c.stream, '>')
+local reply = redis.call('XREADGROUP', 'GROUP', c.group, c.consumer, 'COUNT', number_text[want], 'STREAMS', c.stream, '>')
 local out, claimed = {'ready', 0, 0}, 0
 local entries = reply and reply[1][2] or {}
 for _, e in ipairs(entries) do
