@@ -160,12 +160,12 @@ public sealed class JobStore(
     /// Runs enqueue.lua for jobs of one partition (validated, with their ids and traceparents): one row per job, in order;
     /// a refusal throws what it means, and nothing was written.
     /// </summary>
-    private async Task<RedisResult[]> WriteAsync(QueueKeys keys, IReadOnlyList<PendingJob> jobs)
+    private async Task<RedisResult[][]> WriteAsync(QueueKeys keys, IReadOnlyList<PendingJob> jobs)
     {
         var call = new EnqueueScriptCall(keys, Options, jobs);
         try
         {
-            return (RedisResult[])(await QueueScripts.Enqueue.EvaluateAsync(Db, call.Keys, call.Arguments))!;
+            return EnqueueScriptCall.Rows((RedisResult[])(await QueueScripts.Enqueue.EvaluateAsync(Db, call.Keys, call.Arguments))!);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("IDEMPOTENCY_MISMATCH", StringComparison.Ordinal))
         {
@@ -185,10 +185,9 @@ public sealed class JobStore(
         }
     }
 
-    /// <summary>What enqueue.lua answered for one job: {job id, created_at, replayed, status}.</summary>
-    private static EnqueueResult Result(QueueKeys keys, NewJob job, RedisResult answer)
+    /// <summary>What enqueue.lua answered for one job: job id, created_at, replayed, status.</summary>
+    private static EnqueueResult Result(QueueKeys keys, NewJob job, RedisResult[] row)
     {
-        var row = (RedisResult[])answer!;
         var replayed = (int)row[2] == 1;
         if (!replayed)
         {

@@ -12,7 +12,7 @@ namespace JobQueue.Redis;
 /// sends the others alone), one call per partition. A call is all or nothing, so a refused one (an unknown type) is
 /// sent again job by job: each caller gets its own answer, and no job is written twice.
 /// </summary>
-internal sealed class EnqueueBatcher(Func<QueueKeys, IReadOnlyList<PendingJob>, Task<RedisResult[]>> write)
+internal sealed class EnqueueBatcher(Func<QueueKeys, IReadOnlyList<PendingJob>, Task<RedisResult[][]>> write)
 {
     /// <summary>The most jobs one shared call writes: about 1.5 ms of Redis, so no other client waits long behind it.</summary>
     private const int MaxBatch = 100;
@@ -30,11 +30,11 @@ internal sealed class EnqueueBatcher(Func<QueueKeys, IReadOnlyList<PendingJob>, 
 
     private sealed record Item(QueueKeys Keys, PendingJob Job)
     {
-        public TaskCompletionSource<RedisResult> Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<RedisResult[]> Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Writes the job with the next call to its partition; its row of enqueue.lua's answer, or what refused it.</summary>
-    public Task<RedisResult> WriteAsync(QueueKeys keys, PendingJob job)
+    public Task<RedisResult[]> WriteAsync(QueueKeys keys, PendingJob job)
     {
         var item = new Item(keys, job);
         _queue.Enqueue(item);

@@ -6,34 +6,37 @@ namespace JobQueue.Redis;
 
 /// <summary>
 /// The keys and arguments of one enqueue.lua call, in the order its header lists them, built here and nowhere else:
-/// four keys, then each job's hash, then the idempotency keys the jobs name; <see cref="Leading"/> arguments, then
-/// <see cref="PerJob"/> per job, read by the script as <c>arg(i, k)</c> with k the slot named below.
+/// four keys, then each job's hash, then the idempotency keys the jobs name; <see cref="Leading"/> arguments, then per
+/// job its id, type, payload and traceparent, and the options it has as (name, value) pairs after their count.
 /// </summary>
 internal sealed class EnqueueScriptCall
 {
-    private const int Leading = 5, PerJob = 13;
-    private const int Id = 1, Type = 2, Payload = 3, TraceParent = 4, RunAt = 5, IdempotencyKeyPosition = 6, Fingerprint = 7,
-        MaxAttempts = 8, Backoff = 9, TimeoutMs = 10, Group = 11, Owner = 12, Dependencies = 13;
+    private const int Leading = 5;
 
     private readonly List<RedisKey> _keys;
-    private readonly RedisValue[] _arguments;
+    private readonly List<RedisValue> _arguments;
 
     public EnqueueScriptCall(QueueKeys keys, QueueOptions options, IReadOnlyList<PendingJob> jobs)
     {
         _keys = new List<RedisKey>(4 + jobs.Count * 2) { keys.Stream, keys.Jobs, keys.Scheduled, keys.Types };
         _keys.AddRange(jobs.Select(pending => keys.Job(pending.Id)));
-        _arguments = new RedisValue[Leading + PerJob * jobs.Count];
-        (_arguments[0], _arguments[1], _arguments[2], _arguments[3], _arguments[4]) = (keys.Events.ToString(),
-            (long)options.IdempotencyWindow.TotalMilliseconds, (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, jobs.Count);
-        for (var i = 0; i < jobs.Count; i++)
+        _arguments = new List<RedisValue>(Leading + 5 * jobs.Count)
         {
-            Add(i + 1, jobs[i], keys);
+            keys.Events.ToString(), (long)options.IdempotencyWindow.TotalMilliseconds,
+            (long)options.DeadLetterRetention.TotalMilliseconds, keys.JobPrefix, jobs.Count,
+        };
+        foreach (var job in jobs)
+        {
+            Add(job, keys);
         }
     }
 
     public RedisKey[] Keys => [.. _keys];
 
-    public RedisValue[] Arguments => _arguments;
+    public RedisValue[] Arguments => [.. _arguments];
+
+    /// <summary>The script's reply, one row per job: {job id, created_at, replayed, status}, which it sends one after another.</summary>
+    public static RedisResult[][] Rows(RedisResult[] reply) => reply.Chunk(4).ToArray();
 
     /// <summary>The dependencies of a job as the script reads them: '&lt;ref&gt; &lt;policy&gt;' pairs ('' for none).</summary>
     public static string DependenciesOf(NewJob job) =>
@@ -48,34 +51,58 @@ internal sealed class EnqueueScriptCall
             + (job.Policy is { } policy ? "\n" + policy.ToFields() : "") + (job.Group is { } group ? "\ngroup:" + group : "") + (job.Owner is { } owner ? "\nowner:" + owner : "")
             + (job.DependsOn is { Count: > 0 } ? "\ndepends:" + DependenciesOf(job) : ""))));
 
-    /// <summary>Job <paramref name="i"/> (from 1, as Lua counts).</summary>
-    private void Add(int i, PendingJob pending, QueueKeys keys)
+    private void Add(PendingJob pending, QueueKeys keys)
     {
         var (job, id, traceParent) = pending;
-        var keyPosition = 0;
+        _arguments.AddRange([id, job.Type, job.PayloadJson, traceParent]);
+        var count = _arguments.Count;
+        _arguments.Add(0);
+        void Option(string name, RedisValue value)
+        {
+            _arguments.Add(name);
+            _arguments.Add(value);
+        }
+
+        if (job.RunAt is { } runAt)
+        {
+            Option("run_at", runAt.ToUnixTimeMilliseconds());
+        }
+
         if (job.IdempotencyKey is { } key)
         {
             _keys.Add(keys.Idempotency(key));
-            keyPosition = _keys.Count; // Lua counts from 1
+            Option("key", _keys.Count); // its position in KEYS, as Lua counts (from 1)
+            // The fingerprint tells a repeat from a different request under the same key.
+            Option("fingerprint", FingerprintOf(job));
         }
 
-        var (maxAttempts, backoff, timeoutMs) = job.Policy?.Validated().ToFields() ?? ("", "", "");
-        Set(i, Id, id);
-        Set(i, Type, job.Type);
-        Set(i, Payload, job.PayloadJson);
-        Set(i, TraceParent, traceParent);
-        Set(i, RunAt, job.RunAt?.ToUnixTimeMilliseconds() ?? 0);
-        Set(i, IdempotencyKeyPosition, keyPosition);
-        // The fingerprint tells a repeat from a different request under the same key: only needed with a key.
-        Set(i, Fingerprint, keyPosition == 0 ? RedisValue.EmptyString : FingerprintOf(job));
-        Set(i, MaxAttempts, maxAttempts);
-        Set(i, Backoff, backoff);
-        Set(i, TimeoutMs, timeoutMs);
-        Set(i, Group, job.Group ?? "");
-        Set(i, Owner, job.Owner ?? "");
-        Set(i, Dependencies, DependenciesOf(job));
-    }
+        if (job.Policy?.Validated() is { } policy)
+        {
+            var (maxAttempts, backoff, timeoutMs) = policy.ToFields();
+            foreach (var (name, value) in new[] { ("max_attempts", maxAttempts), ("backoff", backoff), ("timeout_ms", timeoutMs) })
+            {
+                if (value != "")
+                {
+                    Option(name, value);
+                }
+            }
+        }
 
-    /// <summary>The script's <c>arg(i, k)</c>: <c>ARGV[5 + 13(i - 1) + k]</c>, here counted from 0.</summary>
-    private void Set(int i, int slot, RedisValue value) => _arguments[Leading + PerJob * (i - 1) + slot - 1] = value;
+        if (job.Group is { } group)
+        {
+            Option("group", group);
+        }
+
+        if (job.Owner is { } owner)
+        {
+            Option("owner", owner);
+        }
+
+        if (job.DependsOn is { Count: > 0 })
+        {
+            Option("depends_on", DependenciesOf(job));
+        }
+
+        _arguments[count] = (_arguments.Count - count - 1) / 2;
+    }
 }

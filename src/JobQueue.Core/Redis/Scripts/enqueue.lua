@@ -8,26 +8,44 @@
 -- the idempotency keys the jobs name
 -- ARGV[1] events channel, ARGV[2] idempotency window (ms), ARGV[3] dead letter retention (ms: a job failed at once
 -- by a dependency that failed), ARGV[4] the queue's job key prefix (a job's hash is the prefix and its id; the hashes
--- of dependencies and earlier submissions are found by it), ARGV[5] number of jobs n, then thirteen per job from
--- ARGV[6 + 13(i - 1)]: job id,
--- type, payload (JSON), traceparent, run at (ms; 0 = now; a time past is kept as the job's run_at), position in KEYS
--- of its idempotency key (0 = none), request fingerprint, the job's own policy ('' where unset): max attempts,
--- back-off ('fixed:<ms>' | 'exponential:<ms>[:<max ms>]'), per-attempt timeout (ms); its group and its owner ('' for
--- none); its dependencies ('' for none): '<ref> <policy>' pairs, space separated, a ref being a job id of this queue
--- or '@<k>', the k-th job of this batch (the caller has checked that the batch's own references form no cycle).
--- Returns per job {job id, created_at, 1 if an earlier submission was replayed else 0, status}.
+-- of dependencies and earlier submissions are found by it), ARGV[5] number of jobs n, then per job: its id, type,
+-- payload (JSON) and traceparent, how many options it has, and each option as a (name, value) pair: run_at (ms; a time
+-- past is kept as the job's run_at), key (the position in KEYS of its idempotency key) and fingerprint (of the
+-- request), its own policy (max_attempts, backoff: 'fixed:<ms>' | 'exponential:<ms>[:<max ms>]', timeout_ms: per
+-- attempt), group, owner, depends_on ('<ref> <policy>' pairs, space separated, a ref being a job id of this queue or
+-- '@<k>', the k-th job of this batch; the caller has checked that the batch's own references form no cycle). A job
+-- sends only the options it has: each argument costs Redis about a thousand instructions to make a Lua string of.
+-- Returns four values per job, one job after another: job id, created_at, 1 if an earlier submission was replayed
+-- else 0, status.
 -- Errors: UNKNOWN_TYPE, IDEMPOTENCY_MISMATCH, JOB_EXISTS, UNKNOWN_DEPENDENCY <id> (no such job in this queue).
 local stream, index, schedule, types = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local channel, window, dead_ttl, prefix, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local function arg(i, k)
-  return ARGV[5 + 13 * (i - 1) + k]
+-- Job i's arguments start after ARGV[first[i]]; its options, by name, are options[i].
+local first, options, NO_OPTIONS = {}, {}, {}
+do
+  local a = 5
+  for i = 1, n do
+    local count = ARGV[a + 5] == '0' and 0 or tonumber(ARGV[a + 5])
+    first[i], options[i] = a, NO_OPTIONS
+    if count > 0 then
+      options[i] = {}
+      for k = a + 6, a + 4 + 2 * count, 2 do
+        options[i][ARGV[k]] = ARGV[k + 1]
+      end
+    end
+    a = a + 5 + 2 * count
+  end
 end
--- The optional fields (_prelude.lua's OPTIONAL_FIELDS) a job's arguments 8 to 12 give, in that order.
+-- Job i's id (k = 1), type (2), payload (3) or traceparent (4).
+local function arg(i, k)
+  return ARGV[first[i] + k]
+end
+-- The optional fields (_prelude.lua's OPTIONAL_FIELDS) an enqueue writes, named as the options that give them.
 local GIVEN = {'m', 'b', 't', 'g', 'o'}
 -- Job i's dependencies as {ref, policy} pairs.
 local function dependencies_of(i)
   local list = {}
-  for ref, policy in string.gmatch(arg(i, 13), '(%S+) (%S+)') do
+  for ref, policy in string.gmatch(options[i].depends_on or '', '(%S+) (%S+)') do
     list[#list + 1] = {ref, policy}
   end
   return list
@@ -37,7 +55,7 @@ local checked_types = redis.call('EXISTS', types) == 1
 local known = {}
 local earlier = {}
 for i = 1, n do
-  local id, type, key = arg(i, 1), arg(i, 2), tonumber(arg(i, 6))
+  local id, type, key = arg(i, 1), arg(i, 2), tonumber(options[i].key) or 0
   if checked_types and known[type] == nil then
     known[type] = redis.call('SISMEMBER', types, type) == 1
     if not known[type] then
@@ -47,14 +65,14 @@ for i = 1, n do
   local stored = key > 0 and redis.call('GET', KEYS[key])
   if stored then
     local earlier_id, fingerprint = string.match(stored, '^([^|]*)|(.*)$')
-    if fingerprint ~= arg(i, 7) then
+    if fingerprint ~= options[i].fingerprint then
       return redis.error_reply('IDEMPOTENCY_MISMATCH the key was used for a different request')
     end
     earlier[i] = earlier_id
   elseif redis.call('EXISTS', KEYS[4 + i]) == 1 then
     return redis.error_reply('JOB_EXISTS job ' .. id .. ' already exists')
   end
-  if arg(i, 13) ~= '' then
+  if options[i].depends_on then
     for _, dependency in ipairs(dependencies_of(i)) do
       local ref = dependency[1]
       if string.sub(ref, 1, 1) ~= '@' and redis.call('EXISTS', prefix .. ref) == 0 then
@@ -68,25 +86,32 @@ local now = now_ms()
 -- Numbers go to Redis as text made here once: Lua formats a number it passes with sprintf('%.14g'), which cost an
 -- enqueue a twelfth of its work when it wrote four per job.
 local now_text = number_text[now]
-local rows, indexed = {}, {}
+-- The reply: job i's four values from out[4i - 3] (a table per job would cost Redis a look for an error or status
+-- reply in each, as it turns the reply into RESP).
+local out, indexed = {}, {}
 for i = 1, n do
-  local job, id, run_at, key = KEYS[4 + i], arg(i, 1), tonumber(arg(i, 5)), tonumber(arg(i, 6))
+  local job, id, o = KEYS[4 + i], arg(i, 1), options[i]
+  local run_at = tonumber(o.run_at) or 0
+  local row = 4 * i - 3
   if earlier[i] then
     local s = redis.call('HMGET', prefix .. earlier[i], 'created_at', 'status')
-    rows[i] = {earlier[i], tonumber(s[1]) or 0, 1, s[2] or 'expired'}
+    out[row], out[row + 1], out[row + 2], out[row + 3] = earlier[i], tonumber(s[1]) or 0, 1, s[2] or 'expired'
   else
     local status, due_field, due_value, has = 'queued', 'entry_id', nil, ''
-    for k, letter in ipairs(GIVEN) do
-      if arg(i, 7 + k) ~= '' then
-        redis.call('HSET', job, OPTIONAL_FIELDS[letter], arg(i, 7 + k))
-        has = has .. letter
+    if o ~= NO_OPTIONS then
+      for _, letter in ipairs(GIVEN) do
+        local value = o[OPTIONAL_FIELDS[letter]]
+        if value then
+          redis.call('HSET', job, OPTIONAL_FIELDS[letter], value)
+          has = has .. letter
+        end
       end
     end
-    if arg(i, 13) ~= '' then
+    if o.depends_on then
       status, due_field, due_value = 'waiting', 'deps_pending', '0' -- counted below, once every job of the batch exists
     elseif run_at > now then
-      status, due_field, due_value = 'scheduled', 'run_at', arg(i, 5)
-      redis.call('ZADD', schedule, arg(i, 5), id)
+      status, due_field, due_value = 'scheduled', 'run_at', o.run_at
+      redis.call('ZADD', schedule, o.run_at, id)
     else
       due_value = add_entry(stream, job, id, has)
     end
@@ -94,33 +119,32 @@ for i = 1, n do
       'created_at', now_text, 'traceparent', arg(i, 4), 'version', '1', due_field, due_value)
     if run_at > 0 and status ~= 'scheduled' then
       -- Due already (a schedule's occurrence): when it was due; or, for a waiting job, when it may run once released.
-      redis.call('HSET', job, 'run_at', arg(i, 5))
+      redis.call('HSET', job, 'run_at', o.run_at)
     end
     indexed[#indexed + 1] = now_text
     indexed[#indexed + 1] = id
-    if key > 0 then
-      redis.call('SET', KEYS[key], id .. '|' .. arg(i, 7), 'PX', window)
+    if o.key then
+      redis.call('SET', KEYS[tonumber(o.key)], id .. '|' .. o.fingerprint, 'PX', window)
     end
-    publish(channel, now, { job_id = id, version = 1, status = status, attempts = 0, type = arg(i, 2),
-      owner = arg(i, 12) ~= '' and arg(i, 12) or nil })
-    rows[i] = {id, now, 0, status}
+    publish(channel, now, { job_id = id, version = 1, status = status, attempts = 0, type = arg(i, 2), owner = o.owner })
+    out[row], out[row + 1], out[row + 2], out[row + 3] = id, now, 0, status
   end
 end
 -- In slices: Lua's unpack takes a few thousand values at most.
-for first = 1, #indexed, 1000 do
-  redis.call('ZADD', index, unpack(indexed, first, math.min(first + 999, #indexed)))
+for from = 1, #indexed, 1000 do
+  redis.call('ZADD', index, unpack(indexed, from, math.min(from + 999, #indexed)))
 end
 
 -- Dependencies, once every job of the batch exists: each edge is recorded on its dependency, and settled at once
 -- if the dependency has ended already.
 for i = 1, n do
-  local dependencies = not earlier[i] and arg(i, 13) ~= '' and dependencies_of(i) or {}
+  local dependencies = not earlier[i] and options[i].depends_on and dependencies_of(i) or {}
   if #dependencies > 0 then
     local id, job, listed, count = arg(i, 1), KEYS[4 + i], {}, 0
     for _, dependency in ipairs(dependencies) do
       local ref, policy = dependency[1], dependency[2]
       if string.sub(ref, 1, 1) == '@' then
-        ref = rows[tonumber(string.sub(ref, 2))][1] -- the job written, or the earlier one its key replayed
+        ref = out[4 * tonumber(string.sub(ref, 2)) - 3] -- the job written, or the earlier one its key replayed
       end
       if not listed[ref] then
         listed[ref], count = policy, count + 1
@@ -146,7 +170,7 @@ for i = 1, n do
         end
       end
     end
-    rows[i][4] = redis.call('HGET', job, 'status') -- released at once if every dependency was done already
+    out[4 * i] = redis.call('HGET', job, 'status') -- released at once if every dependency was done already
   end
 end
-return rows
+return out
