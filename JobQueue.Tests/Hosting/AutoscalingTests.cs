@@ -94,9 +94,12 @@ public sealed class AutoscalingTests
 
         // The first decision to shrink shows the pool shrinking (the newest replicas go first): then the oldest running
         // one, which was not told to stop, is killed.
-        await Eventually.WaitAsync(() => Task.FromResult(log.Decisions()), decisions => decisions.Any(d => d.To < d.From), Timeout,
-            "the pool to start shrinking");
-        var victim = app.Resources.Of(LedgerApp.Worker).Where(r => r.State == KnownResourceStates.Running && r.Pid is not null).MinBy(r => r.Id)!;
+        // (A replica's state is read from Aspire's notifications, which may show none running for a moment.)
+        var victim = (await Eventually.WaitAsync(
+            () => Task.FromResult(log.Decisions().Any(d => d.To < d.From)
+                ? app.Resources.Of(LedgerApp.Worker).Where(r => r.State == KnownResourceStates.Running && r.Pid is not null).MinBy(r => r.Id)
+                : null),
+            running => running is not null, Timeout, "the pool to start shrinking, a replica still running"))!;
         Signals.Send(victim.Pid!.Value, Signals.Kill);
 
         await WaitUntilAsync(app, ids, "done");
