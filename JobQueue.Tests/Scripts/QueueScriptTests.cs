@@ -547,6 +547,25 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
     }
 
     [Fact]
+    public async Task A_completion_batch_with_a_decision_it_does_not_know_is_refused_whole()
+    {
+        var worker = Consumer("w1");
+        await worker.EnsureGroupAsync();
+        var (first, second) = (await EnqueueAsync("echo", "1"), await EnqueueAsync("echo", "2"));
+        var claims = (await worker.ReadAndClaimAsync(10)).Claims.ToDictionary(c => c.Entry.JobId, c => c.Job!);
+        var done = new NextStep(AttemptDecision.Done, TimeSpan.Zero);
+        var call = new CompleteScriptCall(_keys, Options, [new AttemptEnd(claims[first.Id], done, "1"), new AttemptEnd(claims[second.Id], done, "2")]);
+        call.Arguments[^2] = "retry"; // the second attempt's decision: neither done, fail nor a delay
+
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => QueueScripts.Complete.EvaluateAsync(Db, call.Keys, call.Arguments));
+
+        Assert.StartsWith("BAD_DECISION retry", error.Message);
+        Assert.Equal(["processing", "processing"], await Task.WhenAll(
+            new[] { first.Id, second.Id }.Select(async id => (await Db.HashGetAsync(_keys.Job(id), "status")).ToString())));
+        Assert.Equal(2, (await Db.StreamPendingAsync(_keys.Stream, QueueKeys.ConsumerGroup)).PendingMessageCount);
+    }
+
+    [Fact]
     public async Task Read_and_claim_reports_a_missing_group_as_NOGROUP()
     {
         await EnqueueAsync("echo", "1");

@@ -6,7 +6,8 @@ local function is_terminal(status)
   return status == 'done' or status == 'failed' or status == 'canceled'
 end
 
--- The one rule for a job id in a stream entry: a UUID as JobQueue writes it (8-4-4-4-12 hex digits).
+-- The one rule for a job id in a stream entry that names no job: a UUID as JobQueue writes it (8-4-4-4-12 hex digits),
+-- else the entry is malformed (_claim.lua). An entry that names a job's hash names a job, whatever its id.
 local function valid_job_id(id)
   return id ~= nil and string.match(id, '^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$') ~= nil
 end

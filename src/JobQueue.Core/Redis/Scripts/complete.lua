@@ -22,6 +22,13 @@ local group, channel, ttl, dead_ttl, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = now_ms()
 local now_text = number_text[now]
 local released, done, results = {}, 0, {}
+-- Every decision is checked before any is carried out, so a batch is recorded whole or not at all.
+for a = 7, #ARGV, 3 do
+  local decision = ARGV[a]
+  if decision ~= 'done' and decision ~= 'fail' and not tonumber(decision) then
+    return redis.error_reply('BAD_DECISION ' .. decision)
+  end
+end
 for i = 1, #KEYS - 4 do
   local job, a = KEYS[4 + i], 5 + 3 * (i - 1)
   local decision, text = ARGV[a + 2], ARGV[a + 3]
@@ -34,7 +41,7 @@ for i = 1, #KEYS - 4 do
   else
     released[#released + 1] = entry
     local id, ended = string.sub(job, #prefix + 1), 'e:' .. run
-    local optional = read_optional(job, has)
+    local optional = read_optional(job, has == '' and '' or (string.gsub(has, '[^god]', ''))) -- what the end needs
     if optional.group then
       redis.call('SREM', group_key(prefix, optional.group, 'running'), id)
     end

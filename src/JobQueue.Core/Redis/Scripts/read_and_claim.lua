@@ -68,7 +68,7 @@ for _, e in ipairs(entries) do
       has = fields[f + 1]
     end
   end
-  local group = group_limit and (not has or string.find(has, 'g', 1, true)) and valid_job_id(id)
+  local group = group_limit and id and (not has or string.find(has, 'g', 1, true))
     and redis.call('HGET', c.prefix .. id, 'group')
   if group and redis.call('SCARD', group_key(c.prefix, group, 'running')) >= group_limit then
     drop_entry(c, e[1])
