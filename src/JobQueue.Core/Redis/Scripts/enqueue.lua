@@ -83,8 +83,8 @@ for i = 1, n do
 end
 
 local now = now_ms()
--- Numbers go to Redis as text made here once: Lua formats a number it passes with sprintf('%.14g'), which cost an
--- enqueue a twelfth of its work when it wrote four per job.
+-- Numbers go to Redis as text made here once: Lua formats every number it passes with sprintf('%.14g'), a few
+-- thousand instructions each.
 local now_text = number_text[now]
 -- The reply: job i's four values from out[4i - 3] (a table per job would cost Redis a look for an error or status
 -- reply in each, as it turns the reply into RESP).
