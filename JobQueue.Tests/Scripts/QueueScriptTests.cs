@@ -40,6 +40,13 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
 
     private JobConsumer Consumer(string name) => new(server.Redis, _keys, Options, name);
 
+    /// <summary>Takes over the first entry idle in the group for <paramref name="rescuer"/> and claims it (a reclaim's new attempt).</summary>
+    private static async Task<ClaimedJob> TakeOverAsync(JobConsumer rescuer)
+    {
+        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
+        return (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
+    }
+
     /// <summary>Delivers waiting entries to <paramref name="consumer"/> without claiming them: a worker that died between the two (or an older worker version).</summary>
     private Task DeliverWithoutClaimAsync(JobConsumer consumer) =>
         Db.ExecuteAsync("XREADGROUP", "GROUP", QueueKeys.ConsumerGroup, consumer.Name, "COUNT", 10, "STREAMS", _keys.Stream, ">");
@@ -773,8 +780,7 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         await zombie.EnsureGroupAsync();
         var job = await EnqueueAsync("echo", "1");
         var first = ((await zombie.ReadAndClaimAsync(10)).Claims)[0].Job!;
-        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
-        var second = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
+        var second = await TakeOverAsync(rescuer);
 
         var late = await zombie.CompleteAsync(first, AttemptOutcome.Succeeded, "\"zombie\"");
         var state = await Db.HashGetAsync(_keys.Job(job.Id), ["status", "runs", "result"]);
@@ -796,8 +802,7 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         var first = ((await zombie.ReadAndClaimAsync(10)).Claims)[0].Job!;
         await Db.HashSetAsync(_keys.Job(job.Id), "token", $"zombie/{first.EntryId}/1");
 
-        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
-        var second = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
+        var second = await TakeOverAsync(rescuer);
 
         Assert.Equal(2, second.Run);
         Assert.False(await Db.HashExistsAsync(_keys.Job(job.Id), "token"));
@@ -813,8 +818,7 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         // A failover to a replica that had not received the claim: the job is queued again, its entry still delivered.
         await Db.HashSetAsync(_keys.Job(job.Id), [new("status", "queued"), new("runs", 0), new("attempts", 0)]);
         await Db.HashDeleteAsync(_keys.Job(job.Id), "a:1");
-        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
-        var second = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
+        var second = await TakeOverAsync(rescuer);
 
         var progress = await zombie.ReportProgressAsync(first, """{"zombie":true}""");
         var late = await zombie.CompleteAsync(first, AttemptOutcome.Succeeded, "\"zombie\"");
@@ -993,8 +997,7 @@ public abstract class QueueScriptTestsBase(IRedisFixture server)
         await Task.Delay(50);
 
         var whilePending = await Maintenance().CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
-        var (reclaimed, _, _) = await rescuer.ReclaimAsync(TimeSpan.Zero, "0-0", 10);
-        var claimed = (await rescuer.ClaimReclaimedAsync(reclaimed))[0].Job!;
+        var claimed = await TakeOverAsync(rescuer);
         await rescuer.CompleteAsync(claimed, AttemptOutcome.Succeeded, "1");
         await Task.Delay(50);
         var afterwards = await Maintenance().CleanUpAsync(TimeSpan.FromMilliseconds(10), 0);
